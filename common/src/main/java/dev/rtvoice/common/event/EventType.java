@@ -1,0 +1,92 @@
+package dev.rtvoice.common.event;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every event type the suite puts on Kafka, with its wire name and the schema versions this build
+ * can read. The codec rejects any other type or version: a consumer that silently guessed at an
+ * unknown shape would corrupt state instead of failing loudly.
+ */
+public enum EventType {
+  // realtime.token.events
+  TOKEN_ISSUED("token.issued", true),
+  TOKEN_ROTATED("token.rotated", true),
+  TOKEN_ROTATION_FAILED("token.rotation_failed", true),
+  TOKEN_UPSTREAM_REJECTED("token.upstream_rejected", true),
+  TOKEN_DENIED("token.denied", false),
+
+  // realtime.session.commands: what clients (and the sideband) report, queued for the owning instance
+  SESSION_CLIENT_EVENT("session.client_event", true),
+  SESSION_UPSTREAM_EVENT("session.upstream_event", true),
+  SESSION_INTERRUPT_REQUESTED("session.interrupt_requested", true),
+  SESSION_RECOVERY_REQUESTED("session.recovery_requested", true),
+
+  // realtime.session.events
+  SESSION_PHASE_CHANGED("session.phase_changed", true),
+  SESSION_INTERRUPTED("session.interrupted", true),
+  SESSION_INTERRUPT_RECOVERED("session.interrupt_recovered", true),
+  SESSION_INTERRUPT_RECOVERY_FAILED("session.interrupt_recovery_failed", true),
+  SESSION_RECONNECT("session.reconnect", true),
+  SESSION_ICE_RESTART("session.ice_restart", true),
+  SESSION_ICE_FAILED("session.ice_failed", true),
+  SESSION_STALE_EVENT_IGNORED("session.stale_event_ignored", true),
+  SESSION_STARTED("session.started", true),
+  SESSION_ENDED("session.ended", true),
+
+  // realtime.session.state (compacted)
+  SESSION_STATE("session.state", true),
+
+  // realtime.latency.samples
+  LATENCY_SAMPLE("latency.sample", true),
+
+  // realtime.metrics.windows (key = metric name)
+  METRICS_WINDOW("metrics.window", false),
+
+  // realtime.alerts (key = alert fingerprint)
+  ALERT_FIRING("alert.firing", false),
+  ALERT_RESOLVED("alert.resolved", false);
+
+  /** Schema versions this build reads; writers always use {@link #currentVersion()}. */
+  private static final Set<Integer> SUPPORTED_VERSIONS = Set.of(1);
+  private static final Map<String, EventType> BY_WIRE_NAME =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::wireName, Function.identity()));
+
+  private final String wireName;
+  private final boolean sessionScoped;
+
+  EventType(String wireName, boolean sessionScoped) {
+    this.wireName = wireName;
+    this.sessionScoped = sessionScoped;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Whether {@code session_id} is required: events about one voice session are keyed by it. */
+  public boolean sessionScoped() {
+    return sessionScoped;
+  }
+
+  public int currentVersion() {
+    return 1;
+  }
+
+  public boolean supportsVersion(int version) {
+    return SUPPORTED_VERSIONS.contains(version);
+  }
+
+  public static Optional<EventType> fromWireName(String name) {
+    return Optional.ofNullable(BY_WIRE_NAME.get(name));
+  }
+
+  @Override
+  public String toString() {
+    return wireName;
+  }
+}

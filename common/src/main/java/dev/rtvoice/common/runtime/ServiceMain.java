@@ -1,0 +1,59 @@
+package dev.rtvoice.common.runtime;
+
+import dev.rtvoice.common.config.ConfigException;
+import io.vertx.core.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code main} of a deployable service: creates its runtime, deploys it, and on SIGTERM or Ctrl-C
+ * stops it gracefully (the JVM waits for the verticles to drain, flush and commit).
+ */
+public final class ServiceMain {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);
+  private static final long STOP_TIMEOUT_SECONDS = 30;
+
+  private ServiceMain() {}
+
+  public static void run(String serviceName, Function<ServiceRuntime, Future<?>> deploy) {
+    ServiceRuntime runtime = ServiceRuntime.create(serviceName);
+    Future<?> deployed;
+    try {
+      deployed = deploy.apply(runtime);
+    } catch (ConfigException e) {
+      failStart(serviceName, runtime, e);
+      return;
+    }
+    try {
+      deployed.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      failStart(serviceName, runtime, e.getCause() != null ? e.getCause() : e);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("{} stopping", serviceName);
+      try {
+        runtime.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        LOG.info("{} stopped", serviceName);
+      } catch (Exception e) {
+        LOG.warn("{} did not stop cleanly within {} s", serviceName, STOP_TIMEOUT_SECONDS, e);
+      }
+    }, serviceName + "-shutdown"));
+  }
+
+  private static void failStart(String serviceName, ServiceRuntime runtime, Throwable cause) {
+    if (cause instanceof ConfigException) {
+      LOG.error("{} cannot start: {}", serviceName, cause.getMessage());
+    } else {
+      LOG.error("{} failed to start", serviceName, cause);
+    }
+    try {
+      runtime.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // exiting anyway
+    }
+    System.exit(1);
+  }
+}
