@@ -1,0 +1,30 @@
+package dev.rtvoice.upstreamsim.config;
+
+import dev.rtvoice.common.config.Env;
+import java.time.Duration;
+
+/**
+ * Settings of the simulator, from the environment.
+ *
+ * @param port {@code SIM_PORT}, default 8090
+ * @param apiKey {@code SIM_API_KEY} (or {@code SIM_API_KEY_FILE}), default {@code sk-sim-local-dev}: the
+ *     key callers must present, standing in for a real OpenAI API key
+ * @param audioDeltas {@code SIM_AUDIO_DELTAS}, default 5: audio deltas per response
+ * @param deltaInterval {@code SIM_DELTA_INTERVAL}, default 40ms: time between deltas
+ * @param responseLatency {@code SIM_RESPONSE_LATENCY}, default 0ms: time from response.create to
+ *     response.created (the model's inference time); the admin API can change it at run time
+ */
+public record SimConfig(String host, int port, String apiKey, int audioDeltas, Duration deltaInterval,
+                        Duration responseLatency) {
+  public static final String DEV_API_KEY = "sk-sim-local-dev";
+
+  public static SimConfig fromEnv(Env env) {
+    return new SimConfig(
+        env.string("SIM_HOST", "127.0.0.1"),
+        env.intInRange("SIM_PORT", 8090, 0, 65535),
+        env.secret("SIM_API_KEY").orElse(DEV_API_KEY),
+        env.intInRange("SIM_AUDIO_DELTAS", 5, 1, 1000),
+        env.duration("SIM_DELTA_INTERVAL", Duration.ofMillis(40)),
+        env.duration("SIM_RESPONSE_LATENCY", Duration.ZERO));
+  }
+}

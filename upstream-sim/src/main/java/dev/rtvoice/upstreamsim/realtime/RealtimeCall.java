@@ -1,0 +1,256 @@
+package dev.rtvoice.upstreamsim.realtime;
+
+import dev.rtvoice.upstreamsim.Ids;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One realtime call (a WebRTC session upstream) as the sideband connections of it see it. Server
+ * events go to every connection of the call, as upstream sends them to every channel of a session.
+ * Speaks the part of the realtime protocol the suite needs, with OpenAI's event names and fields.
+ * Event-loop confined.
+ */
+public final class RealtimeCall {
+  /** How many client events are kept for inspection through the admin API. */
+  private static final int LOG_LIMIT = 1000;
+  private static final String AUDIO_CHUNK = Base64.getEncoder().encodeToString(new byte[480]);
+
+  private final String callId;
+  private final Vertx vertx;
+  private final Set<ServerWebSocket> connections = new LinkedHashSet<>();
+  private final Deque<JsonObject> clientEventLog = new ArrayDeque<>();
+  private final Set<String> assistantItems = new HashSet<>();
+  private final String sessionId = Ids.next("sess_", 20);
+  private ActiveResponse active;
+  private long responses;
+
+  /** The response being generated: its ids and the timer that emits its next audio delta. */
+  private static final class ActiveResponse {
+    final String id = Ids.next("resp_", 20);
+    final String itemId = Ids.next("item_", 20);
+    long timerId = -1;
+    int deltasSent;
+  }
+
+  public RealtimeCall(String callId, Vertx vertx) {
+    this.callId = callId;
+    this.vertx = vertx;
+  }
+
+  public String callId() {
+    return callId;
+  }
+
+  public void attach(ServerWebSocket ws) {
+    connections.add(ws);
+    send(ws, event("session.created").put("session", new JsonObject()
+        .put("type", "realtime").put("object", "realtime.session").put("id", sessionId).put("model", "gpt-realtime")));
+  }
+
+  public void detach(ServerWebSocket ws) {
+    connections.remove(ws);
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  /** Closes every sideband connection abruptly (the "dropped WebSocket" fault). */
+  public int dropConnections() {
+    int dropped = connections.size();
+    for (ServerWebSocket ws : Set.copyOf(connections)) {
+      ws.close((short) 1011, "simulated drop");
+    }
+    connections.clear();
+    return dropped;
+  }
+
+  /**
+   * Handles one client event from a sideband connection.
+   *
+   * @param source the connection it came on (errors about it go back there only)
+   */
+  public void onClientEvent(ServerWebSocket source, JsonObject event, SimTiming timing) {
+    log(event);
+    String type = event.getValue("type") instanceof String t ? t : null;
+    String clientEventId = event.getValue("event_id") instanceof String id ? id : null;
+    if (type == null) {
+      sendError(source, "invalid_request_error", "missing_required_parameter", "Missing required parameter: 'type'.",
+          "type", clientEventId);
+      return;
+    }
+    switch (type) {
+      case "response.create" -> createResponse(source, clientEventId, timing);
+      case "response.cancel" -> cancelResponse(source, event, clientEventId);
+      case "conversation.item.truncate" -> truncate(source, event, clientEventId);
+      case "output_audio_buffer.clear" -> broadcast(event("output_audio_buffer.cleared")
+          .put("response_id", active == null ? null : active.id));
+      case "session.update" -> broadcast(event("session.updated").put("session",
+          event.getJsonObject("session", new JsonObject()).copy().put("id", sessionId)));
+      case "input_audio_buffer.commit" -> broadcast(event("input_audio_buffer.committed")
+          .put("previous_item_id", null).put("item_id", Ids.next("item_", 20)));
+      default -> sendError(source, "invalid_request_error", "invalid_value",
+          "Invalid value: '" + type + "'. Supported values are: 'response.create', 'response.cancel', "
+              + "'conversation.item.truncate', 'output_audio_buffer.clear', 'session.update' and "
+              + "'input_audio_buffer.commit'.", "type", clientEventId);
+    }
+  }
+
+  /** A server event scripted by a test through the admin API (speech started, stopped, ...). */
+  public JsonObject script(JsonObject serverEvent) {
+    JsonObject event = serverEvent.copy();
+    if (!(event.getValue("event_id") instanceof String)) {
+      event.put("event_id", Ids.event());
+    }
+    broadcast(event);
+    return event;
+  }
+
+  private void createResponse(ServerWebSocket source, String clientEventId, SimTiming timing) {
+    if (active != null) {
+      sendError(source, "invalid_request_error", "conversation_already_has_active_response",
+          "Conversation already has an active response in progress: " + active.id
+              + ". Wait until the response is finished before creating a new one.", null, clientEventId);
+      return;
+    }
+    ActiveResponse response = new ActiveResponse();
+    active = response;
+    responses++;
+    assistantItems.add(response.itemId);
+    broadcast(event("response.created").put("response", responseObject(response, "in_progress")));
+    broadcast(event("response.output_item.added").put("response_id", response.id).put("output_index", 0)
+        .put("item", new JsonObject().put("id", response.itemId).put("object", "realtime.item")
+            .put("type", "message").put("status", "in_progress").put("role", "assistant")
+            .put("content", new JsonArray())));
+    // the model's inference time: nothing audible until it has passed
+    long firstDelay = Math.max(1, timing.responseLatency().toMillis());
+    response.timerId = vertx.setTimer(firstDelay, t -> emitDelta(response, timing));
+  }
+
+  private void emitDelta(ActiveResponse response, SimTiming timing) {
+    if (active != response) {
+      return; // cancelled meanwhile
+    }
+    broadcast(event("response.output_audio.delta").put("response_id", response.id).put("item_id", response.itemId)
+        .put("output_index", 0).put("content_index", 0).put("delta", AUDIO_CHUNK));
+    response.deltasSent++;
+    if (response.deltasSent < timing.audioDeltas()) {
+      response.timerId = vertx.setTimer(Math.max(1, timing.deltaInterval().toMillis()), t -> emitDelta(response, timing));
+      return;
+    }
+    broadcast(event("response.output_audio.done").put("response_id", response.id).put("item_id", response.itemId)
+        .put("output_index", 0).put("content_index", 0));
+    active = null;
+    broadcast(event("response.done").put("response", responseObject(response, "completed")));
+  }
+
+  private void cancelResponse(ServerWebSocket source, JsonObject event, String clientEventId) {
+    Object requested = event.getValue("response_id");
+    if (active == null || (requested instanceof String id && !id.equals(active.id))) {
+      sendError(source, "invalid_request_error", "response_cancel_not_active",
+          "Cancellation failed: no active response found", null, clientEventId);
+      return;
+    }
+    ActiveResponse response = active;
+    active = null;
+    vertx.cancelTimer(response.timerId);
+    broadcast(event("response.done").put("response", responseObject(response, "cancelled")
+        .put("status_details", new JsonObject().put("type", "cancelled").put("reason", "client_cancelled"))));
+  }
+
+  private void truncate(ServerWebSocket source, JsonObject event, String clientEventId) {
+    Object itemId = event.getValue("item_id");
+    Object audioEndMs = event.getValue("audio_end_ms");
+    Object contentIndex = event.getValue("content_index");
+    if (!(itemId instanceof String item)) {
+      sendError(source, "invalid_request_error", "missing_required_parameter",
+          "Missing required parameter: 'item_id'.", "item_id", clientEventId);
+      return;
+    }
+    if (!(audioEndMs instanceof Integer || audioEndMs instanceof Long) || ((Number) audioEndMs).longValue() < 0) {
+      sendError(source, "invalid_request_error", "invalid_value",
+          "Invalid 'audio_end_ms': expected a non-negative integer.", "audio_end_ms", clientEventId);
+      return;
+    }
+    if (!assistantItems.contains(item)) {
+      sendError(source, "invalid_request_error", "item_truncate_invalid_item_id",
+          "Item with item_id not found: " + item, "item_id", clientEventId);
+      return;
+    }
+    broadcast(event("conversation.item.truncated").put("item_id", item)
+        .put("content_index", contentIndex instanceof Integer i ? i : 0)
+        .put("audio_end_ms", ((Number) audioEndMs).longValue()));
+  }
+
+  private static JsonObject responseObject(ActiveResponse response, String status) {
+    return new JsonObject().put("object", "realtime.response").put("id", response.id).put("status", status)
+        .put("status_details", null)
+        .put("output", new JsonArray().add(new JsonObject().put("id", response.itemId).put("type", "message")
+            .put("role", "assistant")))
+        .put("conversation_id", "conv_sim")
+        .put("output_modalities", new JsonArray().add("audio"));
+  }
+
+  private void sendError(ServerWebSocket ws, String type, String code, String message, String param,
+                         String clientEventId) {
+    send(ws, event("error").put("error", new JsonObject().put("type", type).put("code", code)
+        .put("message", message).put("param", param).put("event_id", clientEventId)));
+  }
+
+  private static JsonObject event(String type) {
+    return new JsonObject().put("type", type).put("event_id", Ids.event());
+  }
+
+  private void broadcast(JsonObject event) {
+    for (ServerWebSocket ws : connections) {
+      send(ws, event);
+    }
+  }
+
+  private static void send(ServerWebSocket ws, JsonObject event) {
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(event.encode());
+    }
+  }
+
+  private void log(JsonObject event) {
+    if (clientEventLog.size() == LOG_LIMIT) {
+      clientEventLog.removeFirst();
+    }
+    clientEventLog.add(new JsonObject()
+        .put("type", event.getValue("type"))
+        .put("event_id", event.getValue("event_id"))
+        .put("response_id", event.getValue("response_id"))
+        .put("item_id", event.getValue("item_id"))
+        .put("audio_end_ms", event.getValue("audio_end_ms"))
+        .put("received_at_ms", System.currentTimeMillis()));
+  }
+
+  /** What the admin API shows about this call. */
+  public JsonObject describe() {
+    return new JsonObject()
+        .put("call_id", callId)
+        .put("connections", connections.size())
+        .put("responses", responses)
+        .put("active_response_id", active == null ? null : active.id)
+        .put("client_events", new JsonArray(java.util.List.copyOf(clientEventLog)));
+  }
+
+  /** How fast responses come; read per event so that admin changes apply at once. */
+  public interface SimTiming {
+    Duration responseLatency();
+
+    int audioDeltas();
+
+    Duration deltaInterval();
+  }
+}
