@@ -82,6 +82,29 @@ public final class TestKafka {
     }
   }
 
+  /** The broker-side configuration of a topic (cleanup.policy, retention.ms, ...). */
+  public Map<String, String> topicConfig(String topic) {
+    try (Admin admin = Admin.create(adminProps())) {
+      org.apache.kafka.common.config.ConfigResource resource =
+          new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+              topic);
+      Map<String, String> config = new HashMap<>();
+      admin.describeConfigs(List.of(resource)).all().get().get(resource).entries()
+          .forEach(e -> config.put(e.name(), e.value()));
+      return config;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot describe " + topic, e);
+    }
+  }
+
+  public java.util.Set<String> topicNames() {
+    try (Admin admin = Admin.create(adminProps())) {
+      return admin.listTopics().names().get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public void produceRaw(String topic, String key, byte[] value) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);

@@ -1,0 +1,85 @@
+package dev.rtvoice.common.runtime;
+
+import dev.rtvoice.common.health.KafkaReadiness;
+import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.common.kafka.TopicProvisioner;
+import dev.rtvoice.common.kafka.TopicSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service's administrative link to Kafka: it creates the topics the service owns (retrying until
+ * the cluster answers, so start order does not matter) and tells readiness whether Kafka answers and
+ * the topics exist.
+ */
+public final class KafkaInfra {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaInfra.class);
+  private static final long MAX_RETRY_MS = 5_000;
+
+  private final Vertx vertx;
+  private final KafkaAdminClient admin;
+  private final List<TopicSpec> ownedTopics;
+  private final Promise<Void> topicsReady = Promise.promise();
+  private volatile boolean closed;
+
+  public KafkaInfra(Vertx vertx, KafkaSettings settings, List<TopicSpec> ownedTopics) {
+    this.vertx = vertx;
+    this.admin = KafkaAdminClient.create(vertx, settings.adminConfig());
+    this.ownedTopics = List.copyOf(ownedTopics);
+  }
+
+  /** Starts provisioning; the future completes once every owned topic exists. */
+  public Future<Void> provisionTopics() {
+    attempt(200);
+    return topicsReady.future();
+  }
+
+  private void attempt(long nextDelayMs) {
+    if (closed) {
+      topicsReady.tryFail("stopped before Kafka topics were ready");
+      return;
+    }
+    new TopicProvisioner(admin).ensure(ownedTopics).onComplete(ar -> {
+      if (ar.succeeded()) {
+        topicsReady.tryComplete();
+      } else {
+        LOG.warn("Kafka topics not ready yet ({}), retrying in {} ms", ar.cause().getMessage(), nextDelayMs);
+        vertx.setTimer(nextDelayMs, t -> attempt(Math.min(MAX_RETRY_MS, nextDelayMs * 2)));
+      }
+    });
+  }
+
+  public KafkaAdminClient admin() {
+    return admin;
+  }
+
+  /** Ready when the cluster answers and the owned topics exist. */
+  public ReadinessCheck readiness() {
+    KafkaReadiness cluster = new KafkaReadiness(vertx, admin);
+    return new ReadinessCheck() {
+      @Override
+      public String name() {
+        return "kafka";
+      }
+
+      @Override
+      public Future<Void> check() {
+        if (!topicsReady.future().isComplete()) {
+          return Future.failedFuture("topics not provisioned yet");
+        }
+        return cluster.check();
+      }
+    };
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    return admin.close();
+  }
+}
