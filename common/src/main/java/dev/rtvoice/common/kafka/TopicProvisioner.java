@@ -36,12 +36,21 @@ public final class TopicProvisioner {
       LOG.info("creating topics {}", missing.stream().map(NewTopic::getName).toList());
       return admin.createTopics(missing).recover(e -> {
         // another service (or instance) created one between our list and create: look again
-        boolean raced = e instanceof TopicExistsException || e.getCause() instanceof TopicExistsException;
-        if (raced && attemptsLeft > 1) {
+        if (isTopicExists(e) && attemptsLeft > 1) {
+          LOG.debug("topic created concurrently, checking again: {}", e.getMessage());
           return ensure(specs, attemptsLeft - 1);
         }
         return Future.failedFuture(e);
       });
     });
+  }
+
+  private static boolean isTopicExists(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TopicExistsException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,0 +1,112 @@
+package dev.rtvoice.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rtvoice.common.testing.Eventually;
+import dev.rtvoice.common.testing.Http;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's run command, for real: the packaged {@code stack.jar} brings every service to ready
+ * within 60 s, and Ctrl-C (SIGINT) stops everything, the broker included.
+ */
+class StackJarIT {
+
+  @Test
+  void runCommandBringsEverythingUpAndCtrlCLeavesNothingBehind(@TempDir Path dataDir) throws Exception {
+    Map<String, Integer> ports = Map.of("TOKEN_SERVICE_PORT", freePort(), "SESSION_SERVICE_PORT", freePort(),
+        "METRICS_SERVICE_PORT", freePort(), "ALERTING_SERVICE_PORT", freePort(), "UPSTREAM_SIM_PORT", freePort(),
+        "STACK_KAFKA_PORT", freePort(), "STACK_KAFKA_CONTROLLER_PORT", freePort());
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-jar", System.getProperty("stack.jar"))
+        .directory(dataDir.toFile())
+        .redirectErrorStream(true);
+    builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+    builder.environment().remove("OPENAI_API_KEY");
+    builder.environment().put("STACK_DATA_DIR", dataDir.resolve("suite").toString());
+    ports.forEach((k, v) -> builder.environment().put(k, Integer.toString(v)));
+
+    long started = System.nanoTime();
+    Process stack = builder.start();
+    List<String> output = new ArrayList<>();
+    List<ProcessHandle> children;
+    try {
+      awaitLine(stack, output, "SUITE READY", Duration.ofSeconds(60));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+      for (String service : List.of("TOKEN_SERVICE_PORT", "SESSION_SERVICE_PORT", "METRICS_SERVICE_PORT",
+          "ALERTING_SERVICE_PORT", "UPSTREAM_SIM_PORT")) {
+        String url = "http://127.0.0.1:" + ports.get(service);
+        assertThat(String.join("\n", output)).contains(url);
+        assertThat(Http.get(url + "/health/ready").status()).as(service).isEqualTo(200);
+      }
+      children = stack.descendants().toList();
+      assertThat(children).as("the broker child process").isNotEmpty();
+    } catch (Throwable t) {
+      stack.destroyForcibly();
+      throw new AssertionError("stack output:\n" + String.join("\n", output), t);
+    }
+
+    // Ctrl-C
+    new ProcessBuilder("kill", "-INT", Long.toString(stack.pid())).start().waitFor();
+    assertThat(stack.waitFor(60, TimeUnit.SECONDS)).as("stack exits after SIGINT").isTrue();
+    for (ProcessHandle child : children) {
+      Eventually.await("child " + child.pid() + " gone", () -> !child.isAlive(), Duration.ofSeconds(30));
+    }
+  }
+
+  private static void awaitLine(Process process, List<String> output, String wanted, Duration timeout)
+      throws IOException {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Thread pump = new Thread(() -> {
+      try {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          synchronized (output) {
+            output.add(line);
+          }
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+    }, "stack-output");
+    pump.setDaemon(true);
+    pump.start();
+    while (System.nanoTime() < deadline) {
+      synchronized (output) {
+        if (output.stream().anyMatch(l -> l.contains(wanted))) {
+          return;
+        }
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("the stack exited with " + process.exitValue());
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new AssertionError("'" + wanted + "' not printed within " + timeout);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
