@@ -158,6 +158,7 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
 
   private void awaitReady(Duration timeout, Path out) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    awaitListening(deadline, timeout, out);
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
@@ -182,6 +183,25 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
       throw new IllegalStateException("the Kafka broker was not ready within " + timeout + " (" + last
           + "); its output is in " + out + ":\n" + tail(out));
     }
+  }
+
+  /** Waits for the listener socket first, so the admin client does not log a warning per attempt. */
+  private void awaitListening(long deadline, Duration timeout, Path out) {
+    int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the Kafka broker exited with " + process.exitValue()
+            + " during start-up; its output is in " + out + ":\n" + tail(out));
+      }
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+        return;
+      } catch (IOException notYet) {
+        sleep(100);
+      }
+    }
+    throw new IllegalStateException("the Kafka broker did not listen within " + timeout + "; its output is in "
+        + out + ":\n" + tail(out));
   }
 
   private static void format(String classpath, Path log4j, Path config, Path dataDir) throws IOException {

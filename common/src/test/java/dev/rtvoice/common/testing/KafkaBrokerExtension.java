@@ -35,7 +35,7 @@ public final class KafkaBrokerExtension implements ParameterResolver {
   }
 
   /** Lets JUnit's root store stop the broker at the end of the run. */
-  private static final class ClosingBroker implements ExtensionContext.Store.CloseableResource {
+  private static final class ClosingBroker implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final KafkaBroker broker;
 
     ClosingBroker(KafkaBroker broker) {
