@@ -18,6 +18,7 @@ public final class ServiceMain {
   private ServiceMain() {}
 
   public static void run(String serviceName, Function<ServiceRuntime, Future<?>> deploy) {
+    exitWithParentIfAsked(serviceName);
     ServiceRuntime runtime = ServiceRuntime.create(serviceName);
     Future<?> deployed;
     try {
@@ -41,6 +42,31 @@ public final class ServiceMain {
         LOG.warn("{} did not stop cleanly within {} s", serviceName, STOP_TIMEOUT_SECONDS, e);
       }
     }, serviceName + "-shutdown"));
+  }
+
+  /**
+   * With {@code EXIT_WITH_PARENT=true} the service stops (gracefully) when its stdin reaches
+   * end-of-file, which is what happens when the process that started it dies, even by SIGKILL. Test
+   * harnesses set it so that no service outlives a run.
+   */
+  private static void exitWithParentIfAsked(String serviceName) {
+    if (!"true".equalsIgnoreCase(System.getenv("EXIT_WITH_PARENT"))) {
+      return;
+    }
+    Thread watch = new Thread(() -> {
+      try {
+        byte[] buffer = new byte[64];
+        while (System.in.read(buffer) >= 0) {
+          // nothing is ever written; we only wait for end-of-file
+        }
+      } catch (java.io.IOException ignored) {
+        // a broken pipe means the same
+      }
+      LOG.warn("{}: parent process gone (stdin closed), stopping", serviceName);
+      System.exit(0);
+    }, "parent-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   private static void failStart(String serviceName, ServiceRuntime runtime, Throwable cause) {

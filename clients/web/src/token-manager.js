@@ -1,0 +1,187 @@
+// Short-lived client secrets from token-service: created with the app's user token, kept only in
+// memory, rotated at rotate_at, and on a failed rotation the server's advice is followed (a new
+// session) before any 401 can surprise the call.
+import { systemClock } from './clock.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { ApiError, requestJson } from './http.js';
+import { Emitter } from './emitter.js';
+
+/** Epoch seconds or milliseconds to milliseconds (OpenAI's expires_at is in seconds). */
+export function toMillis(epoch) {
+  return epoch < 1e12 ? epoch * 1000 : epoch;
+}
+
+/**
+ * @typedef {object} SessionCredentials
+ * @property {string} sessionId
+ * @property {string} clientSecret the upstream client secret (memory only)
+ * @property {number} expiresAtMs
+ * @property {number} rotateAtMs
+ * @property {string} rotationToken the suite's signed handle of this session
+ * @property {number} ttlSeconds
+ */
+
+export class TokenManager extends Emitter {
+  /**
+   * @param {object} options
+   * @param {string} options.tokenServiceUrl
+   * @param {() => string | Promise<string>} options.getUserToken the app's identity-provider token
+   * @param {string} options.deviceId
+   * @param {string} [options.voice]
+   * @param {string} [options.model]
+   * @param {number} [options.ttlSeconds]
+   * @param {typeof fetch} [options.fetch]
+   * @param {import('./clock.js').Clock} [options.clock]
+   * @param {number} [options.expiryMarginMs] stop retrying a rotation this long before the secret dies
+   */
+  constructor(options) {
+    super();
+    this.options = options;
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.clock = options.clock ?? systemClock;
+    this.expiryMarginMs = options.expiryMarginMs ?? 5_000;
+    /** @type {SessionCredentials|null} */
+    this.credentials = null;
+    this.timer = null;
+    this.rotating = null;
+    this.stopped = false;
+  }
+
+  get sessionId() {
+    return this.credentials?.sessionId ?? null;
+  }
+
+  get clientSecret() {
+    return this.credentials?.clientSecret ?? null;
+  }
+
+  get rotationToken() {
+    return this.credentials?.rotationToken ?? null;
+  }
+
+  /** Creates a new session; resolves with its credentials. */
+  async start() {
+    this.stopped = false;
+    const body = {};
+    if (this.options.voice) body.voice = this.options.voice;
+    if (this.options.model) body.model = this.options.model;
+    if (this.options.ttlSeconds) body.ttl_seconds = this.options.ttlSeconds;
+    const answer = await requestJson(this.fetch, 'POST', `${this.options.tokenServiceUrl}/v1/sessions`, body,
+      await this.#headers());
+    this.#accept(answer, 'issued');
+    return this.credentials;
+  }
+
+  /** Rotates now (normally the timer does it at rotate_at). Concurrent calls share one rotation. */
+  rotate() {
+    if (!this.rotating) {
+      this.rotating = this.#rotateWithRetries().finally(() => {
+        this.rotating = null;
+      });
+    }
+    return this.rotating;
+  }
+
+  /** Drops the credentials and timers (end of call). */
+  stop() {
+    this.stopped = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.credentials = null;
+  }
+
+  async #rotateWithRetries() {
+    for (let attempt = 0; !this.stopped && this.credentials; attempt++) {
+      const current = this.credentials;
+      try {
+        const answer = await requestJson(this.fetch, 'POST',
+          `${this.options.tokenServiceUrl}/v1/sessions/${encodeURIComponent(current.sessionId)}/rotate`,
+          { rotation_token: current.rotationToken }, await this.#headers());
+        this.#accept(answer, 'rotated');
+        return this.credentials;
+      } catch (e) {
+        const error = e instanceof ApiError ? e : new ApiError(0, 'network_error', String(e));
+        const advice = adviceFor(error);
+        if (advice === 'reissue') return this.#reissue(error);
+        if (advice === 'give_up') {
+          this.emit('error', error);
+          throw error;
+        }
+        const wait = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt));
+        if (this.clock.now() + wait > current.expiresAtMs - this.expiryMarginMs) {
+          // no time left to keep trying with this secret: follow the session-class path now
+          return this.#reissue(error);
+        }
+        this.emit('rotation_retry', { attempt, waitMs: wait, code: error.code });
+        await sleep(this.clock, wait);
+      }
+    }
+    return null;
+  }
+
+  async #reissue(cause) {
+    const previous = this.credentials?.sessionId ?? null;
+    this.emit('reconnect_advice', {
+      reason: cause.code,
+      reissueToken: true,
+      previousSessionId: previous,
+    });
+    const credentials = await this.start();
+    this.emit('reissued', { previousSessionId: previous, sessionId: credentials.sessionId });
+    return credentials;
+  }
+
+  #accept(answer, kind) {
+    const secret = answer?.client_secret ?? answer;
+    if (typeof answer?.session_id !== 'string' || typeof secret?.value !== 'string'
+      || typeof answer?.rotation_token !== 'string') {
+      throw new ApiError(502, 'invalid_response', 'token-service answered without session_id, secret or rotation_token');
+    }
+    const expiresAtMs = toMillis(secret.expires_at);
+    const rotateAtMs = typeof answer.rotate_at === 'number' ? toMillis(answer.rotate_at) : expiresAtMs - 30_000;
+    this.credentials = {
+      sessionId: answer.session_id,
+      clientSecret: secret.value,
+      expiresAtMs,
+      rotateAtMs,
+      rotationToken: answer.rotation_token,
+      ttlSeconds: answer.ttl_seconds,
+    };
+    this.#schedule();
+    // listeners get the session, never the secret itself
+    this.emit(kind, { sessionId: answer.session_id, expiresAtMs, rotateAtMs });
+  }
+
+  #schedule() {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    const delay = Math.max(0, this.credentials.rotateAtMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.rotate().catch(() => {
+        // reported through the 'error' event
+      });
+    }, delay);
+  }
+
+  async #headers() {
+    return {
+      authorization: `Bearer ${await this.options.getUserToken()}`,
+      'x-device-id': this.options.deviceId,
+    };
+  }
+}
+
+/**
+ * What a failed rotation tells the client to do.
+ * @param {ApiError} error
+ * @returns {'retry'|'reissue'|'give_up'}
+ */
+export function adviceFor(error) {
+  if (error.details?.reissue_token === true || error.code === 'rotation_failed' || error.code === 'session_expired') {
+    return 'reissue';
+  }
+  if (error.status === 401 || error.status === 403 || error.status === 400 || error.status === 404) {
+    return error.status === 404 ? 'reissue' : 'give_up';
+  }
+  return error.retryable ? 'retry' : 'give_up';
+}
