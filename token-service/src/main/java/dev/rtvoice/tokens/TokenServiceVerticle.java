@@ -1,55 +1,138 @@
 package dev.rtvoice.tokens;
 
-import dev.rtvoice.common.health.HealthRoutes;
-import dev.rtvoice.common.http.JsonErrors;
+import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
+import dev.rtvoice.tokens.api.ApiRouter;
+import dev.rtvoice.tokens.auth.CallerAuthenticator;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
+import dev.rtvoice.tokens.domain.RateLimiter;
+import dev.rtvoice.tokens.domain.RetryPlanner;
+import dev.rtvoice.tokens.domain.SessionIds;
+import dev.rtvoice.tokens.kafka.TokenEvents;
+import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.upstream.UpstreamBreaker;
+import dev.rtvoice.tokens.upstream.UpstreamReadiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** token-service: HTTP API, health and metrics; its Kafka topics are created when missing. */
+/**
+ * token-service: builds the shared parts (Kafka publisher, caller authentication, circuit breaker,
+ * rate limiter), then deploys {@code HTTP_INSTANCES} API verticles on one port. Stopping undeploys
+ * the API verticles first (they drain their requests), then flushes the event publisher.
+ */
 public final class TokenServiceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenServiceVerticle.class);
+  private static final long RATE_LIMIT_EVICTION_MS = 60_000;
+
   private final TokenServiceConfig config;
   private final PrometheusMeterRegistry registry;
+  private final Clock clock;
   private KafkaInfra kafka;
-  private HttpServer server;
+  private EventPublisher publisher;
+  private CallerAuthenticator authenticator;
+  private UpstreamBreaker breaker;
+  private UpstreamReadiness upstreamReadiness;
+  private long evictionTimer = -1;
+  private volatile int port = -1;
 
   public TokenServiceVerticle(TokenServiceConfig config, PrometheusMeterRegistry registry) {
+    this(config, registry, Clock.systemUTC());
+  }
+
+  public TokenServiceVerticle(TokenServiceConfig config, PrometheusMeterRegistry registry, Clock clock) {
     this.config = config;
     this.registry = registry;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
     Topics topics = config.topics();
-    List<dev.rtvoice.common.kafka.TopicSpec> owned = new ArrayList<>();
-    owned.add(topics.spec(Topics.TOKEN_EVENTS));
-    kafka = new KafkaInfra(vertx, config.kafka(), owned);
+    kafka = new KafkaInfra(vertx, config.kafka(), List.of(topics.spec(Topics.TOKEN_EVENTS)));
     kafka.provisionTopics();
+    TokenMetrics metrics = new TokenMetrics(registry);
+    publisher = new EventPublisher(vertx, config.kafka(), "token-events", registry);
+    TokenEvents events = new TokenEvents(publisher, topics.tokenEvents(), clock, metrics);
+    authenticator = CallerAuthenticator.create(vertx, config.auth());
+    breaker = new UpstreamBreaker(vertx, config.upstream());
+    metrics.circuitState(breaker::stateCode);
+    RateLimiter limiter = new RateLimiter(config.userLimit(), config.deviceLimit(), clock);
+    evictionTimer = vertx.setPeriodic(RATE_LIMIT_EVICTION_MS, t -> limiter.evictIdle());
+    SecureRandom random = new SecureRandom();
+    var upstream = config.upstream();
+    RetryPlanner planner = new RetryPlanner(upstream.retryBase(), upstream.retryMaxDelay(), upstream.maxAttempts(),
+        upstream.requestTimeout(), () -> ThreadLocalRandom.current().nextDouble());
+    SharedServices shared = new SharedServices(authenticator, breaker, planner, limiter, events, metrics,
+        new SessionIds(random::nextBytes), clock, registry);
 
-    Router router = Router.router(vertx);
-    HealthRoutes.mount(router, registry, List.of(kafka.readiness()));
-    JsonErrors.install(router);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router)
-        .listen()
-        .onSuccess(s -> server = s);
+    upstreamReadiness = new UpstreamReadiness(vertx, upstream);
+    List<ReadinessCheck> readiness = new ArrayList<>();
+    readiness.add(kafka.readiness());
+    readiness.add(upstreamReadiness);
+    readiness.add(new ReadinessCheck() {
+      @Override
+      public String name() {
+        return "identity_provider";
+      }
+
+      @Override
+      public Future<Void> check() {
+        return authenticator.verifier().ready();
+      }
+    });
+
+    LOG.info("{}: upstream {}, caller auth {} (issuer {}), {} API instance(s), dev mode {}",
+        TokenServiceConfig.SERVICE_NAME, upstream.baseUrl(), config.auth().mode(), config.auth().issuer(),
+        config.instances(), config.devMode());
+    return ApiRouter.contract(vertx).compose(contract -> deployApi(contract, shared, readiness));
+  }
+
+  /**
+   * Deploys the first API verticle on the configured port, the others on the port it bound (so that
+   * port 0, in tests, still gives one shared port).
+   */
+  private Future<Void> deployApi(OpenAPIContract contract, SharedServices shared, List<ReadinessCheck> readiness) {
+    HttpApiVerticle first = new HttpApiVerticle(config, config.port(), contract, shared, readiness);
+    return vertx.deployVerticle(first).compose(id -> {
+      port = first.actualPort();
+      Future<String> rest = Future.succeededFuture();
+      for (int i = 1; i < config.instances(); i++) {
+        rest = rest.compose(x -> vertx.deployVerticle(new HttpApiVerticle(config, port, contract, shared, readiness)));
+      }
+      return rest.<Void>mapEmpty();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> kafka.close());
+    // the API verticles are children: Vert.x has undeployed (drained) them before this runs
+    if (evictionTimer >= 0) {
+      vertx.cancelTimer(evictionTimer);
+    }
+    if (breaker != null) {
+      breaker.close();
+    }
+    if (upstreamReadiness != null) {
+      upstreamReadiness.close();
+    }
+    Future<Void> flushed = publisher == null ? Future.succeededFuture() : publisher.close();
+    return flushed
+        .eventually(() -> authenticator == null ? Future.succeededFuture() : authenticator.close())
+        .eventually(() -> kafka.close());
   }
 
   public int port() {
-    return server.actualPort();
+    return port;
   }
 }

@@ -1,0 +1,306 @@
+package dev.rtvoice.tokens.api;
+
+import dev.rtvoice.common.handle.HandleRejectedException;
+import dev.rtvoice.common.handle.SessionHandle;
+import dev.rtvoice.common.handle.SessionHandleCodec;
+import dev.rtvoice.common.http.ApiException;
+import dev.rtvoice.common.http.JsonErrors;
+import dev.rtvoice.tokens.auth.Caller;
+import dev.rtvoice.tokens.domain.HandleCheck;
+import dev.rtvoice.tokens.domain.InvalidSettingException;
+import dev.rtvoice.tokens.domain.RateLimiter;
+import dev.rtvoice.tokens.domain.RotationSchedule;
+import dev.rtvoice.tokens.domain.SecretFingerprint;
+import dev.rtvoice.tokens.domain.SessionIds;
+import dev.rtvoice.tokens.domain.SessionSettings;
+import dev.rtvoice.tokens.domain.SessionSettingsPolicy;
+import dev.rtvoice.tokens.domain.UpstreamFailure;
+import dev.rtvoice.tokens.kafka.TokenEvents;
+import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.upstream.MintFailedException;
+import dev.rtvoice.tokens.upstream.MintOutcome;
+import dev.rtvoice.tokens.upstream.MintedSecret;
+import dev.rtvoice.tokens.upstream.SecretMinter;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/sessions} and {@code POST /v1/sessions/{id}/rotate}. Requests arrive
+ * authenticated ({@link CallerAuthHandler}) and validated against openapi.yaml; this class applies
+ * the policy (allow-lists, TTL clamp, rate limits, rotation-token binding), mints through
+ * {@link SecretMinter}, answers, and publishes the event without waiting for Kafka.
+ */
+final class SessionsApi {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionsApi.class);
+
+  /** What the API needs from configuration. */
+  record Settings(SessionSettingsPolicy policy, RotationSchedule schedule, Duration handleGrace,
+                  Duration totalTimeout) {}
+
+  private final Settings settings;
+  private final SessionHandleCodec codec;
+  private final SessionIds ids;
+  private final SecretMinter minter;
+  private final RateLimiter limiter;
+  private final TokenEvents events;
+  private final TokenMetrics metrics;
+  private final Clock clock;
+
+  SessionsApi(Settings settings, SessionHandleCodec codec, SessionIds ids, SecretMinter minter, RateLimiter limiter,
+              TokenEvents events, TokenMetrics metrics, Clock clock) {
+    this.settings = settings;
+    this.codec = codec;
+    this.ids = ids;
+    this.minter = minter;
+    this.limiter = limiter;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** The facts of one request, carried through the asynchronous steps. */
+  private record Call(RoutingContext ctx, Operation operation, long startNanos, String userId, String deviceId) {}
+
+  void issue(RoutingContext ctx) {
+    Call call = call(ctx, Operation.ISSUE);
+    JsonObject body = body(ctx);
+    SessionSettings session;
+    try {
+      Object ttl = body.getValue("ttl_seconds");
+      session = settings.policy().resolve(body.getString("model"), body.getString("voice"),
+          ttl == null ? null : ((Number) ttl).longValue());
+    } catch (InvalidSettingException e) {
+      throw ApiException.badRequest(e.field(), e.getMessage());
+    }
+    if (!allowedByRateLimit(call, null)) {
+      return;
+    }
+    String sessionId = ids.newId(session);
+    minter.mint(session, settings.totalTimeout().toMillis()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        respond(call, sessionId, session, 0, ar.result());
+      } else {
+        issueFailed(call, sessionId, ar.cause());
+      }
+    });
+  }
+
+  void rotate(RoutingContext ctx) {
+    Call call = call(ctx, Operation.ROTATE);
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    String pathId = request.getPathParameters().get("session_id").getString();
+    String token = body(ctx).getString("rotation_token");
+    SessionHandle handle;
+    try {
+      handle = codec.verify(token);
+    } catch (HandleRejectedException e) {
+      boolean expired = e.reason() == HandleRejectedException.Reason.EXPIRED;
+      deny(call, pathId, expired ? "session_expired" : "unauthenticated", e.reason().name().toLowerCase(),
+          401, "session_expired", (expired ? "the rotation token has expired"
+              : "the rotation token is not valid") + ": start a new session", true);
+      return;
+    }
+    HandleCheck.Result check = HandleCheck.check(handle, pathId, call.userId(), call.deviceId());
+    if (check != HandleCheck.Result.OK) {
+      String what = switch (check) {
+        case OTHER_SESSION -> "another session";
+        case OTHER_USER -> "another user";
+        default -> "another device";
+      };
+      deny(call, pathId, "forbidden", check.name().toLowerCase(), 403, "forbidden",
+          "the rotation token belongs to " + what, false);
+      return;
+    }
+    var minted = SessionIds.settingsOf(handle.sessionId());
+    if (minted.isEmpty() || !settings.policy().stillAllowed(minted.get().model(), minted.get().voice())) {
+      deny(call, pathId, "session_expired", minted.isEmpty() ? "unknown_session" : "settings_no_longer_allowed", 401,
+          "session_expired", "this session can no longer be rotated: start a new session", true);
+      return;
+    }
+    if (!allowedByRateLimit(call, pathId)) {
+      return;
+    }
+    SessionSettings session = new SessionSettings(minted.get().model(), minted.get().voice(),
+        settings.policy().clampTtl((long) minted.get().ttlSeconds()));
+    // retries may use the time the caller's current secret has left, never more than the total timeout
+    long secretLeftMs = Math.max(0, handle.secretExpiresAt().toEpochMilli() - clock.millis());
+    long budget = Math.min(settings.totalTimeout().toMillis(), secretLeftMs);
+    int generation = handle.generation() + 1;
+    minter.mint(session, budget).onComplete(ar -> {
+      if (ar.succeeded()) {
+        respond(call, handle.sessionId(), session, generation, ar.result());
+      } else {
+        rotationFailed(call, handle.sessionId(), ar.cause());
+      }
+    });
+  }
+
+  private void respond(Call call, String sessionId, SessionSettings session, int generation, MintOutcome outcome) {
+    MintedSecret secret = outcome.secret();
+    Instant issuedAt = clock.instant();
+    Instant rotateAt = settings.schedule().rotateAt(issuedAt, secret.expiresAt());
+    Instant handleExpiry = SessionHandleCodec.handleExpiry(secret.expiresAt(), settings.handleGrace());
+    String rotationToken = codec.sign(new SessionHandle(sessionId, call.userId(), call.deviceId(), generation, issuedAt,
+        secret.expiresAt(), handleExpiry));
+    long expiresAt = secret.expiresAt().getEpochSecond();
+    JsonObject answer = new JsonObject()
+        .put("session_id", sessionId)
+        // OpenAI's client_secrets shape ...
+        .put("value", secret.value())
+        .put("expires_at", expiresAt)
+        .put("session", secret.session())
+        // ... and the older sessions shape, so a client built for either reads the secret
+        .put("client_secret", new JsonObject().put("value", secret.value()).put("expires_at", expiresAt))
+        .put("rotate_at", rotateAt.getEpochSecond())
+        .put("ttl_seconds", session.ttlSeconds())
+        .put("generation", generation)
+        .put("rotation_token", rotationToken)
+        .put("rotation_token_expires_at", handleExpiry.getEpochSecond());
+    HttpResponses.noStore(call.ctx())
+        .setStatusCode(call.operation() == Operation.ISSUE ? 201 : 200)
+        .putHeader("content-type", "application/json")
+        .end(answer.toBuffer());
+    long totalNanos = System.nanoTime() - call.startNanos();
+    String fingerprint = SecretFingerprint.of(secret.value());
+    events.issued(new TokenEvents.Minted(sessionId, call.userId(), call.deviceId(), session.ttlSeconds(),
+        secret.expiresAt(), rotateAt, generation, session.model(), session.voice(), fingerprint, outcome.upstreamMs(),
+        totalNanos / 1_000_000));
+    metrics.upstream(call.operation().label, outcome.upstreamMs());
+    metrics.request(call.operation().label, "ok", totalNanos);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} session {} generation {} for user {} device {}: secret {} expires {}", call.operation().label,
+          sessionId, generation, call.userId(), call.deviceId(), fingerprint, secret.expiresAt());
+    }
+  }
+
+  private void issueFailed(Call call, String sessionId, Throwable cause) {
+    if (!(cause instanceof MintFailedException failed)) {
+      call.ctx().fail(cause);
+      return;
+    }
+    UpstreamFailure failure = failed.failure();
+    metrics.upstream(call.operation().label, failed.upstreamMs());
+    String code;
+    switch (failure.kind()) {
+      case AUTH_REJECTED -> {
+        upstreamAuthRejected(call, sessionId, failure);
+        code = "upstream_auth_rejected";
+        send(call, 502, code, "upstream refused this service's API key (a server-side problem; operators are "
+            + "alerted)", null);
+      }
+      case CIRCUIT_OPEN -> {
+        code = "upstream_unavailable";
+        sendRetryLater(call, 503, code, "upstream is failing; not calling it for a while", failure.retryAfterMs());
+      }
+      case RATE_LIMITED -> {
+        code = "upstream_rate_limited";
+        sendRetryLater(call, 503, code, "upstream is rate-limiting this service",
+            failure.retryAfterMs() >= 0 ? failure.retryAfterMs() : 1_000);
+      }
+      case TIMEOUT, UNREACHABLE -> {
+        code = "upstream_timeout";
+        send(call, 504, code, "upstream did not answer in time (" + failed.attempts() + " attempt(s))", null);
+      }
+      case REQUEST_REJECTED -> {
+        code = "upstream_rejected_request";
+        send(call, 502, code, "upstream refused the session request (HTTP " + failure.status() + ")", null);
+      }
+      default -> {
+        code = "upstream_error";
+        send(call, 502, code, "upstream failed (" + failed.attempts() + " attempt(s))", null);
+      }
+    }
+    LOG.warn("issue for user {} device {} failed after {} attempt(s) in {} ms: {}", call.userId(), call.deviceId(),
+        failed.attempts(), failed.upstreamMs(), failed.getMessage());
+    metrics.request(call.operation().label, code, System.nanoTime() - call.startNanos());
+  }
+
+  private void rotationFailed(Call call, String sessionId, Throwable cause) {
+    if (!(cause instanceof MintFailedException failed)) {
+      call.ctx().fail(cause);
+      return;
+    }
+    UpstreamFailure failure = failed.failure();
+    String reason = failure.kind().rotationReason();
+    long totalMs = (System.nanoTime() - call.startNanos()) / 1_000_000;
+    if (failure.kind() == UpstreamFailure.Kind.AUTH_REJECTED) {
+      upstreamAuthRejected(call, sessionId, failure);
+    }
+    events.rotationFailed(sessionId, call.userId(), call.deviceId(), reason, failed.attempts(), totalMs);
+    metrics.rotationFailed(reason);
+    metrics.upstream(call.operation().label, failed.upstreamMs());
+    JsonObject details = new JsonObject().put("reason", reason).put("reissue_token", true)
+        .put("attempts", failed.attempts());
+    if (failure.retryAfterMs() >= 0) {
+      details.put("retry_after_ms", failure.retryAfterMs());
+    }
+    send(call, 502, "rotation_failed", "the session's secret could not be rotated (" + reason + "): start a new "
+        + "session before the current secret expires", details);
+    LOG.warn("rotation of session {} for user {} device {} failed ({}) after {} attempt(s) in {} ms", sessionId,
+        call.userId(), call.deviceId(), reason, failed.attempts(), totalMs);
+    metrics.request(call.operation().label, "rotation_failed", System.nanoTime() - call.startNanos());
+  }
+
+  private void upstreamAuthRejected(Call call, String sessionId, UpstreamFailure failure) {
+    LOG.error("upstream answered HTTP {} to our API key on {}: the key is wrong or revoked", failure.status(),
+        call.operation().label);
+    metrics.upstreamAuthRejected(failure.status());
+    events.upstreamRejected(sessionId, failure.status(), call.operation().label, call.userId(), call.deviceId());
+  }
+
+  private boolean allowedByRateLimit(Call call, String sessionId) {
+    RateLimiter.Decision decision = limiter.acquire(call.userId(), call.deviceId());
+    if (decision.allowed()) {
+      return true;
+    }
+    metrics.rateLimited(decision.scope());
+    metrics.denied("rate_limited");
+    events.denied(sessionId, "rate_limited", call.userId(), call.deviceId(), call.operation().label,
+        decision.scope());
+    sendRetryLater(call, 429, "rate_limited", "too many requests for this " + decision.scope(),
+        decision.retryAfterMs());
+    metrics.request(call.operation().label, "rate_limited", System.nanoTime() - call.startNanos());
+    return false;
+  }
+
+  private void deny(Call call, String sessionId, String reason, String detail, int status, String code,
+                    String message, boolean reissue) {
+    metrics.denied(reason);
+    events.denied(sessionId, reason, call.userId(), call.deviceId(), call.operation().label, detail);
+    send(call, status, code, message, reissue ? new JsonObject().put("reissue_token", true) : null);
+    metrics.request(call.operation().label, code, System.nanoTime() - call.startNanos());
+  }
+
+  private static void sendRetryLater(Call call, int status, String code, String message, long retryAfterMs) {
+    long ms = Math.max(0, retryAfterMs);
+    call.ctx().response().putHeader("Retry-After", Long.toString(Math.max(1, (ms + 999) / 1000)));
+    send(call, status, code, message, new JsonObject().put("retry_after_ms", ms));
+  }
+
+  private static void send(Call call, int status, String code, String message, JsonObject details) {
+    HttpResponses.noStore(call.ctx());
+    JsonErrors.send(call.ctx(), status, code, message, details);
+  }
+
+  private static Call call(RoutingContext ctx, Operation operation) {
+    Caller caller = CallerAuthHandler.caller(ctx);
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    RequestParameter device = request.getHeaders().get("X-Device-ID");
+    Long start = ctx.get(ApiRouter.START_NANOS);
+    return new Call(ctx, operation, start == null ? System.nanoTime() : start, caller.userId(), device.getString());
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    RequestParameter body = request.getBody();
+    return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.rtvoice.tokens.kafka;
+
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.kafka.EventPublisher;
+import dev.rtvoice.tokens.metrics.TokenMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md. A
+ * client secret appears only as its fingerprint; the API key never. Publishing never delays a
+ * response: the send is started and the response goes out; a write that finally fails (after the
+ * idempotent producer's own retries) is counted and logged (at most once per
+ * {@link #FAILURE_LOG_INTERVAL_MS}, so a Kafka outage does not flood the log).
+ */
+public final class TokenEvents {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenEvents.class);
+  static final String SOURCE = "token-service";
+  static final long FAILURE_LOG_INTERVAL_MS = 10_000;
+
+  private final EventPublisher publisher;
+  private final String topic;
+  private final Clock clock;
+  private final TokenMetrics metrics;
+  private final AtomicLong lastFailureLog = new AtomicLong();
+
+  public TokenEvents(EventPublisher publisher, String topic, Clock clock, TokenMetrics metrics) {
+    this.publisher = publisher;
+    this.topic = topic;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** The facts of an issued or rotated secret, for {@code token.issued} / {@code token.rotated}. */
+  public record Minted(String sessionId, String userId, String deviceId, int ttlSeconds, Instant expiresAt,
+                       Instant rotateAt, int generation, String model, String voice, String secretFingerprint,
+                       long upstreamMs, long totalMs) {}
+
+  public Future<Void> issued(Minted m) {
+    return publish(m.generation() == 0 ? EventType.TOKEN_ISSUED : EventType.TOKEN_ROTATED, m.sessionId(),
+        new JsonObject()
+            .put("user_id", m.userId())
+            .put("device_id", m.deviceId())
+            .put("ttl_seconds", m.ttlSeconds())
+            .put("expires_at", m.expiresAt().getEpochSecond())
+            .put("rotate_at", m.rotateAt().getEpochSecond())
+            .put("generation", m.generation())
+            .put("model", m.model())
+            .put("voice", m.voice())
+            .put("secret_fingerprint", m.secretFingerprint())
+            .put("upstream_ms", m.upstreamMs())
+            .put("total_ms", m.totalMs()));
+  }
+
+  public Future<Void> rotationFailed(String sessionId, String userId, String deviceId, String reason, int attempts,
+                                     long totalMs) {
+    return publish(EventType.TOKEN_ROTATION_FAILED, sessionId, new JsonObject()
+        .put("user_id", userId)
+        .put("device_id", deviceId)
+        .put("reason", reason)
+        .put("attempts", attempts)
+        .put("total_ms", totalMs)
+        .put("reissue_token", true));
+  }
+
+  public Future<Void> upstreamRejected(String sessionId, int status, String operation, String userId,
+                                       String deviceId) {
+    return publish(EventType.TOKEN_UPSTREAM_REJECTED, sessionId, new JsonObject()
+        .put("status", status)
+        .put("operation", operation)
+        .put("user_id", userId)
+        .put("device_id", deviceId));
+  }
+
+  /**
+   * @param sessionId null when the denial is not about a known session
+   * @param userId null when the caller is not authenticated
+   * @param deviceId null when the caller sent none
+   * @param detail what exactly was wrong (an extra field; consumers ignore what they do not know)
+   */
+  public Future<Void> denied(String sessionId, String reason, String userId, String deviceId, String operation,
+                             String detail) {
+    JsonObject payload = new JsonObject().put("reason", reason).put("operation", operation);
+    if (userId != null) {
+      payload.put("user_id", userId);
+    }
+    if (deviceId != null) {
+      payload.put("device_id", deviceId);
+    }
+    if (detail != null) {
+      payload.put("detail", detail);
+    }
+    return publish(EventType.TOKEN_DENIED, sessionId, payload);
+  }
+
+  private Future<Void> publish(EventType type, String sessionId, JsonObject payload) {
+    Instant now = clock.instant();
+    EventEnvelope event;
+    try {
+      event = EventEnvelope.create(type, sessionId, now, now, SOURCE, payload);
+    } catch (RuntimeException e) {
+      failed(type, e);
+      return Future.failedFuture(e);
+    }
+    return publisher.publish(topic, event).<Void>mapEmpty().onFailure(e -> failed(type, e));
+  }
+
+  private void failed(EventType type, Throwable e) {
+    metrics.eventPublishFailed(type.wireName());
+    long now = System.currentTimeMillis();
+    long last = lastFailureLog.get();
+    if (now - last >= FAILURE_LOG_INTERVAL_MS && lastFailureLog.compareAndSet(last, now)) {
+      LOG.warn("could not publish {} to {} ({}); counted in token_event_publish_failures_total", type, topic,
+          e.toString());
+    }
+  }
+}

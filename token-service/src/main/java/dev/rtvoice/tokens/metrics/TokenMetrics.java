@@ -1,0 +1,93 @@
+package dev.rtvoice.tokens.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The Prometheus meters of token-service (names and labels are listed in the README). Meters with
+ * a label are created on first use and cached, so the hot path does one map lookup, not a registry
+ * search.
+ */
+public final class TokenMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+  public TokenMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Exposes the circuit state: 0 closed, 1 half-open, 2 open. */
+  public void circuitState(Supplier<Number> state) {
+    Gauge.builder("upstream_circuit_state", state)
+        .description("Upstream circuit breaker: 0 closed, 1 half-open, 2 open")
+        .register(registry);
+  }
+
+  /** Total time of an issuance or rotation, from request to response, labelled by the outcome code. */
+  public void request(String operation, String code, long nanos) {
+    requestTimers.computeIfAbsent(operation, op -> latencyTimer("token_request_duration",
+        "Issuance and rotation latency, whole request", op)).record(nanos, TimeUnit.NANOSECONDS);
+    count("token_requests_total", "Issuances and rotations by outcome code", "operation", operation, "code", code);
+  }
+
+  /** The upstream part of an issuance or rotation: every attempt plus backoff. */
+  public void upstream(String operation, long millis) {
+    upstreamTimers.computeIfAbsent(operation, op -> latencyTimer("token_upstream_duration",
+        "Issuance and rotation latency, upstream part (all attempts and backoff)", op))
+        .record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  public void upstreamAttempt(String result) {
+    count("upstream_attempts_total", "Calls to upstream's client_secrets endpoint by result", "result", result);
+  }
+
+  public void rotationFailed(String reason) {
+    count("session_rotate_fail_total", "Rotations that finally failed, by reason", "reason", reason);
+  }
+
+  public void upstreamAuthRejected(int status) {
+    count("upstream_auth_rejected_total", "Upstream 401/403 answers: our API key is wrong or revoked", "status",
+        Integer.toString(status));
+  }
+
+  public void rateLimited(String scope) {
+    count("token_rate_limited_total", "Requests refused by the per-user or per-device rate limit", "scope", scope);
+  }
+
+  public void denied(String reason) {
+    count("token_denied_total", "Requests denied (unauthenticated, forbidden, session_expired, rate_limited)",
+        "reason", reason);
+  }
+
+  public void eventPublishFailed(String type) {
+    count("token_event_publish_failures_total", "Token events that could not be written to Kafka", "type", type);
+  }
+
+  private Timer latencyTimer(String name, String description, String operation) {
+    return Timer.builder(name)
+        .description(description)
+        .tag("operation", operation)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  private void count(String name, String description, String... tags) {
+    StringBuilder key = new StringBuilder(name);
+    for (String tag : tags) {
+      key.append('|').append(tag);
+    }
+    counters.computeIfAbsent(key.toString(), k -> Counter.builder(name).description(description).tags(tags)
+        .register(registry)).increment();
+  }
+}
