@@ -4,8 +4,6 @@ import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.tokens.api.ApiRouter;
 import dev.rtvoice.tokens.api.ApiServices;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
-import dev.rtvoice.tokens.upstream.SecretMinter;
-import dev.rtvoice.tokens.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -15,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One event loop's share of the HTTP API: its own server (instances share the port, Vert.x spreads
- * connections between them) and its own upstream HTTP client; everything else is shared.
+ * One event loop's share of the HTTP API: its own server and router (instances share the port,
+ * Vert.x spreads connections between them); everything behind the router is shared.
  */
 final class HttpApiVerticle extends VerticleBase {
   private final TokenServiceConfig config;
@@ -24,7 +22,6 @@ final class HttpApiVerticle extends VerticleBase {
   private final OpenAPIContract contract;
   private final SharedServices shared;
   private final List<ReadinessCheck> readiness;
-  private UpstreamClient upstream;
   private HttpServer server;
 
   HttpApiVerticle(TokenServiceConfig config, int port, OpenAPIContract contract, SharedServices shared,
@@ -38,9 +35,7 @@ final class HttpApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstream = new UpstreamClient(vertx, config.upstream(), config.instructions(), config.tools(), shared.clock());
-    SecretMinter minter = new SecretMinter(vertx, upstream, shared.breaker(), shared.planner(), shared.metrics());
-    ApiServices services = new ApiServices(shared.authenticator(), minter, shared.limiter(), shared.events(),
+    ApiServices services = new ApiServices(shared.authenticator(), shared.minter(), shared.limiter(), shared.events(),
         shared.metrics(), shared.ids(), shared.clock());
     var router = ApiRouter.create(vertx, contract, config, services, shared.registry(), readiness);
     return vertx.createHttpServer(new HttpServerOptions()
@@ -57,10 +52,7 @@ final class HttpApiVerticle extends VerticleBase {
   public Future<?> stop() {
     // lets requests in flight finish (their upstream calls included) before the connections close
     Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
-    return drained.eventually(() -> {
-      upstream.close();
-      return Future.succeededFuture();
-    });
+    return drained;
   }
 
   int actualPort() {

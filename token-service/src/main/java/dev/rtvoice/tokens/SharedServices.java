@@ -2,15 +2,14 @@ package dev.rtvoice.tokens;
 
 import dev.rtvoice.tokens.auth.CallerAuthenticator;
 import dev.rtvoice.tokens.domain.RateLimiter;
-import dev.rtvoice.tokens.domain.RetryPlanner;
 import dev.rtvoice.tokens.domain.SessionIds;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
-import dev.rtvoice.tokens.upstream.UpstreamBreaker;
+import dev.rtvoice.tokens.upstream.SecretMinter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 
 /** The thread-safe parts every event loop of the service shares. */
-record SharedServices(CallerAuthenticator authenticator, UpstreamBreaker breaker, RetryPlanner planner,
+record SharedServices(CallerAuthenticator authenticator, SecretMinter minter,
                       RateLimiter limiter, TokenEvents events, TokenMetrics metrics, SessionIds ids, Clock clock,
                       PrometheusMeterRegistry registry) {}

@@ -12,7 +12,9 @@ import dev.rtvoice.tokens.domain.RetryPlanner;
 import dev.rtvoice.tokens.domain.SessionIds;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.upstream.SecretMinter;
 import dev.rtvoice.tokens.upstream.UpstreamBreaker;
+import dev.rtvoice.tokens.upstream.UpstreamClient;
 import dev.rtvoice.tokens.upstream.UpstreamReadiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class TokenServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TokenServiceVerticle.class);
   private static final long RATE_LIMIT_EVICTION_MS = 60_000;
+  private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger(7_000);
 
   private final TokenServiceConfig config;
   private final PrometheusMeterRegistry registry;
@@ -43,6 +47,7 @@ public final class TokenServiceVerticle extends VerticleBase {
   private CallerAuthenticator authenticator;
   private UpstreamBreaker breaker;
   private UpstreamReadiness upstreamReadiness;
+  private UpstreamClient upstreamClient;
   private long evictionTimer = -1;
   private volatile int port = -1;
 
@@ -73,7 +78,10 @@ public final class TokenServiceVerticle extends VerticleBase {
     var upstream = config.upstream();
     RetryPlanner planner = new RetryPlanner(upstream.retryBase(), upstream.retryMaxDelay(), upstream.maxAttempts(),
         upstream.requestTimeout(), () -> ThreadLocalRandom.current().nextDouble());
-    SharedServices shared = new SharedServices(authenticator, breaker, planner, limiter, events, metrics,
+    // one HTTP client for all event loops: Vert.x keeps each connection on the event loop that uses it
+    upstreamClient = new UpstreamClient(vertx, upstream, config.instructions(), config.tools(), clock);
+    SecretMinter minter = new SecretMinter(vertx, upstreamClient, breaker, planner, metrics);
+    SharedServices shared = new SharedServices(authenticator, minter, limiter, events, metrics,
         new SessionIds(random::nextBytes), clock, registry);
 
     upstreamReadiness = new UpstreamReadiness(vertx, upstream);
@@ -99,16 +107,18 @@ public final class TokenServiceVerticle extends VerticleBase {
   }
 
   /**
-   * Deploys the first API verticle on the configured port, the others on the port it bound (so that
-   * port 0, in tests, still gives one shared port).
+   * Deploys the API verticles on one port. Port 0 (tests) becomes a negative port: Vert.x binds a
+   * random port once and shares it between the servers that ask for the same negative number.
    */
   private Future<Void> deployApi(OpenAPIContract contract, SharedServices shared, List<ReadinessCheck> readiness) {
-    HttpApiVerticle first = new HttpApiVerticle(config, config.port(), contract, shared, readiness);
+    int bindPort = config.port() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : config.port();
+    HttpApiVerticle first = new HttpApiVerticle(config, bindPort, contract, shared, readiness);
     return vertx.deployVerticle(first).compose(id -> {
       port = first.actualPort();
       Future<String> rest = Future.succeededFuture();
       for (int i = 1; i < config.instances(); i++) {
-        rest = rest.compose(x -> vertx.deployVerticle(new HttpApiVerticle(config, port, contract, shared, readiness)));
+        rest = rest.compose(x -> vertx.deployVerticle(new HttpApiVerticle(config, bindPort, contract, shared,
+            readiness)));
       }
       return rest.<Void>mapEmpty();
     });
@@ -125,6 +135,9 @@ public final class TokenServiceVerticle extends VerticleBase {
     }
     if (upstreamReadiness != null) {
       upstreamReadiness.close();
+    }
+    if (upstreamClient != null) {
+      upstreamClient.close();
     }
     Future<Void> flushed = publisher == null ? Future.succeededFuture() : publisher.close();
     return flushed

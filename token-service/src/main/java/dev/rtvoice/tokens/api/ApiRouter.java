@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -37,7 +38,7 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, OpenAPIContract contract, TokenServiceConfig config, ApiServices services,
                               PrometheusMeterRegistry registry, List<ReadinessCheck> readiness) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-    builder.rootHandler(ctx -> {
+    builder.rootHandler((PlatformHandler) ctx -> {
       ctx.put(START_NANOS, System.nanoTime());
       ctx.next();
     });

@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.List;
 import java.util.Set;
 
@@ -19,7 +20,7 @@ final class CrossOrigin {
 
   static Handler<RoutingContext> handler(List<String> origins) {
     if (origins.isEmpty()) {
-      return ctx -> {
+      return (SecurityPolicyHandler) ctx -> {
         if (ctx.request().getHeader("Origin") != null) {
           JsonErrors.send(ctx, 403, "origin_not_allowed", "cross-origin requests are not allowed "
               + "(CORS_ALLOWED_ORIGINS is empty)", null);

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 final class ValidationErrors {
   // "... the required header parameter X-Device-ID", "... of header parameter X-Device-ID is invalid ..."
   private static final Pattern PARAMETER = Pattern.compile("(?:path|header|query|cookie) parameter ([^ .]+)");
+  private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property \"?([^\" ]+)\"?");
   private static final Pattern NOT_ALLOWED_PROPERTY = Pattern.compile("Property \"?([^\" ]+)\"? does not match");
 
   private ValidationErrors() {}
@@ -49,6 +50,11 @@ final class ValidationErrors {
     String location = relevant == null || relevant.getInstanceLocation() == null ? "" : relevant.getInstanceLocation();
     String error = relevant == null || relevant.getError() == null ? "is not valid" : relevant.getError();
     String field = fieldOf(location);
+    Matcher required = REQUIRED_PROPERTY.matcher(error);
+    if (required.find()) {
+      String name = required.group(1);
+      return ApiException.badRequest(field.isEmpty() ? name : field + "." + name, "is required");
+    }
     if (field.isEmpty()) {
       Matcher property = NOT_ALLOWED_PROPERTY.matcher(error);
       if (property.find()) {

@@ -1,0 +1,143 @@
+package dev.rtvoice.tokens.testing;
+
+import dev.rtvoice.common.config.Env;
+import dev.rtvoice.common.runtime.ServiceRuntime;
+import dev.rtvoice.common.testing.Http;
+import dev.rtvoice.common.testing.TestKafka;
+import dev.rtvoice.tokens.TokenServiceMain;
+import dev.rtvoice.tokens.TokenServiceVerticle;
+import dev.rtvoice.tokens.config.DevIdentity;
+import dev.rtvoice.upstreamsim.UpstreamSimVerticle;
+import dev.rtvoice.upstreamsim.config.SimConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * upstream-sim (in-process, its own Vert.x, real HTTP on loopback) and token-service (its own
+ * runtime, as the stack deploys it) against the test's real Kafka broker. Every response that goes
+ * through {@link #post} is kept, for the secret-leak search.
+ */
+public final class TokenServiceHarness implements AutoCloseable {
+  public static final String API_KEY = "sk-test-upstream-key-7d1f9c2b8e4a";
+
+  public final TestKafka kafka;
+  public final String sim;
+  public final String base;
+  public final TokenServiceVerticle service;
+  private final Vertx simVertx;
+  private final ServiceRuntime runtime;
+  private final List<Http.Response> responses = Collections.synchronizedList(new ArrayList<>());
+
+  private TokenServiceHarness(TestKafka kafka, Map<String, String> overrides) throws Exception {
+    this.kafka = kafka;
+    simVertx = Vertx.vertx();
+    UpstreamSimVerticle simVerticle = new UpstreamSimVerticle(SimConfig.fromEnv(new Env(Map.of(
+        "SIM_PORT", "0", "SIM_API_KEY", API_KEY))), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    simVertx.deployVerticle(simVerticle).await(10, TimeUnit.SECONDS);
+    sim = "http://127.0.0.1:" + simVerticle.port();
+
+    Map<String, String> env = new HashMap<>(kafka.env());
+    env.put("HTTP_HOST", "127.0.0.1");
+    env.put("HTTP_PORT", "0");
+    env.put("HTTP_INSTANCES", "2");
+    env.put("DEV_MODE", "true");
+    env.put("UPSTREAM_BASE_URL", sim);
+    env.put("OPENAI_API_KEY", API_KEY);
+    env.put("UPSTREAM_REQUEST_TIMEOUT", "500ms");
+    env.put("UPSTREAM_TOTAL_TIMEOUT", "3s");
+    env.put("UPSTREAM_RETRY_BASE", "20ms");
+    env.put("UPSTREAM_RETRY_MAX_DELAY", "200ms");
+    env.put("KAFKA_LINGER_MS", "1");
+    env.putAll(overrides);
+    runtime = ServiceRuntime.create("token-service");
+    service = TokenServiceMain.deploy(runtime, new Env(env)).await(60, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + service.port();
+    Http.awaitOk(base + "/health/ready", Duration.ofSeconds(30));
+  }
+
+  public static TokenServiceHarness start(TestKafka kafka) throws Exception {
+    return new TokenServiceHarness(kafka, Map.of());
+  }
+
+  public static TokenServiceHarness start(TestKafka kafka, Map<String, String> overrides) throws Exception {
+    return new TokenServiceHarness(kafka, overrides);
+  }
+
+  public static String userToken(String userId) {
+    return DevIdentity.mintUserToken(userId, Duration.ofMinutes(10));
+  }
+
+  public String tokenTopic() {
+    return kafka.topicPrefix() + "realtime.token.events";
+  }
+
+  /** POST to token-service; the response is recorded. */
+  public Http.Response post(String path, String body, String... headers) {
+    Http.Response r = Http.post(base + path, body, headers);
+    responses.add(r);
+    return r;
+  }
+
+  public Http.Response issue(String user, String device, JsonObject body) {
+    return post("/v1/sessions", body == null ? null : body.encode(), "Authorization", "Bearer " + userToken(user),
+        "X-Device-ID", device);
+  }
+
+  public Http.Response rotate(String user, String device, String sessionId, String rotationToken) {
+    return post("/v1/sessions/" + sessionId + "/rotate", new JsonObject().put("rotation_token", rotationToken).encode(),
+        "Authorization", "Bearer " + userToken(user), "X-Device-ID", device);
+  }
+
+  public Http.Response get(String path) {
+    Http.Response r = Http.get(base + path);
+    responses.add(r);
+    return r;
+  }
+
+  /** Queues {@code count} failures of the simulator's client_secrets endpoint. */
+  public void fault(int status, int count, int retryAfterSeconds, long delayMs) {
+    Http.Response r = Http.post(sim + "/admin/faults", new JsonObject().put("target", "client_secrets")
+        .put("status", status).put("count", count).put("retry_after_s", retryAfterSeconds).put("delay_ms", delayMs)
+        .encode());
+    if (r.status() != 201) {
+      throw new IllegalStateException("fault not accepted: " + r.body());
+    }
+  }
+
+  public JsonObject simState() {
+    return Http.get(sim + "/admin/state").json();
+  }
+
+  public long simSecretCalls() {
+    return simState().getLong("secret_calls");
+  }
+
+  public void resetSim() {
+    Http.post(sim + "/admin/reset", "{}");
+  }
+
+  public JsonObject validateSecret(String value) {
+    return Http.post(sim + "/admin/secrets/validate", new JsonObject().put("value", value).encode()).json();
+  }
+
+  public List<Http.Response> responses() {
+    synchronized (responses) {
+      return new ArrayList<>(responses);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    runtime.close().await(30, TimeUnit.SECONDS);
+    simVertx.close().await(10, TimeUnit.SECONDS);
+  }
+}
