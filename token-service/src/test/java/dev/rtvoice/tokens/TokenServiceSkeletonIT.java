@@ -2,14 +2,10 @@ package dev.rtvoice.tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rtvoice.common.config.Env;
-import dev.rtvoice.common.runtime.ServiceRuntime;
 import dev.rtvoice.common.testing.Http;
 import dev.rtvoice.common.testing.KafkaBrokerExtension;
 import dev.rtvoice.common.testing.TestKafka;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import dev.rtvoice.tokens.testing.TokenServiceHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,26 +15,25 @@ class TokenServiceSkeletonIT {
 
   @Test
   void startsCreatesItsTopicsAndReportsHealth(TestKafka kafka) throws Exception {
-    ServiceRuntime runtime = ServiceRuntime.create("token-service");
-    try {
-      Env env = new Env(kafka.env()).with(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1"));
-      TokenServiceVerticle service = TokenServiceMain.deploy(runtime, env).await(60, TimeUnit.SECONDS);
-      String base = "http://127.0.0.1:" + service.port();
-
+    try (TokenServiceHarness h = TokenServiceHarness.start(kafka)) {
+      String base = h.base;
       assertThat(Http.get(base + "/health/live").status()).isEqualTo(200);
-      Http.awaitOk(base + "/health/ready", Duration.ofSeconds(30));
-      assertThat(Http.get(base + "/health/ready").json().getJsonObject("checks").getString("kafka")).isEqualTo("UP");
+      Http.Response ready = Http.get(base + "/health/ready");
+      assertThat(ready.status()).isEqualTo(200);
+      assertThat(ready.json().getJsonObject("checks").getString("kafka")).isEqualTo("UP");
+      assertThat(ready.json().getJsonObject("checks").getString("upstream")).isEqualTo("UP");
+      assertThat(ready.json().getJsonObject("checks").getString("identity_provider")).isEqualTo("UP");
       assertThat(kafka.topicNames()).contains(kafka.topicPrefix() + "realtime.token.events");
 
+      // meters exist before the first request, so dashboards and alerts see them at once
       Http.Response metrics = Http.get(base + "/metrics");
       assertThat(metrics.status()).isEqualTo(200);
-      assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("service=\"token-service\"");
+      assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("service=\"token-service\"")
+          .contains("upstream_circuit_state");
 
       Http.Response missing = Http.get(base + "/no/such/route");
       assertThat(missing.status()).isEqualTo(404);
       assertThat(missing.error().getString("code")).isEqualTo("not_found");
-    } finally {
-      runtime.close().await(30, TimeUnit.SECONDS);
     }
   }
 }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Tokens signed by an identity provider whose public keys are published as a JWKS. The key set is
  * fetched at start (retrying until it answers; readiness waits for it), refreshed periodically, and
  * refreshed early when a token names a key id we do not know (the provider rotated its keys), at
- * most once per {@link #MIN_REFRESH_INTERVAL}, so forged key ids cannot make us hammer the provider.
+ * most once per {@link #MIN_REFRESH_INTERVAL} (or the refresh period, if shorter), so forged key ids cannot make us hammer the provider.
  */
 public final class JwksJwtVerifier implements JwtVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(JwksJwtVerifier.class);
@@ -33,6 +33,7 @@ public final class JwksJwtVerifier implements JwtVerifier {
   private final String audience;
   private final Duration leeway;
   private final Duration refreshEvery;
+  private final long minRefreshNanos;
   private final Promise<Void> loaded = Promise.promise();
   private volatile JWTAuth auth;
   private volatile long lastFetchNanos;
@@ -49,6 +50,7 @@ public final class JwksJwtVerifier implements JwtVerifier {
     this.audience = audience;
     this.leeway = leeway;
     this.refreshEvery = refreshEvery;
+    this.minRefreshNanos = Math.min(MIN_REFRESH_INTERVAL.toNanos(), refreshEvery.toNanos());
   }
 
   /** Starts fetching; the returned future completes on the first successful load. */
@@ -80,7 +82,7 @@ public final class JwksJwtVerifier implements JwtVerifier {
       return Future.failedFuture(new AuthenticationFailure("the identity provider's keys are not loaded yet"));
     }
     return VertxJwtVerifier.verify(current, jwt).recover(e -> {
-      if (!isUnknownKey(e) || System.nanoTime() - lastFetchNanos < MIN_REFRESH_INTERVAL.toNanos()) {
+      if (!isUnknownKey(e) || System.nanoTime() - lastFetchNanos < minRefreshNanos) {
         return Future.failedFuture(e);
       }
       return refresh().transform(ar -> VertxJwtVerifier.verify(auth, jwt));
