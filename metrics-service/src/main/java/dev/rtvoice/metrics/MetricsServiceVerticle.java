@@ -1,56 +1,158 @@
 package dev.rtvoice.metrics;
 
+import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.http.JsonErrors;
+import dev.rtvoice.common.kafka.EventPublisher;
+import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
+import dev.rtvoice.metrics.api.BearerAuth;
+import dev.rtvoice.metrics.api.LatencyRoutes;
+import dev.rtvoice.metrics.api.TelemetryRoutes;
 import dev.rtvoice.metrics.config.MetricsServiceConfig;
+import dev.rtvoice.metrics.domain.BudgetAnalyzer;
+import dev.rtvoice.metrics.domain.ClusterLatencyView;
+import dev.rtvoice.metrics.domain.LatencySketchQuantiles;
+import dev.rtvoice.metrics.domain.SampleValidator;
+import dev.rtvoice.metrics.domain.ViewWindow;
+import dev.rtvoice.metrics.domain.WindowAggregator;
+import dev.rtvoice.metrics.ingest.KafkaSampleSink;
+import dev.rtvoice.metrics.ingest.LocalSampleSink;
+import dev.rtvoice.metrics.ingest.SampleSink;
+import dev.rtvoice.metrics.kafka.PaneFlusher;
+import dev.rtvoice.metrics.kafka.PipelineConsumer;
+import dev.rtvoice.metrics.kafka.WindowsFeed;
+import dev.rtvoice.metrics.prometheus.MetricsHygiene;
+import dev.rtvoice.metrics.prometheus.ServiceMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** metrics-service: HTTP API, health and metrics; its Kafka topics are created when missing. */
+/**
+ * metrics-service on one event loop: the HTTP API, this instance's windows and their publisher, the
+ * consumer group that feeds counters and pipeline samples, and the reader that rebuilds every
+ * instance's view. One loop owns all the state, so nothing is shared between threads; a second
+ * instance of the service (not of this verticle) scales it, and their panes merge.
+ */
 public final class MetricsServiceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsServiceVerticle.class);
+
   private final MetricsServiceConfig config;
   private final PrometheusMeterRegistry registry;
+  private final SessionHandleCodec handles;
+  private final Clock clock;
+
   private KafkaInfra kafka;
   private HttpServer server;
+  private EventPublisher panePublisher;
+  private EventPublisher samplePublisher;
+  private PaneFlusher flusher;
+  private PipelineConsumer consumer;
+  private WindowsFeed feed;
+  private long gaugeTimer = -1;
+  private volatile boolean pipelinesStarted;
 
-  public MetricsServiceVerticle(MetricsServiceConfig config, PrometheusMeterRegistry registry) {
+  public MetricsServiceVerticle(MetricsServiceConfig config, PrometheusMeterRegistry registry,
+                                SessionHandleCodec handles, Clock clock) {
     this.config = config;
     this.registry = registry;
+    this.handles = handles;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
     Topics topics = config.topics();
-    List<dev.rtvoice.common.kafka.TopicSpec> owned = new ArrayList<>();
+    List<TopicSpec> owned = new ArrayList<>();
     owned.addAll(topics.withDeadLetter(Topics.LATENCY_SAMPLES));
     owned.add(topics.spec(Topics.METRICS_WINDOWS));
+    // consumed here too: created when missing, so the start order of the services does not matter
+    owned.addAll(topics.withDeadLetter(Topics.TOKEN_EVENTS));
+    owned.addAll(topics.withDeadLetter(Topics.SESSION_EVENTS));
     kafka = new KafkaInfra(vertx, config.kafka(), owned);
-    kafka.provisionTopics();
+
+    MetricsHygiene.apply(registry);
+    ServiceMeters meters = new ServiceMeters(registry, config.budgets());
+    WindowAggregator aggregator = new WindowAggregator(config.instanceId(), config.windows(), clock);
+    ClusterLatencyView view = new ClusterLatencyView(ViewWindow.longest());
+    meters.gauge("window.open.buckets", "Buckets of this instance not yet closed by the watermark", aggregator,
+        WindowAggregator::openBuckets);
+    meters.gauge("window.view.buckets", "Stage buckets held for the views of every instance", view,
+        ClusterLatencyView::bucketCount);
+    SampleValidator validator = new SampleValidator(config.windows().allowedLateness().toMillis(),
+        config.windows().maxClockSkew().toMillis());
+
+    panePublisher = new EventPublisher(vertx, config.kafka(), "panes", registry);
+    flusher = new PaneFlusher(vertx, aggregator, panePublisher, topics.metricsWindows(),
+        MetricsServiceConfig.SERVICE_NAME, clock, config.paneInterval(), config.durableFlushInterval(), meters);
+    SampleSink sink;
+    if (config.ingest() == MetricsServiceConfig.Ingest.KAFKA) {
+      samplePublisher = new EventPublisher(vertx, config.kafka(), "samples", registry);
+      sink = new KafkaSampleSink(samplePublisher, topics.latencySamples(), MetricsServiceConfig.SERVICE_NAME);
+    } else {
+      sink = new LocalSampleSink(aggregator, flusher, meters);
+    }
+    consumer = new PipelineConsumer(vertx, config.kafka(), topics, aggregator, flusher, validator, panePublisher,
+        meters, registry, clock);
+    feed = new WindowsFeed(vertx, config.kafka(), topics.metricsWindows(), "windows-" + config.instanceId(), view,
+        clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
 
     Router router = Router.router(vertx);
-    HealthRoutes.mount(router, registry, List.of(kafka.readiness()));
+    HealthRoutes.mount(router, registry, List.of(kafka.readiness(), feed.readiness()));
+    new TelemetryRoutes(new BearerAuth(handles), validator, aggregator, sink, meters, clock, config.maxBatch(),
+        config.maxPending()).mount(router);
+    BudgetAnalyzer analyzer = new BudgetAnalyzer(config.budgets());
+    new LatencyRoutes(view, analyzer, aggregator, config.ingest().name().toLowerCase()).mount(router);
     JsonErrors.install(router);
+
+    flusher.start();
+    gaugeTimer = vertx.setPeriodic(config.paneInterval().toMillis(),
+        t -> meters.p95(LatencySketchQuantiles.p95ByStage(view.view(config.p95GaugeWindow().length()))));
+    kafka.provisionTopics()
+        .compose(v -> consumer.start())
+        .compose(v -> feed.start())
+        .onSuccess(v -> {
+          pipelinesStarted = true;
+          LOG.info("{} consuming; instance {}", MetricsServiceConfig.SERVICE_NAME, config.instanceId());
+        })
+        .onFailure(e -> LOG.error("Kafka pipelines did not start", e));
+
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
   }
 
+  /** Stops taking requests, finishes and commits the consumed batch, publishes what is left, closes. */
   @Override
   public Future<?> stop() {
+    if (gaugeTimer >= 0) {
+      vertx.cancelTimer(gaugeTimer);
+    }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> kafka.close());
+    return closed
+        .eventually(() -> consumer.stop())
+        .eventually(() -> flusher.stop())
+        .eventually(() -> feed.stop())
+        .eventually(() -> samplePublisher == null ? Future.succeededFuture() : samplePublisher.close())
+        .eventually(() -> panePublisher.close())
+        .eventually(() -> kafka.close());
   }
 
   public int port() {
     return server.actualPort();
+  }
+
+  public boolean pipelinesStarted() {
+    return pipelinesStarted;
   }
 }

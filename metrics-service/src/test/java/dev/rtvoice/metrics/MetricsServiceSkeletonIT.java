@@ -21,7 +21,7 @@ class MetricsServiceSkeletonIT {
   void startsCreatesItsTopicsAndReportsHealth(TestKafka kafka) throws Exception {
     ServiceRuntime runtime = ServiceRuntime.create("metrics-service");
     try {
-      Env env = new Env(kafka.env()).with(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1"));
+      Env env = new Env(kafka.env()).with(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1", "DEV_MODE", "true"));
       MetricsServiceVerticle service = MetricsServiceMain.deploy(runtime, env).await(60, TimeUnit.SECONDS);
       String base = "http://127.0.0.1:" + service.port();
 

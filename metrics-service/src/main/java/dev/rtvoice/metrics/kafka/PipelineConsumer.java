@@ -1,0 +1,193 @@
+package dev.rtvoice.metrics.kafka;
+
+import dev.rtvoice.common.event.EventCodec;
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.kafka.ConsumedEvent;
+import dev.rtvoice.common.kafka.EventConsumerLoop;
+import dev.rtvoice.common.kafka.EventPublisher;
+import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.common.kafka.Topics;
+import dev.rtvoice.metrics.domain.CounterCatalog;
+import dev.rtvoice.metrics.domain.CounterDefinition;
+import dev.rtvoice.metrics.domain.LatencySample;
+import dev.rtvoice.metrics.domain.RawSample;
+import dev.rtvoice.metrics.domain.RejectReason;
+import dev.rtvoice.metrics.domain.Rejection;
+import dev.rtvoice.metrics.domain.SampleValidator;
+import dev.rtvoice.metrics.domain.WindowAggregator;
+import dev.rtvoice.metrics.prometheus.ServiceMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer-group member that feeds the windows from Kafka: latency samples from
+ * {@code realtime.latency.samples} (the inference stage from session-service, and HTTP samples in
+ * {@code TELEMETRY_INGEST=kafka}) and the counters of docs/events.md from
+ * {@code realtime.token.events} and {@code realtime.session.events}.
+ *
+ * <p>A batch's offsets are committed only once a pane holding its effect is on Kafka (the handler's
+ * future waits for the flusher). A batch handled again after a failure is not counted twice: the
+ * highest offset applied per partition is remembered and older records are skipped. A record whose
+ * envelope decodes but whose payload breaks the contract goes to the topic's dead-letter topic with
+ * the reason, like records that do not decode at all.
+ */
+public final class PipelineConsumer {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineConsumer.class);
+
+  private final EventConsumerLoop loop;
+  private final WindowAggregator aggregator;
+  private final PaneFlusher flusher;
+  private final SampleValidator validator;
+  private final EventPublisher deadLetters;
+  private final ServiceMeters meters;
+  private final Clock clock;
+  private final Map<String, Long> applied = new HashMap<>();
+
+  public PipelineConsumer(Vertx vertx, KafkaSettings settings, Topics topics, WindowAggregator aggregator,
+                          PaneFlusher flusher, SampleValidator validator, EventPublisher deadLetters,
+                          ServiceMeters meters, MeterRegistry registry, Clock clock) {
+    this.aggregator = aggregator;
+    this.flusher = flusher;
+    this.validator = validator;
+    this.deadLetters = deadLetters;
+    this.meters = meters;
+    this.clock = clock;
+    this.loop = EventConsumerLoop.builder(vertx, settings)
+        .group(topics.prefix() + "metrics-service")
+        .clientName("pipeline")
+        .topics(Set.of(topics.latencySamples(), topics.tokenEvents(), topics.sessionEvents()))
+        .handler(this::handle)
+        .deadLetters(deadLetters)
+        .metrics(registry)
+        .build();
+  }
+
+  public Future<Void> start() {
+    return loop.start();
+  }
+
+  public Future<Void> stop() {
+    return loop.stop();
+  }
+
+  Future<Void> handle(List<ConsumedEvent> events) {
+    long now = clock.millis();
+    boolean recorded = false;
+    List<Future<?>> deadLettered = new ArrayList<>();
+    for (ConsumedEvent consumed : events) {
+      String partitionKey = consumed.topic() + '/' + consumed.partition();
+      Long last = applied.get(partitionKey);
+      if (last != null && consumed.offset() <= last) {
+        continue; // applied before a failed commit: its effect is already in the windows
+      }
+      applied.put(partitionKey, consumed.offset());
+      EventEnvelope event = consumed.event();
+      if (event.type() == EventType.LATENCY_SAMPLE) {
+        recorded |= applySample(consumed, now, deadLettered);
+      } else {
+        CounterDefinition counter = CounterCatalog.forEventType(event.type().wireName()).orElse(null);
+        if (counter != null) {
+          recorded |= applyCounter(consumed, counter, now, deadLettered);
+        }
+      }
+    }
+    if (aggregator.immediatePending()) {
+      flusher.immediate();
+    }
+    Future<Void> durable = recorded ? flusher.durable() : Future.succeededFuture();
+    if (deadLettered.isEmpty()) {
+      return durable;
+    }
+    deadLettered.add(durable);
+    return Future.all(deadLettered).mapEmpty();
+  }
+
+  private boolean applySample(ConsumedEvent consumed, long now, List<Future<?>> deadLettered) {
+    Object read = LatencySampleEvents.read(consumed.event());
+    Rejection rejection;
+    if (read instanceof Rejection r) {
+      rejection = r;
+    } else {
+      // lateness is left to the aggregator: a late sample is dropped and counted, not dead-lettered
+      SampleValidator.Checked checked =
+          validator.check(0, (RawSample) read, SampleValidator.Source.PIPELINE, null, now, Long.MIN_VALUE);
+      if (checked.accepted()) {
+        LatencySample s = checked.sample();
+        WindowAggregator.Outcome outcome =
+            aggregator.recordLatency(s.stage(), s.platform(), s.valueMs(), s.occurredAtMs(), now);
+        if (outcome == WindowAggregator.Outcome.RECORDED) {
+          meters.recordLatency(s.stage(), aggregator.platformLabel(s.platform()), s.valueMs());
+        } else {
+          meters.sampleDropped(s.stage());
+        }
+        return true; // recorded, or the drop counter moved
+      }
+      rejection = checked.rejection();
+    }
+    meters.pipelineSampleRejected(rejection.reason().code());
+    deadLettered.add(deadLetter(consumed, fieldOf(rejection.reason()), rejection.message()));
+    return false;
+  }
+
+  private static String fieldOf(RejectReason reason) {
+    return switch (reason) {
+      case UNKNOWN_STAGE -> "payload.stage";
+      case INVALID_VALUE, OUT_OF_RANGE -> "payload.value_ms";
+      case INVALID_TURN -> "payload.turn";
+      case INVALID_PLATFORM -> "payload.platform";
+      case INVALID_MODEL -> "payload.model";
+      case INVALID_SESSION_ID, SESSION_MISMATCH -> "session_id";
+      default -> "occurred_at";
+    };
+  }
+
+  private boolean applyCounter(ConsumedEvent consumed, CounterDefinition counter, long now,
+                               List<Future<?>> deadLettered) {
+    JsonObject payload = consumed.event().payloadView();
+    Map<String, String> labels = counter.labels().isEmpty() ? Map.of() : new LinkedHashMap<>();
+    for (String label : counter.labels()) {
+      Object value = payload.getValue(label);
+      if (value instanceof String s) {
+        labels.put(label, CounterCatalog.labelValue(s));
+      } else if (value instanceof Integer || value instanceof Long) {
+        labels.put(label, value.toString());
+      } else {
+        deadLettered.add(deadLetter(consumed, "payload." + label, value == null ? "missing" : "must be a string"));
+        return false;
+      }
+    }
+    long eventMs = consumed.event().occurredAt().toEpochMilli();
+    WindowAggregator.Outcome outcome = aggregator.count(counter.metric(), labels, eventMs, now);
+    if (outcome == WindowAggregator.Outcome.RECORDED) {
+      meters.count(counter, labels);
+      return true;
+    }
+    meters.lateEvent(counter.metric(), outcome == WindowAggregator.Outcome.LATE ? "late" : "in_future");
+    return false;
+  }
+
+  private Future<?> deadLetter(ConsumedEvent consumed, String field, String reason) {
+    LOG.warn("dead-lettering {}-{}@{}: {}", consumed.topic(), consumed.partition(), consumed.offset(), reason);
+    List<KafkaHeader> headers = List.of(
+        KafkaHeader.header("dlq.reason", field + ": " + reason),
+        KafkaHeader.header("dlq.field", field),
+        KafkaHeader.header("dlq.source.topic", consumed.topic()),
+        KafkaHeader.header("dlq.source.partition", Integer.toString(consumed.partition())),
+        KafkaHeader.header("dlq.source.offset", Long.toString(consumed.offset())));
+    return deadLetters.publishRaw(Topics.deadLetterOf(consumed.topic()), consumed.key(),
+        EventCodec.encode(consumed.event()), headers);
+  }
+}
