@@ -1,10 +1,19 @@
 package dev.rtvoice.sessions;
 
 import dev.rtvoice.common.health.HealthRoutes;
+import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.http.JsonErrors;
+import dev.rtvoice.common.kafka.EventPublisher;
+import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
+import dev.rtvoice.sessions.api.SessionApiRoutes;
 import dev.rtvoice.sessions.config.SessionServiceConfig;
+import dev.rtvoice.sessions.kafka.StateView;
+import dev.rtvoice.sessions.kafka.StateViewVerticle;
+import dev.rtvoice.sessions.metrics.SessionMetrics;
+import dev.rtvoice.sessions.owner.SessionOwnerVerticle;
+import dev.rtvoice.sessions.sideband.UpstreamReadiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,13 +22,32 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** session-service: HTTP API, health and metrics; its Kafka topics are created when missing. */
+/**
+ * session-service: the HTTP API with health and metrics (up at once), and, once its Kafka topics
+ * exist, the read view of all sessions ({@link StateView}, its own event loop) and the owner of this
+ * instance's partitions ({@link SessionOwnerVerticle}, its own event loop). The API answers 503 until
+ * both are running, and {@code /health/ready} says so.
+ *
+ * <p>Stopping: Vert.x undeploys the child verticles first (the owner finishes and commits the batch in
+ * hand, closes its sidebands; the view stops), then this verticle closes the HTTP server and flushes the
+ * producer.
+ */
 public final class SessionServiceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionServiceVerticle.class);
+  private static final long RETRY_MS = 1_000;
+
   private final SessionServiceConfig config;
   private final PrometheusMeterRegistry registry;
   private KafkaInfra kafka;
+  private EventPublisher publisher;
+  private StateView view;
+  private SessionOwnerVerticle owner;
+  private UpstreamReadiness upstream;
   private HttpServer server;
+  private volatile boolean stopping;
 
   public SessionServiceVerticle(SessionServiceConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -29,30 +57,90 @@ public final class SessionServiceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Topics topics = config.topics();
-    List<dev.rtvoice.common.kafka.TopicSpec> owned = new ArrayList<>();
+    List<TopicSpec> owned = new ArrayList<>();
     owned.addAll(topics.withDeadLetter(Topics.SESSION_COMMANDS));
     owned.add(topics.spec(Topics.SESSION_EVENTS));
     owned.add(topics.spec(Topics.SESSION_STATE));
     owned.add(topics.spec(Topics.LATENCY_SAMPLES));
     kafka = new KafkaInfra(vertx, config.kafka(), owned);
-    kafka.provisionTopics();
+    publisher = new EventPublisher(vertx, config.kafka(), "producer", registry);
+    view = new StateView(vertx, config.kafka(), topics.sessionState(), registry);
+    SessionMetrics metrics = new SessionMetrics(registry);
+    owner = new SessionOwnerVerticle(config, publisher, view, metrics, registry);
+
+    List<ReadinessCheck> checks = new ArrayList<>();
+    checks.add(kafka.readiness());
+    checks.add(new ReadinessCheck() {
+      @Override
+      public String name() {
+        return "sessions";
+      }
+
+      @Override
+      public Future<Void> check() {
+        return engineReady() ? Future.succeededFuture()
+            : Future.failedFuture("session state not loaded yet");
+      }
+    });
+    if (config.upstream().sidebandEnabled()) {
+      upstream = new UpstreamReadiness(vertx, config.upstream());
+      checks.add(upstream);
+    }
 
     Router router = Router.router(vertx);
-    HealthRoutes.mount(router, registry, List.of(kafka.readiness()));
+    HealthRoutes.mount(router, registry, checks);
+    new SessionApiRoutes(config, publisher, view, metrics, this::engineReady).mount(router);
     JsonErrors.install(router);
+    kafka.provisionTopics().onSuccess(v -> startEngine());
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
   }
 
+  private boolean engineReady() {
+    return view.ready() && owner.started();
+  }
+
+  /** The view first (the owner restores from it), then the owner; retried until Kafka lets them start. */
+  private void startEngine() {
+    if (stopping) {
+      return;
+    }
+    vertx.deployVerticle(new StateViewVerticle(view))
+        .onFailure(e -> {
+          LOG.warn("state view not started ({}), retrying", e.toString());
+          vertx.setTimer(RETRY_MS, t -> startEngine());
+        })
+        .onSuccess(id -> deployOwner());
+  }
+
+  private void deployOwner() {
+    if (stopping) {
+      return;
+    }
+    vertx.deployVerticle(owner).onFailure(e -> {
+      LOG.warn("session owner not started ({}), retrying", e.toString());
+      vertx.setTimer(RETRY_MS, t -> deployOwner());
+    }).onSuccess(id -> LOG.info("session-service ready: {} sessions in view", view.size()));
+  }
+
   @Override
   public Future<?> stop() {
+    stopping = true;
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> kafka.close());
+    return closed
+        .eventually(() -> publisher.close())
+        .eventually(() -> upstream == null ? Future.succeededFuture() : upstream.close())
+        .eventually(() -> kafka.close());
   }
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** For tests and benchmarks: the sessions owned by this instance. */
+  public int ownedSessions() {
+    return owner.ownedCount();
   }
 }

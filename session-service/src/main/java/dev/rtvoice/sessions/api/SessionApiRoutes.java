@@ -1,0 +1,359 @@
+package dev.rtvoice.sessions.api;
+
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.handle.SessionHandle;
+import dev.rtvoice.common.http.ApiException;
+import dev.rtvoice.common.http.JsonBodies;
+import dev.rtvoice.common.kafka.EventPublisher;
+import dev.rtvoice.sessions.config.SessionServiceConfig;
+import dev.rtvoice.sessions.domain.EventSummary;
+import dev.rtvoice.sessions.domain.Fields;
+import dev.rtvoice.sessions.domain.InvalidSummaryException;
+import dev.rtvoice.sessions.domain.Phase;
+import dev.rtvoice.sessions.domain.RecoveryPlan;
+import dev.rtvoice.sessions.kafka.Commands;
+import dev.rtvoice.sessions.kafka.StateView;
+import dev.rtvoice.sessions.metrics.SessionMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (README "HTTP API"). Every write is validated here (bad input is a 400 naming the
+ * field and never reaches Kafka), then written to {@code realtime.session.commands} keyed by session
+ * id, and answered only once the broker acknowledged it: an accepted event is never lost. Interrupt and
+ * recover then wait (up to {@code REPLY_TIMEOUT}) for the owning instance's decision, which comes back
+ * through the state topic's read view, so the answer is the same whichever instance took the request.
+ */
+public final class SessionApiRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionApiRoutes.class);
+  private static final Pattern SESSION_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
+  private static final Pattern PLATFORM = Pattern.compile("[a-z0-9_.\\-]{1,32}");
+  private static final int BODY_LIMIT = 512 * 1024;
+
+  private final SessionServiceConfig config;
+  private final EventPublisher publisher;
+  private final StateView view;
+  private final SessionMetrics metrics;
+  private final Authenticator auth;
+  private final Clock clock;
+  private final BooleanSupplier ready;
+  private final String commandsTopic;
+
+  public SessionApiRoutes(SessionServiceConfig config, EventPublisher publisher, StateView view,
+                          SessionMetrics metrics, BooleanSupplier ready) {
+    this.config = config;
+    this.publisher = publisher;
+    this.view = view;
+    this.metrics = metrics;
+    this.ready = ready;
+    this.clock = config.clock();
+    this.auth = new Authenticator(config.handles(), config.operatorToken(), config.devMode());
+    this.commandsTopic = config.topics().sessionCommands();
+  }
+
+  public void mount(Router router) {
+    router.route("/v1/*").handler(CrossOrigin.handler(config.corsOrigins()));
+    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+    router.route("/v1/*").handler(ctx -> {
+      if (!ready.getAsBoolean()) {
+        ctx.response().putHeader("Retry-After", "1");
+        throw new ApiException(503, "unavailable", "the service is starting (Kafka state not loaded yet)");
+      }
+      ctx.next();
+    });
+    router.post("/v1/sessions/:id/events").handler(this::events);
+    router.post("/v1/sessions/:id/interrupt").handler(this::interrupt);
+    router.post("/v1/sessions/:id/recover").handler(this::recover);
+    router.get("/v1/sessions/:id").handler(this::get);
+    router.get("/v1/sessions").handler(this::list);
+  }
+
+  // ---- POST /v1/sessions/{id}/events ----
+
+  private void events(RoutingContext ctx) {
+    String sid = sessionId(ctx);
+    SessionHandle handle = auth.session(ctx, sid);
+    JsonObject body = JsonBodies.object(ctx, false);
+    String platform = JsonBodies.optionalString(body, "platform");
+    if (platform != null && !PLATFORM.matcher(platform).matches()) {
+      throw ApiException.badRequest("platform", "must be 1-32 of a-z, 0-9, '_', '.', '-'");
+    }
+    JsonArray events = JsonBodies.requiredArray(body, "events");
+    if (events.isEmpty()) {
+      throw ApiException.badRequest("events", "must hold at least one event");
+    }
+    if (events.size() > config.maxBatch()) {
+      throw ApiException.badRequest("events", "at most " + config.maxBatch() + " events per request, got "
+          + events.size());
+    }
+    long now = clock.millis();
+    List<EventSummary> summaries = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      Object item = events.getValue(i);
+      if (!(item instanceof JsonObject event)) {
+        throw ApiException.badRequest("events[" + i + "]", "must be an object");
+      }
+      try {
+        summaries.add(EventSummary.parse(event.getMap(), "events[" + i + "].", true, now,
+            config.maxClockAhead().toMillis()));
+      } catch (InvalidSummaryException e) {
+        throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
+      }
+    }
+    Commands.Caller caller = caller(handle);
+    Instant recorded = Instant.ofEpochMilli(now);
+    List<Future<?>> writes = new ArrayList<>(summaries.size());
+    for (EventSummary s : summaries) {
+      writes.add(publisher.publish(commandsTopic, Commands.clientEvent(sid, s, caller, platform, recorded)));
+    }
+    Future.all(writes).onComplete(ar -> {
+      if (ar.failed()) {
+        unavailable(ctx, "events", ar.cause());
+        return;
+      }
+      metrics.ingress("events", summaries.size());
+      JsonObject answer = new JsonObject().put("session_id", sid).put("accepted", summaries.size());
+      addViewFacts(answer, sid);
+      ctx.response().setStatusCode(202);
+      ctx.json(answer);
+    });
+  }
+
+  // ---- POST /v1/sessions/{id}/interrupt ----
+
+  private void interrupt(RoutingContext ctx) {
+    String sid = sessionId(ctx);
+    SessionHandle handle = auth.session(ctx, sid);
+    JsonObject body = JsonBodies.object(ctx, true);
+    Map<String, Object> m = body.getMap();
+    String interruptId;
+    long audioEndMs;
+    String responseId;
+    String itemId;
+    long occurredAt;
+    long now = clock.millis();
+    try {
+      interruptId = Fields.id(m, "interrupt_id", false);
+      audioEndMs = Fields.integer(m, "audio_end_ms", true, 0, 24L * 3600 * 1000);
+      responseId = Fields.id(m, "response_id", false);
+      itemId = Fields.id(m, "item_id", false);
+      occurredAt = occurredAt(m, now);
+    } catch (InvalidSummaryException e) {
+      throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
+    }
+    String iid = interruptId != null ? interruptId : "int_" + UUID.randomUUID();
+    EventEnvelope command = Commands.interrupt(sid, iid, audioEndMs, responseId, itemId, caller(handle),
+        Instant.ofEpochMilli(occurredAt), Instant.ofEpochMilli(now));
+    String commandId = command.eventId().toString();
+    Future<JsonObject> reply = view.awaitReply(commandId);
+    publisher.publish(commandsTopic, command).onComplete(ar -> {
+      if (ar.failed()) {
+        view.forget(commandId);
+        unavailable(ctx, "interrupt", ar.cause());
+        return;
+      }
+      metrics.ingress("interrupt", 1);
+      reply.timeout(config.replyTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(r -> {
+        if (r.failed()) {
+          view.forget(commandId);
+          // accepted and durable, but the owner has not answered yet: say what the client knows
+          Optional<JsonObject> snapshot = view.get(sid).map(StateView.Entry::snapshotJson);
+          String rid = responseId != null ? responseId : snapshot.map(s -> s.getString("response_id")).orElse(null);
+          String item = itemId != null ? itemId : snapshot.map(s -> s.getString("item_id")).orElse(null);
+          ctx.response().setStatusCode(202);
+          ctx.json(Answers.interrupt("pending", iid, snapshot.map(s -> s.getString("phase")).orElse(null), rid, item,
+              audioEndMs, null, null));
+          return;
+        }
+        JsonObject rep = r.result();
+        String outcome = rep.getString("outcome");
+        if ("refused".equals(outcome)) {
+          metrics.rejected("interrupt", "illegal_transition");
+          fail(ctx, new ApiException(409, "illegal_transition", "nothing to interrupt in " + rep.getString("phase"),
+              new JsonObject().put("phase", rep.getString("phase")).put("interrupt_id", iid)));
+          return;
+        }
+        ctx.response().setStatusCode(200);
+        ctx.json(Answers.interrupt("duplicate".equals(outcome) ? "duplicate" : "cancelling", iid,
+            rep.getString("phase"), rep.getString("response_id"), rep.getString("item_id"),
+            rep.getLong("audio_end_ms", audioEndMs), rep.getBoolean("sideband_cancel"), rep.getLong("deadline_ms")));
+      });
+    });
+  }
+
+  // ---- POST /v1/sessions/{id}/recover ----
+
+  private void recover(RoutingContext ctx) {
+    String sid = sessionId(ctx);
+    SessionHandle handle = auth.session(ctx, sid);
+    JsonObject body = JsonBodies.object(ctx, false);
+    Map<String, Object> m = body.getMap();
+    String reason;
+    long occurredAt;
+    long now = clock.millis();
+    try {
+      reason = Fields.reason(m, "reason", true);
+      occurredAt = occurredAt(m, now);
+    } catch (InvalidSummaryException e) {
+      throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
+    }
+    Commands.Caller caller = caller(handle);
+    EventEnvelope command = Commands.recovery(sid, reason, caller, Instant.ofEpochMilli(occurredAt),
+        Instant.ofEpochMilli(now));
+    String commandId = command.eventId().toString();
+    Future<JsonObject> reply = view.awaitReply(commandId);
+    publisher.publish(commandsTopic, command).onComplete(ar -> {
+      if (ar.failed()) {
+        view.forget(commandId);
+        unavailable(ctx, "recover", ar.cause());
+        return;
+      }
+      metrics.ingress("recover", 1);
+      reply.timeout(config.replyTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(r -> {
+        if (r.failed()) {
+          view.forget(commandId);
+          // the plan depends only on the reason and the secret's expiry; the summary is the view's
+          RecoveryPlan plan = RecoveryPlan.plan(reason, caller.secretExpiresAtMs(), now,
+              config.machine().rotationLeadMs());
+          JsonObject summary = new JsonObject().put("lines", new JsonArray()).put("text", "");
+          if (plan.replaySummary()) {
+            view.get(sid).ifPresent(e -> {
+              JsonObject s = e.snapshotJson().getJsonObject("summary");
+              JsonArray lines = s.getJsonArray("lines");
+              StringBuilder text = new StringBuilder();
+              for (int i = 0; i < lines.size(); i++) {
+                JsonObject l = lines.getJsonObject(i);
+                text.append(i == 0 ? "" : "\n").append(l.getString("role")).append(": ").append(l.getString("text"));
+              }
+              summary.put("lines", lines).put("text", text.toString()).put("chars", s.getInteger("chars"));
+            });
+          }
+          ctx.response().setStatusCode(202);
+          ctx.json(new JsonObject().put("status", "pending").put("session_id", sid)
+              .put("plan", new JsonObject(plan.toMap())).put("summary", summary));
+          return;
+        }
+        JsonObject rep = r.result();
+        if ("refused".equals(rep.getString("outcome"))) {
+          metrics.rejected("recover", "illegal_transition");
+          fail(ctx, new ApiException(409, "illegal_transition", "cannot recover a session in " + rep.getString("phase"),
+              new JsonObject().put("phase", rep.getString("phase"))));
+          return;
+        }
+        ctx.response().setStatusCode(200);
+        ctx.json(new JsonObject().put("status", "recovering").put("session_id", sid)
+            .put("phase", rep.getString("phase")).put("plan", rep.getJsonObject("plan"))
+            .put("summary", rep.getJsonObject("summary")));
+      });
+    });
+  }
+
+  // ---- reads ----
+
+  private void get(RoutingContext ctx) {
+    String sid = sessionId(ctx);
+    auth.reader(ctx, sid);
+    StateView.Entry entry = view.get(sid)
+        .orElseThrow(() -> ApiException.notFound("no session " + abbreviate(sid)));
+    ctx.json(Answers.session(entry.snapshotJson(), entry.advice()));
+  }
+
+  private void list(RoutingContext ctx) {
+    auth.operator(ctx);
+    String phaseParam = ctx.request().getParam("phase");
+    Phase phase = null;
+    if (phaseParam != null && !phaseParam.isEmpty()) {
+      try {
+        phase = Phase.parse(phaseParam.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("phase", "must be one of " + List.of(Phase.values()));
+      }
+    }
+    int limit = 50;
+    String limitParam = ctx.request().getParam("limit");
+    if (limitParam != null) {
+      try {
+        limit = Integer.parseInt(limitParam);
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("limit", "must be an integer");
+      }
+      if (limit < 1 || limit > 500) {
+        throw ApiException.badRequest("limit", "must be between 1 and 500");
+      }
+    }
+    String after = ctx.request().getParam("after");
+    List<StateView.Entry> page = view.page(phase, after == null || after.isEmpty() ? null : after, limit);
+    JsonArray sessions = new JsonArray();
+    page.forEach(e -> sessions.add(Answers.listed(e.snapshotJson(), e.advice())));
+    ctx.json(new JsonObject()
+        .put("sessions", sessions)
+        .put("next_after", page.size() == limit ? page.get(page.size() - 1).sessionId() : null)
+        .put("total_sessions", view.size()));
+  }
+
+  // ---- helpers ----
+
+  private void addViewFacts(JsonObject answer, String sid) {
+    view.get(sid).ifPresent(e -> {
+      answer.put("phase", e.phase().name());
+      if (e.advice() != null) {
+        answer.put("advice", new JsonObject(e.advice().toMap()));
+      }
+    });
+  }
+
+  private static String sessionId(RoutingContext ctx) {
+    String sid = ctx.pathParam("id");
+    if (sid == null || !SESSION_ID.matcher(sid).matches()) {
+      throw ApiException.badRequest("id", "is not a session id");
+    }
+    return sid;
+  }
+
+  private static Commands.Caller caller(SessionHandle handle) {
+    return new Commands.Caller(handle.userId(), handle.deviceId(), handle.secretExpiresAt().toEpochMilli());
+  }
+
+  private long occurredAt(Map<String, Object> m, long now) {
+    long at = Fields.integer(m, "occurred_at_ms", false, 946_684_800_000L, 4_102_444_800_000L);
+    if (at == Long.MIN_VALUE) {
+      return now;
+    }
+    if (at > now + config.maxClockAhead().toMillis()) {
+      throw new InvalidSummaryException("occurred_at_ms", "is " + (at - now) + " ms ahead of the server clock");
+    }
+    return at;
+  }
+
+  private void unavailable(RoutingContext ctx, String endpoint, Throwable cause) {
+    metrics.rejected(endpoint, "unavailable");
+    LOG.warn("could not write a {} command to Kafka: {}", endpoint, cause.toString());
+    ctx.response().putHeader("Retry-After", "1");
+    fail(ctx, new ApiException(503, "unavailable", "Kafka did not acknowledge the request: retry it (what was "
+        + "written already is recognized by its sequence or id and applied once)"));
+  }
+
+  private static void fail(RoutingContext ctx, ApiException e) {
+    ctx.fail(e);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+}

@@ -1,0 +1,30 @@
+package dev.rtvoice.sessions.domain;
+
+/** Per-session counters kept in the snapshot (and shown by {@code GET /v1/sessions/{id}}). */
+public enum Counter {
+  EVENTS_APPLIED("events_applied"),
+  DUPLICATES("duplicates"),
+  HELD_OUT_OF_ORDER("held_out_of_order"),
+  STALE_EVENTS("stale_events"),
+  REFUSED("refused"),
+  INTERRUPTS("interrupts"),
+  INTERRUPTS_RECOVERED("interrupts_recovered"),
+  INTERRUPTS_FAILED("interrupts_failed"),
+  TIMEOUTS("timeouts"),
+  UPSTREAM_ERRORS("upstream_errors"),
+  RECONNECTS_TRANSPORT("reconnects_transport"),
+  RECONNECTS_SESSION("reconnects_session"),
+  ICE_FAILURES("ice_failures"),
+  NETWORK_CHANGES("network_changes"),
+  ORDER_BROKEN("order_broken");
+
+  private final String wire;
+
+  Counter(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.rtvoice.sessions.domain;
+
+/** What the state machine is asked to apply; every input carries its event time. */
+public sealed interface Input {
+  /** Event time of the input, epoch milliseconds. */
+  long atMs();
+
+  /** Where an observed event came from. */
+  enum Source { CLIENT, SIDEBAND }
+
+  /** An event summary reported by the client or received on the sideband. */
+  record Observed(EventSummary summary, Source source) implements Input {
+    @Override
+    public long atMs() {
+      return summary.occurredAtMs();
+    }
+  }
+
+  /**
+   * {@code POST /interrupt}: cancel the current response.
+   *
+   * @param clientResponseId the response the client is playing, if it said (used when the service has
+   *     not heard of it yet)
+   * @param sidebandOpen whether this instance holds an open sideband to upstream right now, so that it
+   *     sends {@code response.cancel} itself
+   */
+  record InterruptRequest(String interruptId, long atMs, long audioEndMs, String clientResponseId,
+                          String clientItemId, boolean sidebandOpen) implements Input {}
+
+  /**
+   * {@code POST /recover}.
+   *
+   * @param secretExpiresAtMs the client secret's expiry from the caller's rotation token
+   * @param wallMs the server's clock at the request: a secret's expiry is a wall-clock fact
+   */
+  record RecoveryRequest(String reason, long atMs, long secretExpiresAtMs, long wallMs) implements Input {}
+
+  /** Time passes: the session's event-time clock reached {@code atMs} (fires due timeouts). */
+  record Tick(long atMs) implements Input {}
+
+  /** The service could not write {@code response.cancel} on the sideband for this interrupt. */
+  record SidebandCancelFailed(String interruptId, long atMs) implements Input {}
+}

@@ -1,0 +1,35 @@
+package dev.rtvoice.sessions.domain;
+
+/**
+ * The rules' knobs, all durations in milliseconds of event time.
+ *
+ * @param thinkingTimeoutMs THINKING without a first response event (default 8 s)
+ * @param cancelAckTimeoutMs CANCELLING without an acknowledgement (default 1.5 s)
+ * @param gapTimeoutMs how long a gap in the client's sequence may stay open (default 2 s)
+ * @param maxHeld how many events past a gap are held before ordering counts as broken (default 32)
+ * @param summaryMaxChars the replay summary's character budget (default 2000)
+ * @param rotationLeadMs a transport plan rotates first when the secret expires within this (30 s)
+ * @param idleTimeoutMs a session with no event for this long is ended (default 30 min)
+ * @param retentionMs an ended session is tombstoned after this (default 1 h)
+ */
+public record MachineSettings(
+    long thinkingTimeoutMs,
+    long cancelAckTimeoutMs,
+    long gapTimeoutMs,
+    int maxHeld,
+    int summaryMaxChars,
+    long rotationLeadMs,
+    long idleTimeoutMs,
+    long retentionMs) {
+
+  public static MachineSettings defaults() {
+    return new MachineSettings(8_000, 1_500, 2_000, 32, 2_000, 30_000, 30 * 60_000L, 3_600_000L);
+  }
+
+  public MachineSettings {
+    if (thinkingTimeoutMs < 1 || cancelAckTimeoutMs < 1 || gapTimeoutMs < 1 || maxHeld < 1 || summaryMaxChars < 1
+        || rotationLeadMs < 0 || idleTimeoutMs < 1 || retentionMs < 0) {
+      throw new IllegalArgumentException("machine settings out of range");
+    }
+  }
+}

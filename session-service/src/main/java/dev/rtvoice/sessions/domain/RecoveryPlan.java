@@ -1,0 +1,74 @@
+package dev.rtvoice.sessions.domain;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a client does to recover (DESIGN.md guardrail 4), by the class of what went wrong:
+ * <ul>
+ *   <li>transport ({@code ice_failed}, {@code network_switch}): rebuild the peer connection (ICE
+ *       restart), keep the token and the upstream session, replay the summary;</li>
+ *   <li>session ({@code token_expired}, {@code auth_failed}, {@code event_order_broken}): rebuild,
+ *       reissue the token, start a new upstream session, replay the summary;</li>
+ *   <li>anything else: rebuild, reissue, new upstream session, no replay (the service cannot vouch
+ *       for the summary of a failure it does not understand).</li>
+ * </ul>
+ * A transport plan keeps the client secret, so it first checks how long that secret has left: if it
+ * expires within the rotation lead, the plan says to rotate first, so renegotiation never runs on a
+ * secret about to die.
+ *
+ * @param recoveryClass {@code transport} or {@code session}
+ * @param secretExpiresInMs how long the client secret has left (negative: expired); null if unknown
+ */
+public record RecoveryPlan(
+    String reason,
+    String recoveryClass,
+    boolean rebuildPeer,
+    boolean keepToken,
+    boolean reissueToken,
+    boolean newUpstreamSession,
+    boolean replaySummary,
+    boolean iceRestart,
+    boolean rotateFirst,
+    Long secretExpiresInMs) {
+
+  public static final String TRANSPORT = "transport";
+  public static final String SESSION = "session";
+  public static final Set<String> TRANSPORT_REASONS = Set.of("ice_failed", "network_switch");
+  public static final Set<String> SESSION_REASONS = Set.of("token_expired", "auth_failed", "event_order_broken");
+
+  public static RecoveryPlan plan(String reason, long secretExpiresAtMs, long nowMs, long rotationLeadMs) {
+    String r = reason.toLowerCase(Locale.ROOT);
+    Long left = secretExpiresAtMs > 0 ? secretExpiresAtMs - nowMs : null;
+    if (TRANSPORT_REASONS.contains(r)) {
+      boolean rotateFirst = left != null && left < rotationLeadMs;
+      return new RecoveryPlan(r, TRANSPORT, true, true, false, false, true, true, rotateFirst, left);
+    }
+    if (SESSION_REASONS.contains(r)) {
+      return new RecoveryPlan(r, SESSION, true, false, true, true, true, false, false, left);
+    }
+    return new RecoveryPlan(r, SESSION, true, false, true, true, false, false, false, left);
+  }
+
+  /** A reason fit for a metric label: the known ones, or {@code other}. */
+  public static String labelOf(String reason) {
+    return TRANSPORT_REASONS.contains(reason) || SESSION_REASONS.contains(reason) ? reason : "other";
+  }
+
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("class", recoveryClass);
+    m.put("reason", reason);
+    m.put("rebuild_peer", rebuildPeer);
+    m.put("keep_token", keepToken);
+    m.put("reissue_token", reissueToken);
+    m.put("new_upstream_session", newUpstreamSession);
+    m.put("replay_summary", replaySummary);
+    m.put("ice_restart", iceRestart);
+    m.put("rotate_first", rotateFirst);
+    m.put("secret_expires_in_ms", secretExpiresInMs);
+    return m;
+  }
+}

@@ -1,0 +1,405 @@
+package dev.rtvoice.sessions.domain;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the service knows about one voice session: the state machine's phase and the facts its
+ * rules need (current response, open interrupt, sequence watermarks, recent ids), counters, and the
+ * bounded summary. Mutable and confined to the instance that owns the session's partition; only
+ * {@link SessionMachine} changes it. The snapshot written to {@code realtime.session.state} is
+ * {@link #toMap()}, and {@link #fromMap} restores it exactly (a round trip is the identity), which is
+ * what makes restarts and partition moves invisible.
+ *
+ * <p>Kept small on purpose (heap per idle session is a target): rings of hashed ids instead of id
+ * strings, nothing allocated for what a session has not used yet.
+ */
+public final class SessionState {
+  static final int SEEN_UPSTREAM_CAPACITY = 32;
+  static final int CANCELLED_CAPACITY = 8;
+  static final int DONE_CAPACITY = 16;
+
+  final String sessionId;
+  String userId;
+  String deviceId;
+  String platform;
+  String conversationId;
+  String callId;
+
+  Phase phase = Phase.IDLE;
+  int turn;
+  String responseId;
+  String itemId;
+  /** Event time the user's speech stopped in the current turn, for the inference latency sample. */
+  long speechStoppedAtMs = -1;
+  long thinkingDeadlineMs = -1;
+  Interrupt interrupt;
+  String lastInterruptId;
+  /** Why the session is RECOVERING (or was last), for the advice given to the client. */
+  String recoveryCause;
+
+  long lastAckSeq;
+  String lastAckEventId;
+  long lastUserAudioSeq;
+  /** Client events past a gap in the sequence, waiting for it to fill (oldest seq first). */
+  List<EventSummary> held;
+  long gapSinceMs = -1;
+  /** Set when ordering broke (a gap that did not fill, a response that never started). */
+  String orderBroken;
+
+  RecentIds seenUpstream = new RecentIds(SEEN_UPSTREAM_CAPACITY);
+  RecentIds cancelledResponses = new RecentIds(CANCELLED_CAPACITY);
+  RecentIds doneResponses = new RecentIds(DONE_CAPACITY);
+
+  long startedAtMs;
+  long eventTimeMs;
+  long lastActivityMs;
+  long endedAtMs = -1;
+  String endReason;
+  long secretExpiresAtMs = -1;
+  long playedMs = -1;
+
+  final int[] counters = new int[Counter.values().length];
+  BoundedSummary summary;
+
+  /** The last command applied: its partition of realtime.session.commands and offset. */
+  int commandPartition = -1;
+  long commandOffset = -1;
+  /** Incremented on every written snapshot, so a reader can drop an older one arriving late. */
+  long version;
+
+  private SessionState(String sessionId, int summaryMaxChars) {
+    this.sessionId = sessionId;
+    this.summary = new BoundedSummary(summaryMaxChars);
+  }
+
+  /** A new session in IDLE, started at {@code startedAtMs} (event time of its first event). */
+  public static SessionState start(String sessionId, String userId, String deviceId, String platform,
+                                   long startedAtMs, int summaryMaxChars) {
+    SessionState s = new SessionState(sessionId, summaryMaxChars);
+    s.userId = userId;
+    s.deviceId = deviceId;
+    s.platform = platform == null ? "unknown" : platform.intern();
+    s.startedAtMs = startedAtMs;
+    s.eventTimeMs = startedAtMs;
+    s.lastActivityMs = startedAtMs;
+    return s;
+  }
+
+  public SessionState copy() {
+    SessionState c = new SessionState(sessionId, summary.maxChars());
+    c.userId = userId;
+    c.deviceId = deviceId;
+    c.platform = platform;
+    c.conversationId = conversationId;
+    c.callId = callId;
+    c.phase = phase;
+    c.turn = turn;
+    c.responseId = responseId;
+    c.itemId = itemId;
+    c.speechStoppedAtMs = speechStoppedAtMs;
+    c.thinkingDeadlineMs = thinkingDeadlineMs;
+    c.interrupt = interrupt == null ? null : interrupt.copy();
+    c.lastInterruptId = lastInterruptId;
+    c.recoveryCause = recoveryCause;
+    c.lastAckSeq = lastAckSeq;
+    c.lastAckEventId = lastAckEventId;
+    c.lastUserAudioSeq = lastUserAudioSeq;
+    c.held = held == null ? null : new ArrayList<>(held);
+    c.gapSinceMs = gapSinceMs;
+    c.orderBroken = orderBroken;
+    c.seenUpstream = seenUpstream.copy();
+    c.cancelledResponses = cancelledResponses.copy();
+    c.doneResponses = doneResponses.copy();
+    c.startedAtMs = startedAtMs;
+    c.eventTimeMs = eventTimeMs;
+    c.lastActivityMs = lastActivityMs;
+    c.endedAtMs = endedAtMs;
+    c.endReason = endReason;
+    c.secretExpiresAtMs = secretExpiresAtMs;
+    c.playedMs = playedMs;
+    System.arraycopy(counters, 0, c.counters, 0, counters.length);
+    c.summary = summary.copy();
+    c.commandPartition = commandPartition;
+    c.commandOffset = commandOffset;
+    c.version = version;
+    return c;
+  }
+
+  public String sessionId() {
+    return sessionId;
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public String deviceId() {
+    return deviceId;
+  }
+
+  public String platform() {
+    return platform;
+  }
+
+  public String callId() {
+    return callId;
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  public int turn() {
+    return turn;
+  }
+
+  public String responseId() {
+    return responseId;
+  }
+
+  public String itemId() {
+    return itemId;
+  }
+
+  public Interrupt interrupt() {
+    return interrupt;
+  }
+
+  public long lastAckSeq() {
+    return lastAckSeq;
+  }
+
+  public String lastAckEventId() {
+    return lastAckEventId;
+  }
+
+  public long lastUserAudioSeq() {
+    return lastUserAudioSeq;
+  }
+
+  public int heldCount() {
+    return held == null ? 0 : held.size();
+  }
+
+  public String orderBroken() {
+    return orderBroken;
+  }
+
+  public String recoveryCause() {
+    return recoveryCause;
+  }
+
+  public long eventTimeMs() {
+    return eventTimeMs;
+  }
+
+  public long lastActivityMs() {
+    return lastActivityMs;
+  }
+
+  public long endedAtMs() {
+    return endedAtMs;
+  }
+
+  public long thinkingDeadlineMs() {
+    return thinkingDeadlineMs;
+  }
+
+  public long secretExpiresAtMs() {
+    return secretExpiresAtMs;
+  }
+
+  public BoundedSummary summary() {
+    return summary;
+  }
+
+  public int counter(Counter c) {
+    return counters[c.ordinal()];
+  }
+
+  public int commandPartition() {
+    return commandPartition;
+  }
+
+  public long commandOffset() {
+    return commandOffset;
+  }
+
+  /** Whether the command at {@code partition}/{@code offset} was applied already (a replay). */
+  public boolean alreadyApplied(int partition, long offset) {
+    return partition == commandPartition && offset <= commandOffset;
+  }
+
+  /** Records the command being applied, so that its replay after a crash is recognized. */
+  public void markCommand(int partition, long offset) {
+    commandPartition = partition;
+    commandOffset = offset;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public void bumpVersion() {
+    version++;
+  }
+
+  /** Records the client secret's expiry from the caller's rotation token (the latest one wins). */
+  public void secretExpiresAt(long epochMs) {
+    if (epochMs > secretExpiresAtMs) {
+      secretExpiresAtMs = epochMs;
+    }
+  }
+
+  // ---- snapshot ----
+
+  /** The snapshot: every field, JSON-ready (maps, lists, strings, numbers, booleans). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("session_id", sessionId);
+    m.put("user_id", userId);
+    m.put("device_id", deviceId);
+    m.put("platform", platform);
+    m.put("conversation_id", conversationId);
+    m.put("call_id", callId);
+    m.put("phase", phase.name());
+    m.put("turn", turn);
+    m.put("response_id", responseId);
+    m.put("item_id", itemId);
+    m.put("speech_stopped_at_ms", speechStoppedAtMs);
+    m.put("thinking_deadline_ms", thinkingDeadlineMs);
+    m.put("interrupt", interrupt == null ? null : interrupt.toMap());
+    m.put("last_interrupt_id", lastInterruptId);
+    m.put("recovery_cause", recoveryCause);
+    m.put("last_user_audio_seq", lastUserAudioSeq);
+    m.put("last_ack_seq", lastAckSeq);
+    m.put("last_ack_event_id", lastAckEventId);
+    List<Map<String, Object>> heldList = new ArrayList<>();
+    if (held != null) {
+      held.forEach(e -> heldList.add(e.toMap()));
+    }
+    m.put("held", heldList);
+    m.put("gap_since_ms", gapSinceMs);
+    m.put("order_broken", orderBroken);
+    m.put("seen_upstream", seenUpstream.encode());
+    m.put("cancelled_responses", cancelledResponses.encode());
+    m.put("done_responses", doneResponses.encode());
+    m.put("started_at_ms", startedAtMs);
+    m.put("event_time_ms", eventTimeMs);
+    m.put("last_activity_ms", lastActivityMs);
+    m.put("ended_at_ms", endedAtMs);
+    m.put("end_reason", endReason);
+    m.put("secret_expires_at_ms", secretExpiresAtMs);
+    m.put("played_ms", playedMs);
+    Map<String, Object> counts = new LinkedHashMap<>();
+    for (Counter c : Counter.values()) {
+      counts.put(c.wire(), counters[c.ordinal()]);
+    }
+    m.put("counters", counts);
+    Map<String, Object> sum = new LinkedHashMap<>();
+    sum.put("max_chars", summary.maxChars());
+    sum.put("chars", summary.chars());
+    sum.put("lines", summary.toList());
+    m.put("summary", sum);
+    m.put("command_partition", commandPartition);
+    m.put("command_offset", commandOffset);
+    m.put("version", version);
+    return m;
+  }
+
+  /** Restores a snapshot written by {@link #toMap()}; a snapshot that does not fit is refused. */
+  public static SessionState fromMap(Map<?, ?> m, int summaryMaxChars) {
+    try {
+      String sessionId = str(m, "session_id");
+      if (sessionId == null || sessionId.isEmpty()) {
+        throw new IllegalArgumentException("session_id is missing");
+      }
+      SessionState s = new SessionState(sessionId, summaryMaxChars);
+      s.userId = str(m, "user_id");
+      s.deviceId = str(m, "device_id");
+      String platform = str(m, "platform");
+      s.platform = platform == null ? "unknown" : platform.intern();
+      s.conversationId = str(m, "conversation_id");
+      s.callId = str(m, "call_id");
+      s.phase = Phase.parse(str(m, "phase"));
+      s.turn = (int) num(m, "turn");
+      s.responseId = str(m, "response_id");
+      s.itemId = str(m, "item_id");
+      s.speechStoppedAtMs = num(m, "speech_stopped_at_ms");
+      s.thinkingDeadlineMs = num(m, "thinking_deadline_ms");
+      Object interrupt = m.get("interrupt");
+      s.interrupt = interrupt instanceof Map<?, ?> im ? Interrupt.fromMap(im) : null;
+      s.lastInterruptId = str(m, "last_interrupt_id");
+      s.recoveryCause = str(m, "recovery_cause");
+      s.lastUserAudioSeq = num(m, "last_user_audio_seq");
+      s.lastAckSeq = num(m, "last_ack_seq");
+      s.lastAckEventId = str(m, "last_ack_event_id");
+      Object held = m.get("held");
+      if (held instanceof List<?> list && !list.isEmpty()) {
+        s.held = new ArrayList<>();
+        for (Object o : list) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> e = (Map<String, Object>) o;
+          s.held.add(EventSummary.parse(e, "held.", true, Long.MAX_VALUE / 2, 0));
+        }
+      }
+      s.gapSinceMs = num(m, "gap_since_ms");
+      s.orderBroken = str(m, "order_broken");
+      s.seenUpstream = RecentIds.decode(str(m, "seen_upstream"), SEEN_UPSTREAM_CAPACITY);
+      s.cancelledResponses = RecentIds.decode(str(m, "cancelled_responses"), CANCELLED_CAPACITY);
+      s.doneResponses = RecentIds.decode(str(m, "done_responses"), DONE_CAPACITY);
+      s.startedAtMs = num(m, "started_at_ms");
+      s.eventTimeMs = num(m, "event_time_ms");
+      s.lastActivityMs = num(m, "last_activity_ms");
+      s.endedAtMs = num(m, "ended_at_ms");
+      s.endReason = str(m, "end_reason");
+      s.secretExpiresAtMs = num(m, "secret_expires_at_ms");
+      s.playedMs = num(m, "played_ms");
+      Map<?, ?> counts = (Map<?, ?>) m.get("counters");
+      for (Counter c : Counter.values()) {
+        Object v = counts.get(c.wire());
+        s.counters[c.ordinal()] = v == null ? 0 : ((Number) v).intValue();
+      }
+      Map<?, ?> sum = (Map<?, ?>) m.get("summary");
+      s.summary = BoundedSummary.fromList((List<?>) sum.get("lines"), summaryMaxChars);
+      s.commandPartition = (int) num(m, "command_partition");
+      s.commandOffset = num(m, "command_offset");
+      s.version = num(m, "version");
+      return s;
+    } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a session snapshot: " + e.getMessage(), e);
+    }
+  }
+
+  /** Counters by name, for the metrics of a restored session. */
+  public Map<Counter, Integer> counters() {
+    Map<Counter, Integer> out = new EnumMap<>(Counter.class);
+    for (Counter c : Counter.values()) {
+      out.put(c, counters[c.ordinal()]);
+    }
+    return out;
+  }
+
+  private static String str(Map<?, ?> m, String key) {
+    Object v = m.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw new IllegalArgumentException(key + " must be a string");
+    }
+    return s;
+  }
+
+  private static long num(Map<?, ?> m, String key) {
+    Object v = m.get(key);
+    if (!(v instanceof Number n)) {
+      throw new IllegalArgumentException(key + " must be a number");
+    }
+    return n.longValue();
+  }
+}

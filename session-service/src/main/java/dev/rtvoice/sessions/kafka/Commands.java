@@ -1,0 +1,130 @@
+package dev.rtvoice.sessions.kafka;
+
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.sessions.domain.EventSummary;
+import dev.rtvoice.sessions.domain.Input;
+import dev.rtvoice.sessions.domain.InvalidSummaryException;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The commands of {@code realtime.session.commands} (docs/events.md), written by the HTTP ingress and
+ * the sideband, read by the instance that owns the session. Besides the documented fields, each
+ * carries {@code secret_expires_at_ms} (the client secret's expiry from the caller's rotation token)
+ * and client events the client's {@code platform}; readers ignore fields they do not know.
+ */
+public final class Commands {
+  public static final String SOURCE_API = "session-service.api";
+  public static final String SOURCE_SIDEBAND = "session-service.sideband";
+
+  private Commands() {}
+
+  /** Who sent a command: from the verified rotation token, never from the request body. */
+  public record Caller(String userId, String deviceId, long secretExpiresAtMs) {}
+
+  /** A decoded command: the machine's input and the facts about the caller. */
+  public record Command(UUID id, String sessionId, Input input, String userId, String deviceId, String platform,
+                        long secretExpiresAtMs) {}
+
+  public static EventEnvelope clientEvent(String sessionId, EventSummary e, Caller caller, String platform,
+                                          Instant now) {
+    JsonObject payload = new JsonObject(e.toMap())
+        .put("user_id", caller.userId())
+        .put("device_id", caller.deviceId())
+        .put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    if (platform != null) {
+      payload.put("platform", platform);
+    }
+    return EventEnvelope.create(EventType.SESSION_CLIENT_EVENT, sessionId, Instant.ofEpochMilli(e.occurredAtMs()),
+        now, SOURCE_API, payload);
+  }
+
+  public static EventEnvelope upstreamEvent(String sessionId, EventSummary e, String userId, String deviceId,
+                                            Instant now) {
+    JsonObject payload = new JsonObject(e.withoutSeq().toMap()).put("user_id", userId).put("device_id", deviceId);
+    return EventEnvelope.create(EventType.SESSION_UPSTREAM_EVENT, sessionId, Instant.ofEpochMilli(e.occurredAtMs()),
+        now, SOURCE_SIDEBAND, payload);
+  }
+
+  public static EventEnvelope interrupt(String sessionId, String interruptId, long audioEndMs, String responseId,
+                                        String itemId, Caller caller, Instant occurredAt, Instant now) {
+    JsonObject payload = new JsonObject()
+        .put("interrupt_id", interruptId)
+        .put("audio_end_ms", audioEndMs)
+        .put("user_id", caller.userId())
+        .put("device_id", caller.deviceId())
+        .put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    if (responseId != null) {
+      payload.put("response_id", responseId);
+    }
+    if (itemId != null) {
+      payload.put("item_id", itemId);
+    }
+    return EventEnvelope.create(EventType.SESSION_INTERRUPT_REQUESTED, sessionId, occurredAt, now, SOURCE_API,
+        payload);
+  }
+
+  public static EventEnvelope recovery(String sessionId, String reason, Caller caller, Instant occurredAt,
+                                       Instant now) {
+    JsonObject payload = new JsonObject()
+        .put("reason", reason)
+        .put("user_id", caller.userId())
+        .put("device_id", caller.deviceId())
+        .put("secret_expires_at_ms", caller.secretExpiresAtMs())
+        .put("requested_at_ms", now.toEpochMilli());
+    return EventEnvelope.create(EventType.SESSION_RECOVERY_REQUESTED, sessionId, occurredAt, now, SOURCE_API,
+        payload);
+  }
+
+  /**
+   * Reads a command; one that does not fit the contract (written by something other than this
+   * service) is an {@link InvalidSummaryException} naming the field, and goes to the dead letters.
+   */
+  public static Command decode(EventEnvelope env) {
+    JsonObject p = env.payloadView();
+    Map<String, Object> m = p.getMap();
+    String user = requiredString(m, "user_id");
+    String device = requiredString(m, "device_id");
+    long sxp = optionalLong(m, "secret_expires_at_ms", -1);
+    long at = env.occurredAt().toEpochMilli();
+    Input input;
+    String platform = null;
+    switch (env.type()) {
+      case SESSION_CLIENT_EVENT -> {
+        input = new Input.Observed(EventSummary.parse(m, "payload.", true, Long.MAX_VALUE / 4, 0), Input.Source.CLIENT);
+        platform = m.get("platform") instanceof String s ? s : null;
+      }
+      case SESSION_UPSTREAM_EVENT -> input = new Input.Observed(
+          EventSummary.parse(m, "payload.", false, Long.MAX_VALUE / 4, 0), Input.Source.SIDEBAND);
+      case SESSION_INTERRUPT_REQUESTED -> input = new Input.InterruptRequest(requiredString(m, "interrupt_id"), at,
+          optionalLong(m, "audio_end_ms", 0), m.get("response_id") instanceof String r ? r : null,
+          m.get("item_id") instanceof String i ? i : null, false);
+      case SESSION_RECOVERY_REQUESTED -> input = new Input.RecoveryRequest(requiredString(m, "reason"), at, sxp,
+          optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
+      default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");
+    }
+    return new Command(env.eventId(), env.sessionId(), input, user, device, platform, sxp);
+  }
+
+  private static String requiredString(Map<String, Object> m, String field) {
+    Object v = m.get(field);
+    if (!(v instanceof String s) || s.isEmpty()) {
+      throw new InvalidSummaryException("payload." + field, "is required");
+    }
+    return s;
+  }
+
+  private static long optionalLong(Map<String, Object> m, String field, long defaultValue) {
+    Object v = m.get(field);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw new InvalidSummaryException("payload." + field, "must be an integer");
+    }
+    return ((Number) v).longValue();
+  }
+}

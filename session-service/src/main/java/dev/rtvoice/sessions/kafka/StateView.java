@@ -1,0 +1,320 @@
+package dev.rtvoice.sessions.kafka;
+
+import dev.rtvoice.common.event.EventCodec;
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.sessions.domain.Advice;
+import dev.rtvoice.sessions.domain.Phase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every instance's read view of every session: it follows the compacted {@code realtime.session.state}
+ * from the beginning, so {@code GET} answers for any session on any instance, and the owner restores
+ * newly assigned sessions from it. Snapshots are kept as their encoded bytes (the compact form; decoded
+ * only when read). A snapshot older (by {@code version}) than the one held is ignored, so a late write
+ * cannot move a session back.
+ *
+ * <p>It also delivers the owner's replies: an interrupt or recovery command's outcome travels in the
+ * {@code replies} of the snapshot written after it was applied, and whichever instance took the HTTP
+ * request is waiting for it here. Thread-safe: the consumer runs on the view's context, readers on theirs.
+ */
+public final class StateView {
+  private static final Logger LOG = LoggerFactory.getLogger(StateView.class);
+
+  /** One session as the view holds it. */
+  public record Entry(String sessionId, Phase phase, long version, int commandPartition, long eventTimeMs,
+                      Advice advice, byte[] snapshot) {
+    public JsonObject snapshotJson() {
+      return new JsonObject(Buffer.buffer(snapshot));
+    }
+  }
+
+  private record Waiter(Context context, Promise<JsonObject> promise) {}
+
+  private record CatchUp(Map<TopicPartition, Long> targets, Promise<Void> done) {}
+
+  private final Vertx vertx;
+  private final KafkaSettings settings;
+  private final String topic;
+  private final ConcurrentSkipListMap<String, Entry> entries = new ConcurrentSkipListMap<>();
+  private final ConcurrentHashMap<String, Waiter> waiters = new ConcurrentHashMap<>();
+  private final Counter invalidRecords;
+  private final Counter staleSnapshots;
+
+  // confined to the view's context
+  private Context context;
+  private KafkaConsumer<String, Buffer> consumer;
+  private Set<TopicPartition> partitions = Set.of();
+  private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+  private final List<CatchUp> catchUps = new ArrayList<>();
+  private volatile boolean initialCatchUp;
+  private volatile boolean stopping;
+  private boolean polling;
+  private final Promise<Void> stopped = Promise.promise();
+
+  public StateView(Vertx vertx, KafkaSettings settings, String topic, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.topic = topic;
+    this.invalidRecords = Counter.builder("session_state_view_invalid_records_total")
+        .description("Records on the state topic that are not session snapshots").register(registry);
+    this.staleSnapshots = Counter.builder("session_state_view_stale_snapshots_total")
+        .description("Snapshots ignored because a newer version of the session was already held").register(registry);
+    Gauge.builder("session_state_view_sessions", entries, Map::size)
+        .description("Sessions in this instance's read view (all instances' sessions)").register(registry);
+  }
+
+  /** Starts following the topic; completes once the view has read everything present at start. */
+  public Future<Void> start() {
+    context = vertx.getOrCreateContext();
+    if (consumer != null) {
+      // an earlier attempt that failed (the topic was not there yet)
+      consumer.close();
+    }
+    consumer = KafkaConsumer.create(vertx, settings.readerConfig("state-view"));
+    consumer.exceptionHandler(e -> LOG.warn("state view consumer error", e));
+    return consumer.partitionsFor(topic)
+        .compose(infos -> {
+          partitions = infos.stream().map(i -> new TopicPartition(topic, i.getPartition())).collect(Collectors.toSet());
+          if (partitions.isEmpty()) {
+            return Future.failedFuture("topic " + topic + " has no partitions yet");
+          }
+          return consumer.assign(partitions);
+        })
+        .compose(v -> consumer.seekToBeginning(partitions))
+        .compose(v -> {
+          Future<Void> first = caughtUpOnContext();
+          polling = true;
+          context.runOnContext(x -> pollOnce());
+          return first.onSuccess(x -> {
+            initialCatchUp = true;
+            LOG.info("state view caught up: {} sessions", entries.size());
+          });
+        });
+  }
+
+  public Future<Void> stop() {
+    stopping = true;
+    if (!polling) {
+      stopped.tryComplete();
+    }
+    return stopped.future().eventually(() -> consumer == null ? Future.succeededFuture() : consumer.close());
+  }
+
+  /** Whether the view has read the whole topic once (readiness). */
+  public boolean ready() {
+    return initialCatchUp;
+  }
+
+  /** Completes when the view has read everything written to the topic before this call. */
+  public Future<Void> caughtUp() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> caughtUpOnContext().onComplete(p));
+    return p.future();
+  }
+
+  public Optional<Entry> get(String sessionId) {
+    return Optional.ofNullable(entries.get(sessionId));
+  }
+
+  public int size() {
+    return entries.size();
+  }
+
+  /** Sessions in id order after {@code after} (exclusive), optionally of one phase. */
+  public List<Entry> page(Phase phase, String after, int limit) {
+    List<Entry> out = new ArrayList<>(Math.min(limit, 64));
+    Iterator<Entry> it = (after == null ? entries : entries.tailMap(after, false)).values().iterator();
+    while (it.hasNext() && out.size() < limit) {
+      Entry e = it.next();
+      if (phase == null || e.phase() == phase) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Sessions whose last command came from one of {@code commandPartitions} (a restore). */
+  public List<Entry> ofPartitions(Set<Integer> commandPartitions) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      if (commandPartitions.contains(e.commandPartition())) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Registers interest in the reply to command {@code commandId}; call before publishing the command.
+   * The future completes on the caller's context; call {@link #forget} if you stop waiting.
+   */
+  public Future<JsonObject> awaitReply(String commandId) {
+    Promise<JsonObject> p = Promise.promise();
+    waiters.put(commandId, new Waiter(vertx.getOrCreateContext(), p));
+    return p.future();
+  }
+
+  public void forget(String commandId) {
+    waiters.remove(commandId);
+  }
+
+  private Future<Void> caughtUpOnContext() {
+    return consumer.endOffsets(partitions).compose(ends -> {
+      CatchUp c = new CatchUp(new HashMap<>(ends), Promise.promise());
+      catchUps.add(c);
+      checkCatchUps();
+      return c.done().future();
+    });
+  }
+
+  private void pollOnce() {
+    if (stopping) {
+      stopped.tryComplete();
+      return;
+    }
+    consumer.poll(Duration.ofMillis(100)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        handle(ar.result());
+        if (ar.result().isEmpty() && !catchUps.isEmpty()) {
+          refreshPositions().onComplete(x -> pollOnce());
+          return;
+        }
+      } else if (!stopping) {
+        LOG.warn("state view poll failed; retrying", ar.cause());
+        vertx.setTimer(500, t -> context.runOnContext(x -> pollOnce()));
+        return;
+      }
+      pollOnce();
+    });
+  }
+
+  /** Positions can pass the last record read (compaction, markers): ask the consumer. */
+  private Future<Void> refreshPositions() {
+    List<Future<Long>> asks = new ArrayList<>();
+    List<TopicPartition> tps = new ArrayList<>(partitions);
+    for (TopicPartition tp : tps) {
+      asks.add(consumer.position(tp));
+    }
+    return Future.join(asks).transform(ar -> {
+      for (int i = 0; i < tps.size(); i++) {
+        if (asks.get(i).succeeded()) {
+          nextOffsets.merge(tps.get(i), asks.get(i).result(), Math::max);
+        }
+      }
+      checkCatchUps();
+      return Future.succeededFuture();
+    });
+  }
+
+  private void handle(KafkaConsumerRecords<String, Buffer> records) {
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, Buffer> r = records.recordAt(i);
+      nextOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+      apply(r.key(), r.value());
+    }
+    checkCatchUps();
+  }
+
+  private void apply(String key, Buffer value) {
+    if (key == null) {
+      invalidRecords.increment();
+      return;
+    }
+    if (value == null) {
+      entries.remove(key);
+      return;
+    }
+    EventEnvelope env;
+    try {
+      env = EventCodec.decode(value);
+    } catch (InvalidEventException e) {
+      invalidRecords.increment();
+      LOG.debug("not a snapshot on {}: {}", topic, e.getMessage());
+      return;
+    }
+    if (env.type() != EventType.SESSION_STATE || !key.equals(env.sessionId())) {
+      invalidRecords.increment();
+      return;
+    }
+    JsonObject p = env.payloadView();
+    deliverReplies(p.getJsonArray("replies"));
+    try {
+      long version = p.getLong("version");
+      Entry held = entries.get(key);
+      if (held != null && held.version() >= version) {
+        staleSnapshots.increment();
+        return;
+      }
+      Map<String, Object> copy = new LinkedHashMap<>(p.getMap());
+      copy.remove("replies");
+      Phase phase = Phase.parse(p.getString("phase"));
+      entries.put(key, new Entry(key, phase, version, p.getInteger("command_partition"), p.getLong("event_time_ms"),
+          Advice.of(phase, p.getString("order_broken"), p.getString("recovery_cause")),
+          new JsonObject(copy).toBuffer().getBytes()));
+    } catch (RuntimeException e) {
+      invalidRecords.increment();
+      LOG.debug("unreadable snapshot of {}: {}", key, e.toString());
+    }
+  }
+
+  private void deliverReplies(JsonArray replies) {
+    if (replies == null || waiters.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < replies.size(); i++) {
+      JsonObject reply = replies.getJsonObject(i);
+      Waiter w = waiters.remove(reply.getString("command_id"));
+      if (w != null) {
+        w.context().runOnContext(v -> w.promise().tryComplete(reply));
+      }
+    }
+  }
+
+  private void checkCatchUps() {
+    Iterator<CatchUp> it = catchUps.iterator();
+    while (it.hasNext()) {
+      CatchUp c = it.next();
+      boolean done = true;
+      for (Map.Entry<TopicPartition, Long> t : c.targets().entrySet()) {
+        if (nextOffsets.getOrDefault(t.getKey(), 0L) < t.getValue()) {
+          done = false;
+          break;
+        }
+      }
+      if (done) {
+        it.remove();
+        c.done().tryComplete();
+      }
+    }
+  }
+}

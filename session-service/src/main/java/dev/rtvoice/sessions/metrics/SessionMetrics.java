@@ -1,0 +1,139 @@
+package dev.rtvoice.sessions.metrics;
+
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.sessions.domain.Decision;
+import dev.rtvoice.sessions.domain.Phase;
+import dev.rtvoice.sessions.domain.RecoveryPlan;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The service's Prometheus metrics. Counters move only once a change is durable (after the batch that
+ * made it was acknowledged), so a batch retried after a failure is not counted twice. Label values are
+ * bounded: reasons outside the known set are {@code other}.
+ */
+public final class SessionMetrics {
+  private static final Set<String> END_REASONS = Set.of("client_ended", "idle_timeout");
+  private static final Set<String> FAIL_REASONS =
+      Set.of("ack_timeout", "cancel_not_sent", "recovery_requested", "session_ended");
+
+  private final MeterRegistry registry;
+  private final Map<Phase, AtomicInteger> owned = new EnumMap<>(Phase.class);
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Timer batchTimer;
+  private final Timer interruptRecovery;
+
+  public SessionMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (Phase p : Phase.values()) {
+      AtomicInteger n = new AtomicInteger();
+      owned.put(p, n);
+      Gauge.builder("session_owned_sessions", n, AtomicInteger::get).tag("phase", p.name())
+          .description("Sessions this instance owns, by phase").register(registry);
+    }
+    batchTimer = Timer.builder("session_apply_batch_seconds")
+        .description("Applying a batch of commands until its snapshot and events were acknowledged")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    interruptRecovery = Timer.builder("session_interrupt_recovery_seconds")
+        .description("Interrupt to upstream acknowledgement, event time")
+        .publishPercentiles(0.5, 0.9, 0.99).register(registry);
+  }
+
+  /** A session this instance owns entered or left a phase (null: it arrived or left). */
+  public void ownedPhase(Phase from, Phase to) {
+    if (from == to) {
+      return;
+    }
+    if (from != null) {
+      owned.get(from).decrementAndGet();
+    }
+    if (to != null) {
+      owned.get(to).incrementAndGet();
+    }
+  }
+
+  public void clearOwned() {
+    owned.values().forEach(n -> n.set(0));
+  }
+
+  public void ingress(String endpoint, int count) {
+    counter("session_ingress_commands_total", "endpoint", endpoint).increment(count);
+  }
+
+  public void rejected(String endpoint, String code) {
+    counter("session_ingress_rejected_total", "endpoint", endpoint, "code", code).increment();
+  }
+
+  public void outcome(Decision.Outcome outcome) {
+    counter("session_commands_total", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).increment();
+  }
+
+  public void replaySkipped() {
+    counter("session_commands_replay_skipped_total").increment();
+  }
+
+  public void undecodable() {
+    counter("session_commands_invalid_total").increment();
+  }
+
+  public void batch(long nanos) {
+    batchTimer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void latencySample(String stage) {
+    counter("session_latency_samples_total", "stage", stage).increment();
+  }
+
+  public void upstreamForwarded(boolean ok) {
+    counter("session_sideband_events_forwarded_total", "result", ok ? "ok" : "failed").increment();
+  }
+
+  public void tombstoned() {
+    counter("session_tombstones_total").increment();
+  }
+
+  /** Counts what a derived event says happened. */
+  public void derived(Decision.Emitted e) {
+    Map<String, Object> p = e.payload();
+    EventType type = e.type();
+    switch (type) {
+      case SESSION_PHASE_CHANGED -> counter("session_phase_transitions_total", "from", (String) p.get("from"),
+          "to", (String) p.get("to")).increment();
+      case SESSION_INTERRUPTED -> counter("session_interrupts_total").increment();
+      case SESSION_INTERRUPT_RECOVERED -> {
+        counter("session_interrupt_outcomes_total", "outcome", "recovered", "reason", "").increment();
+        interruptRecovery.record(Duration.ofMillis(((Number) p.get("duration_ms")).longValue()));
+      }
+      case SESSION_INTERRUPT_RECOVERY_FAILED -> counter("session_interrupt_outcomes_total", "outcome", "failed",
+          "reason", bounded((String) p.get("reason"), FAIL_REASONS)).increment();
+      case SESSION_STALE_EVENT_IGNORED -> counter("session_stale_events_total", "reason", (String) p.get("reason"))
+          .increment();
+      case SESSION_RECONNECT -> counter("session_reconnects_total", "class", (String) p.get("class"), "reason",
+          RecoveryPlan.labelOf((String) p.get("reason"))).increment();
+      case SESSION_ICE_RESTART -> counter("session_ice_restarts_total").increment();
+      case SESSION_ICE_FAILED -> counter("session_ice_failures_total").increment();
+      case SESSION_STARTED -> counter("session_started_total").increment();
+      case SESSION_ENDED -> counter("session_ended_total", "reason", bounded((String) p.get("reason"), END_REASONS))
+          .increment();
+      default -> { }
+    }
+  }
+
+  private static String bounded(String value, Set<String> known) {
+    return value != null && known.contains(value) ? value : "other";
+  }
+
+  private Counter counter(String name, String... tags) {
+    String key = tags.length == 0 ? name : name + String.join("|", tags);
+    return counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
+  }
+}

@@ -1,0 +1,477 @@
+package dev.rtvoice.sessions.owner;
+
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.kafka.ConsumedEvent;
+import dev.rtvoice.common.kafka.EventConsumerLoop;
+import dev.rtvoice.common.kafka.EventPublisher;
+import dev.rtvoice.common.kafka.Topics;
+import dev.rtvoice.sessions.config.SessionServiceConfig;
+import dev.rtvoice.sessions.domain.Decision;
+import dev.rtvoice.sessions.domain.EventSummary;
+import dev.rtvoice.sessions.domain.Input;
+import dev.rtvoice.sessions.domain.Phase;
+import dev.rtvoice.sessions.domain.SessionMachine;
+import dev.rtvoice.sessions.domain.SessionState;
+import dev.rtvoice.sessions.kafka.Commands;
+import dev.rtvoice.sessions.kafka.StateView;
+import dev.rtvoice.sessions.metrics.SessionMetrics;
+import dev.rtvoice.sessions.sideband.SidebandManager;
+import dev.rtvoice.sessions.sideband.UpstreamEvents;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The owner of the sessions whose partitions of {@code realtime.session.commands} this instance holds
+ * in the consumer group. It applies their commands in partition order through the state machine, and
+ * only when the derived events (and latency samples) and then the new snapshots are acknowledged by
+ * Kafka does the consumer loop commit the offsets. Snapshots record the last applied offset, so a batch
+ * delivered again after a crash is recognized and skipped: every accepted command is applied once.
+ *
+ * <p>Event-time clock of a quiet session: timeouts must fire even when the client goes silent, and no
+ * event arrives to move the clock. The owner keeps, per session, the wall time at which the session's
+ * event time was last set (its anchor); a periodic check ({@code TIMEOUT_CHECK_INTERVAL}) takes the
+ * session's event time to be that event time plus the wall time elapsed since the anchor, and applies a
+ * {@link Input.Tick} at that event time to each session whose next deadline falls due. Only the owner
+ * runs it (sessions of other partitions are not in its map), the clock is injectable (tests move it),
+ * and when events do arrive their {@code occurred_at} sets the clock again. Anchors are taken when an
+ * event is applied, not when it happened, so a timeout fires late by the delivery lag, never early.
+ *
+ * <p>Everything that touches the owned sessions (batches, deadline rounds, restores) runs one after the
+ * other on this verticle's event loop, so no unit of work sees another's half-written changes.
+ */
+public final class SessionOwnerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionOwnerVerticle.class);
+
+  private record Due(long wallMs, String sessionId) {}
+
+  private final SessionServiceConfig config;
+  private final EventPublisher publisher;
+  private final StateView view;
+  private final SessionMetrics metrics;
+  private final MeterRegistry registry;
+  private final SessionMachine machine;
+  private final Clock clock;
+  private final Map<String, OwnedSession> owned = new HashMap<>();
+  private final PriorityQueue<Due> deadlines = new PriorityQueue<>(Comparator.comparingLong(Due::wallMs));
+  private final String commandsTopic;
+  private Set<Integer> assigned = Set.of();
+  private Future<Void> tail = Future.succeededFuture();
+  private EventConsumerLoop loop;
+  private SidebandManager sideband;
+  private long tickTimer = -1;
+  private volatile boolean started;
+
+  public SessionOwnerVerticle(SessionServiceConfig config, EventPublisher publisher, StateView view,
+                              SessionMetrics metrics, MeterRegistry registry) {
+    this.config = config;
+    this.publisher = publisher;
+    this.view = view;
+    this.metrics = metrics;
+    this.registry = registry;
+    this.machine = new SessionMachine(config.machine());
+    this.clock = config.clock();
+    this.commandsTopic = config.topics().sessionCommands();
+  }
+
+  @Override
+  public Future<?> start() {
+    sideband = new SidebandManager(vertx, config.upstream(), clock, this::onUpstreamEvent, registry);
+    if (!sideband.enabled()) {
+      LOG.warn("OPENAI_API_KEY is not set: no sideband connections; interrupts rely on the client's own cancel");
+    }
+    loop = EventConsumerLoop.builder(vertx, config.kafka())
+        .group(config.consumerGroup())
+        .clientName("commands")
+        .topics(Set.of(commandsTopic))
+        .handler(this::onBatch)
+        .deadLetters(publisher)
+        .onAssigned(this::onAssigned)
+        .metrics(registry)
+        .build();
+    return loop.start().onSuccess(v -> {
+      tickTimer = vertx.setPeriodic(config.tickInterval().toMillis(), t -> onTick());
+      started = true;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+    }
+    Future<Void> loopStopped = loop == null ? Future.succeededFuture() : loop.stop();
+    return loopStopped
+        .eventually(() -> tail)
+        .eventually(() -> sideband == null ? Future.succeededFuture() : sideband.closeAll());
+  }
+
+  public boolean started() {
+    return started;
+  }
+
+  /** Runs {@code work} after everything queued before it, whatever its outcome. */
+  private Future<Void> serial(Supplier<Future<Void>> work) {
+    Future<Void> result = tail.transform(ignored -> {
+      try {
+        return work.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    tail = result.transform(ar -> Future.succeededFuture());
+    return result;
+  }
+
+  // ---- commands ----
+
+  private Future<Void> onBatch(List<ConsumedEvent> records) {
+    return serial(() -> applyCommands(records));
+  }
+
+  private Future<Void> applyCommands(List<ConsumedEvent> records) {
+    long startedNs = System.nanoTime();
+    long wallNow = clock.millis();
+    Changes changes = new Changes(Instant.ofEpochMilli(wallNow));
+    for (ConsumedEvent record : records) {
+      EventEnvelope env = record.event();
+      Commands.Command command;
+      try {
+        command = Commands.decode(env);
+      } catch (RuntimeException e) {
+        changes.invalid(record, e.getMessage());
+        continue;
+      }
+      String sid = command.sessionId();
+      OwnedSession o = owned.get(sid);
+      if (o != null && o.state.alreadyApplied(record.partition(), record.offset())) {
+        changes.replaySkipped++;
+        continue;
+      }
+      String keyBase = env.eventId().toString();
+      if (o == null) {
+        SessionState s = SessionState.start(sid, command.userId(), command.deviceId(), command.platform(),
+            env.occurredAt().toEpochMilli(), config.machine().summaryMaxChars());
+        o = new OwnedSession(s, wallNow);
+        owned.put(sid, o);
+        changes.created(sid, o);
+        changes.collect(sid, machine.start(s), keyBase + "/start");
+      } else {
+        changes.touch(sid, o);
+      }
+      Input input = command.input();
+      if (input instanceof Input.InterruptRequest r) {
+        input = new Input.InterruptRequest(r.interruptId(), r.atMs(), r.audioEndMs(), r.clientResponseId(),
+            r.clientItemId(), sideband.isOpen(sid));
+      }
+      o.state.secretExpiresAt(command.secretExpiresAtMs());
+      long eventTimeBefore = o.state.eventTimeMs();
+      Decision d = machine.apply(o.state, input);
+      o.state.markCommand(record.partition(), record.offset());
+      if (o.state.eventTimeMs() != eventTimeBefore) {
+        o.anchorWallMs = wallNow;
+      }
+      changes.collect(sid, d, keyBase);
+      if (d.reply() != null) {
+        changes.reply(sid, keyBase, d.reply());
+      }
+      cancelUpstreamNow(sid, d);
+    }
+    return commit(changes).onSuccess(v -> metrics.batch(System.nanoTime() - startedNs));
+  }
+
+  /** The service's own response.cancel goes out as soon as the interrupt is decided: latency matters. */
+  private void cancelUpstreamNow(String sessionId, Decision d) {
+    for (Decision.Effect e : d.effects()) {
+      if (e instanceof Decision.Effect.CancelUpstream c) {
+        sideband.cancel(sessionId, c.interruptId(), c.responseId()).onFailure(err ->
+            serial(() -> applyInternal(sessionId, new Input.SidebandCancelFailed(c.interruptId(), clock.millis()))));
+      }
+    }
+  }
+
+  // ---- deadlines ----
+
+  private void onTick() {
+    long wallNow = clock.millis();
+    List<String> due = new ArrayList<>();
+    while (!deadlines.isEmpty() && deadlines.peek().wallMs() <= wallNow) {
+      Due d = deadlines.poll();
+      OwnedSession o = owned.get(d.sessionId());
+      if (o == null || o.scheduledWallMs != d.wallMs()) {
+        continue;
+      }
+      o.scheduledWallMs = Long.MAX_VALUE;
+      due.add(d.sessionId());
+    }
+    if (!due.isEmpty()) {
+      serial(() -> applyTicks(due));
+    }
+  }
+
+  /** Moves each session's clock to now (see the class comment) and applies what fell due. */
+  private Future<Void> applyTicks(List<String> sessionIds) {
+    long wallNow = clock.millis();
+    Changes changes = new Changes(Instant.ofEpochMilli(wallNow));
+    for (String sid : sessionIds) {
+      OwnedSession o = owned.get(sid);
+      if (o == null) {
+        continue;
+      }
+      long now = o.eventTimeAt(wallNow);
+      changes.touch(sid, o);
+      String keyBase = sid + "/tick/" + o.state.version() + "/" + now;
+      Decision d = machine.apply(o.state, new Input.Tick(now));
+      o.anchorWallMs = wallNow;
+      if (d.changedState()) {
+        changes.collect(sid, d, keyBase);
+      } else {
+        changes.untouch(sid);
+        schedule(sid, o);
+      }
+    }
+    return commit(changes);
+  }
+
+  private Future<Void> applyInternal(String sessionId, Input input) {
+    OwnedSession o = owned.get(sessionId);
+    if (o == null) {
+      return Future.succeededFuture();
+    }
+    Changes changes = new Changes(Instant.ofEpochMilli(clock.millis()));
+    changes.touch(sessionId, o);
+    Decision d = machine.apply(o.state, input);
+    if (!d.changedState()) {
+      return Future.succeededFuture();
+    }
+    changes.collect(sessionId, d, sessionId + "/internal/" + o.state.version() + "/" + input);
+    return commit(changes);
+  }
+
+  private void schedule(String sessionId, OwnedSession o) {
+    long due = machine.nextDeadline(o.state);
+    if (due == Long.MAX_VALUE) {
+      return;
+    }
+    long delta = due - o.state.eventTimeMs();
+    long wall = delta > Long.MAX_VALUE - o.anchorWallMs ? Long.MAX_VALUE - 1 : o.anchorWallMs + Math.max(0, delta);
+    if (wall < o.scheduledWallMs) {
+      o.scheduledWallMs = wall;
+      deadlines.add(new Due(wall, sessionId));
+    }
+  }
+
+  // ---- writing ----
+
+  /**
+   * Derived events and samples first, then (once they are acknowledged) the snapshots: a crash in
+   * between leaves the old snapshot, the batch is applied again and writes the same events (same ids)
+   * again, so nothing is lost. If any write fails, the touched sessions go back to how they were and
+   * the future fails (the consumer loop rewinds and retries).
+   */
+  private Future<Void> commit(Changes changes) {
+    if (changes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<?>> first = new ArrayList<>(changes.events.size() + changes.samples.size());
+    String eventsTopic = config.topics().sessionEvents();
+    for (EventEnvelope e : changes.events) {
+      first.add(publisher.publish(eventsTopic, e));
+    }
+    String samplesTopic = config.topics().latencySamples();
+    for (EventEnvelope s : changes.samples) {
+      first.add(publisher.publish(samplesTopic, s));
+    }
+    for (ConsumedEvent bad : changes.invalid) {
+      first.add(publisher.publishRaw(Topics.deadLetterOf(bad.topic()), bad.key(),
+          dev.rtvoice.common.event.EventCodec.encode(bad.event()),
+          List.of(KafkaHeader.header("dlq.reason", changes.invalidReasons.get(bad)),
+              KafkaHeader.header("dlq.source.topic", bad.topic()),
+              KafkaHeader.header("dlq.source.partition", Integer.toString(bad.partition())),
+              KafkaHeader.header("dlq.source.offset", Long.toString(bad.offset())))));
+    }
+    String stateTopic = config.topics().sessionState();
+    return Future.all(first).compose(v -> {
+      List<Future<?>> snapshots = new ArrayList<>(changes.touched.size());
+      for (Map.Entry<String, Changes.Touched> t : changes.touched.entrySet()) {
+        if (t.getValue().tombstone) {
+          snapshots.add(publisher.publishRaw(stateTopic, t.getKey(), null, List.of()));
+        } else {
+          SessionState s = t.getValue().owned.state;
+          s.bumpVersion();
+          JsonObject payload = new JsonObject(s.toMap());
+          if (!t.getValue().replies.isEmpty()) {
+            payload.put("replies", new JsonArray(new ArrayList<>(t.getValue().replies)));
+          }
+          snapshots.add(publisher.publish(stateTopic, new EventEnvelope(Changes.idOf(t.getKey() + "/v", (int) s.version()),
+              EventType.SESSION_STATE, 1, t.getKey(), Instant.ofEpochMilli(s.eventTimeMs()), changes.now,
+              Changes.SOURCE, payload)));
+        }
+      }
+      return Future.all(snapshots);
+    }).transform(ar -> {
+      if (ar.failed()) {
+        rollback(changes);
+        return Future.failedFuture(ar.cause());
+      }
+      afterCommit(changes);
+      return Future.succeededFuture();
+    });
+  }
+
+  private void rollback(Changes changes) {
+    for (Map.Entry<String, Changes.Touched> t : changes.touched.entrySet()) {
+      Changes.Touched touched = t.getValue();
+      if (touched.before == null) {
+        owned.remove(t.getKey());
+      } else {
+        touched.owned.state = touched.before;
+        touched.owned.anchorWallMs = touched.anchorBefore;
+      }
+    }
+  }
+
+  private void afterCommit(Changes changes) {
+    changes.emitted.forEach(metrics::derived);
+    changes.outcomes.forEach(metrics::outcome);
+    changes.sampleStages.forEach(metrics::latencySample);
+    for (int i = 0; i < changes.replaySkipped; i++) {
+      metrics.replaySkipped();
+    }
+    for (int i = 0; i < changes.invalid.size(); i++) {
+      metrics.undecodable();
+    }
+    for (Map.Entry<String, Changes.Touched> t : changes.touched.entrySet()) {
+      String sid = t.getKey();
+      Changes.Touched touched = t.getValue();
+      OwnedSession o = touched.owned;
+      if (touched.tombstone) {
+        owned.remove(sid);
+        sideband.detach(sid);
+        metrics.ownedPhase(touched.phaseBefore, null);
+        metrics.tombstoned();
+        continue;
+      }
+      metrics.ownedPhase(touched.phaseBefore, o.state.phase());
+      for (Decision.Effect e : touched.effects) {
+        if (e instanceof Decision.Effect.ConnectSideband c && o.state.phase() != Phase.ENDED) {
+          sideband.attach(sid, c.callId());
+        } else if (e instanceof Decision.Effect.CloseSideband) {
+          sideband.detach(sid);
+        }
+      }
+      schedule(sid, o);
+    }
+  }
+
+  // ---- partitions ----
+
+  /**
+   * Called (on the consumer's loop, before any record of the new assignment is handled) with the
+   * whole assignment: the group uses the eager protocol (range assignor, kafka-clients' default), so
+   * every rebalance reassigns everything. Sessions of partitions that went elsewhere are dropped; those
+   * of new partitions are restored from the read view once it has read the state topic up to now.
+   */
+  private Future<Void> onAssigned(Set<TopicPartition> partitions) {
+    return serial(() -> restore(partitions));
+  }
+
+  private Future<Void> restore(Set<TopicPartition> partitions) {
+    Set<Integer> now = partitions.stream().filter(tp -> tp.getTopic().equals(commandsTopic))
+        .map(TopicPartition::getPartition).collect(Collectors.toSet());
+    int dropped = 0;
+    Iterator<Map.Entry<String, OwnedSession>> it = owned.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, OwnedSession> e = it.next();
+      if (!now.contains(e.getValue().state.commandPartition())) {
+        it.remove();
+        sideband.detach(e.getKey());
+        metrics.ownedPhase(e.getValue().state.phase(), null);
+        dropped++;
+      }
+    }
+    Set<Integer> previously = assigned;
+    assigned = now;
+    if (dropped > 0) {
+      LOG.info("dropped {} sessions of partitions no longer assigned", dropped);
+    }
+    if (now.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return view.caughtUp().map(v -> {
+      long wallNow = clock.millis();
+      int restored = 0;
+      for (StateView.Entry entry : view.ofPartitions(now)) {
+        if (owned.containsKey(entry.sessionId())) {
+          continue;
+        }
+        SessionState s;
+        try {
+          s = SessionState.fromMap(entry.snapshotJson().getMap(), config.machine().summaryMaxChars());
+        } catch (IllegalArgumentException e) {
+          LOG.warn("cannot restore session {}: {}", entry.sessionId(), e.getMessage());
+          continue;
+        }
+        OwnedSession o = new OwnedSession(s, wallNow);
+        owned.put(entry.sessionId(), o);
+        metrics.ownedPhase(null, s.phase());
+        schedule(entry.sessionId(), o);
+        if (s.callId() != null && s.phase() != Phase.ENDED) {
+          sideband.attach(entry.sessionId(), s.callId());
+        }
+        restored++;
+      }
+      LOG.info("assigned command partitions {} (before {}): restored {} sessions, {} owned", now, previously,
+          restored, owned.size());
+      return null;
+    });
+  }
+
+  // ---- sideband ----
+
+  /** Feeds an event from upstream back in as a command, so it is ordered and durable like the rest. */
+  private void onUpstreamEvent(String sessionId, JsonObject raw, long receivedAtMs) {
+    OwnedSession o = owned.get(sessionId);
+    if (o == null) {
+      return;
+    }
+    Optional<EventSummary> summary = UpstreamEvents.summarize(raw, receivedAtMs);
+    if (summary.isEmpty()) {
+      return;
+    }
+    EventEnvelope command = Commands.upstreamEvent(sessionId, summary.get(), o.state.userId(), o.state.deviceId(),
+        Instant.ofEpochMilli(clock.millis()));
+    publisher.publish(commandsTopic, command)
+        .onSuccess(m -> metrics.upstreamForwarded(true))
+        .onFailure(e -> {
+          metrics.upstreamForwarded(false);
+          LOG.warn("could not forward an upstream {} of session {}: {}", summary.get().type().wire(), sessionId,
+              e.toString());
+        });
+  }
+
+  /** For tests and benchmarks: how many sessions this instance owns. */
+  public int ownedCount() {
+    return owned.size();
+  }
+}
