@@ -251,9 +251,14 @@ public final class RulesLoader {
     }
     Duration range = duration(map.get("range"), "expr.range", null, false);
     List<String> by = labelNames(map.get("by"), "expr.by");
-    if (range == null || by == null) {
-      return null;
-    }
+    // the rest is validated even when range or by are wrong, so that every problem is reported
+    Duration r = range == null ? Duration.ofMinutes(5) : range;
+    List<String> b = by == null ? List.of() : by;
+    ValueExpr expr = kind(map, r, b);
+    return range == null || by == null ? null : expr;
+  }
+
+  private ValueExpr kind(Map<?, ?> map, Duration range, List<String> by) {
     if (map.containsKey("quantile")) {
       Double q = number(map.get("quantile"), "expr.quantile");
       if (q != null && !(q > 0 && q < 1)) {
