@@ -115,7 +115,8 @@ public final class MetricsServiceVerticle extends VerticleBase {
     JsonErrors.install(router);
 
     flusher.start();
-    gaugeTimer = vertx.setPeriodic(config.paneInterval().toMillis(),
+    // the p95 gauges follow the merged view; a merge of a 5 m view takes microseconds
+    gaugeTimer = vertx.setPeriodic(Math.min(1000, config.paneInterval().toMillis()),
         t -> meters.p95(LatencySketchQuantiles.p95ByStage(view.view(config.p95GaugeWindow().length()))));
     kafka.provisionTopics()
         .compose(v -> consumer.start())

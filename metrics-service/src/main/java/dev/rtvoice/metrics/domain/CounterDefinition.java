@@ -11,8 +11,10 @@ import java.util.List;
  * @param labels payload fields copied into labels, in order
  * @param knownValues label values known up front (for the first label), so the counter shows 0
  *     before the first event instead of being absent
+ * @param description the help text on {@code /metrics}
  */
-public record CounterDefinition(String metric, String eventType, List<String> labels, List<String> knownValues) {
+public record CounterDefinition(String metric, String eventType, List<String> labels, List<String> knownValues,
+                                String description) {
   public CounterDefinition {
     labels = List.copyOf(labels);
     knownValues = List.copyOf(knownValues);

@@ -7,15 +7,18 @@ import dev.rtvoice.metrics.domain.LatencyBudgets;
 import dev.rtvoice.metrics.domain.Rejection;
 import dev.rtvoice.metrics.domain.Stage;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -39,8 +42,8 @@ public final class ServiceMeters {
   private static final double[] EXTRA_BOUNDS_MS = {25, 400, 1000, 2000, 3000, 5000, 10_000, 30_000, 60_000, 120_000};
 
   private final MeterRegistry registry;
-  private final double[] slosSeconds;
-  private final Map<String, DistributionSummary> histograms = new HashMap<>();
+  private final Duration[] slos;
+  private final Map<String, Timer> histograms = new HashMap<>();
   private final Map<String, Counter> counters = new HashMap<>();
   private final double[] p95Seconds = new double[Stage.values().length];
 
@@ -50,7 +53,7 @@ public final class ServiceMeters {
     for (double b : EXTRA_BOUNDS_MS) {
       bounds.add(b);
     }
-    this.slosSeconds = bounds.stream().mapToDouble(ms -> ms / 1000.0).toArray();
+    this.slos = bounds.stream().map(ms -> Duration.ofNanos(Math.round(ms * 1_000_000))).toArray(Duration[]::new);
     java.util.Arrays.fill(p95Seconds, Double.NaN);
     for (Stage stage : Stage.all()) {
       int i = stage.ordinal();
@@ -63,17 +66,17 @@ public final class ServiceMeters {
     // counters exist from the start (at 0), so rules and dashboards see them before the first event
     for (CounterDefinition def : CounterCatalog.all()) {
       if (def.labels().isEmpty()) {
-        counter(def.baseName(), Map.of());
+        count(def, Map.of(), 0);
       } else if (def.labels().size() == 1) {
         for (String value : def.knownValues()) {
-          counter(def.baseName(), Map.of(def.labels().get(0), value));
+          count(def, Map.of(def.labels().get(0), value), 0);
         }
       }
     }
     for (Stage stage : Stage.all()) {
-      counter(CounterCatalog.SAMPLES_DROPPED.replace("_total", ""), Map.of("stage", stage.wireName()));
+      counter(DROPPED, Tags.of("stage", stage.wireName()));
     }
-    telemetryCounter("telemetry.samples.accepted", Tags.empty()).increment(0);
+    counter(ACCEPTED, Tags.empty());
   }
 
   /** Gauges read from the aggregator and the view: open buckets, view buckets. */
@@ -83,44 +86,56 @@ public final class ServiceMeters {
 
   public void recordLatency(Stage stage, String platformLabel, double valueMs) {
     String key = stage.wireName() + '|' + platformLabel;
-    DistributionSummary summary = histograms.get(key);
-    if (summary == null) {
-      summary = DistributionSummary.builder("latency.stage")
+    Timer histogram = histograms.get(key);
+    if (histogram == null) {
+      // a Timer, not a DistributionSummary: the latter rounds values up to whole base units in its buckets
+      histogram = Timer.builder("latency.stage")
           .description("Latency of one stage of a voice turn, of the samples this instance aggregated")
-          .baseUnit("seconds")
           .tags("stage", stage.wireName(), "platform", platformLabel)
-          .serviceLevelObjectives(slosSeconds)
+          .serviceLevelObjectives(slos)
           .register(registry);
-      histograms.put(key, summary);
+      histograms.put(key, histogram);
     }
-    summary.record(valueMs / 1000.0);
+    histogram.record(Math.round(valueMs * 1_000_000), TimeUnit.NANOSECONDS);
   }
 
   public void count(CounterDefinition def, Map<String, String> labels) {
-    counter(def.baseName(), labels).increment();
+    count(def, labels, 1);
+  }
+
+  private void count(CounterDefinition def, Map<String, String> labels, int increment) {
+    String key = def.baseName() + labels;
+    Counter c = counters.get(key);
+    if (c == null) {
+      List<Tag> tags = new ArrayList<>();
+      labels.forEach((k, v) -> tags.add(Tag.of(k, v)));
+      c = Counter.builder(def.baseName()).description(def.description()).tags(tags).register(registry);
+      counters.put(key, c);
+    }
+    c.increment(increment);
   }
 
   public void sampleDropped(Stage stage) {
-    counter(CounterCatalog.SAMPLES_DROPPED.replace("_total", ""), Map.of("stage", stage.wireName())).increment();
+    counter(DROPPED, Tags.of("stage", stage.wireName())).increment();
   }
 
   public void lateEvent(String metric, String reason) {
-    telemetryCounter("window.events.dropped", Tags.of("metric", metric, "reason", reason)).increment();
+    counter(EVENTS_DROPPED, Tags.of("metric", metric, "reason", reason)).increment();
   }
 
   public void telemetry(int accepted, List<Rejection> rejections) {
-    telemetryCounter("telemetry.samples.accepted", Tags.empty()).increment(accepted);
+    counter(ACCEPTED, Tags.empty()).increment(accepted);
     for (Rejection r : rejections) {
-      telemetryCounter("telemetry.samples.rejected", Tags.of("reason", r.reason().code())).increment();
+      counter(REJECTED, Tags.of("reason", r.reason().code())).increment();
     }
   }
 
   public void telemetryUnavailable(int samples) {
-    telemetryCounter("telemetry.samples.unavailable", Tags.empty()).increment(samples);
+    counter(UNAVAILABLE, Tags.empty()).increment(samples);
   }
 
   public void pipelineSampleRejected(String reason) {
-    telemetryCounter("pipeline.samples.rejected", Tags.of("reason", reason)).increment();
+    counter(PIPELINE_REJECTED, Tags.of("reason", reason)).increment();
   }
 
   public void panesPublished(List<WindowPane> panes) {
@@ -130,20 +145,20 @@ public final class ServiceMeters {
         finals++;
       }
     }
-    telemetryCounter("window.panes.published", Tags.of("pane", "final")).increment(finals);
-    telemetryCounter("window.panes.published", Tags.of("pane", "early")).increment(panes.size() - finals);
+    counter(PANES, Tags.of("pane", "final")).increment(finals);
+    counter(PANES, Tags.of("pane", "early")).increment(panes.size() - finals);
   }
 
   public void paneFlushFailed() {
-    telemetryCounter("window.pane.flush.failures", Tags.empty()).increment();
+    counter(FLUSH_FAILURES, Tags.empty()).increment();
   }
 
   public void paneSkipped() {
-    telemetryCounter("window.panes.skipped", Tags.empty()).increment();
+    counter(PANES_SKIPPED, Tags.empty()).increment();
   }
 
   public void windowRecordInvalid() {
-    telemetryCounter("window.records.invalid", Tags.empty()).increment();
+    counter(RECORDS_INVALID, Tags.empty()).increment();
   }
 
   /** The current p95 per stage (ms, NaN without data), from the merged view. */
@@ -151,25 +166,32 @@ public final class ServiceMeters {
     p95Ms.forEach((stage, ms) -> p95Seconds[stage.ordinal()] = ms / 1000.0);
   }
 
-  private Counter counter(String baseName, Map<String, String> labels) {
-    String key = baseName + labels;
+  private Counter counter(Help help, Tags tags) {
+    String key = help.name() + tags;
     Counter c = counters.get(key);
     if (c == null) {
-      List<io.micrometer.core.instrument.Tag> tags = new ArrayList<>();
-      labels.forEach((k, v) -> tags.add(io.micrometer.core.instrument.Tag.of(k, v)));
-      c = Counter.builder(baseName).tags(tags).register(registry);
+      c = Counter.builder(help.name()).description(help.text()).tags(tags).register(registry);
       counters.put(key, c);
     }
     return c;
   }
 
-  private Counter telemetryCounter(String name, Tags tags) {
-    String key = name + tags;
-    Counter c = counters.get(key);
-    if (c == null) {
-      c = Counter.builder(name).tags(tags).register(registry);
-      counters.put(key, c);
-    }
-    return c;
-  }
+  /** A counter's Micrometer name and help text. */
+  private record Help(String name, String text) {}
+
+  private static final Help DROPPED = new Help("latency_samples_dropped",
+      "Late samples dropped by the watermark, by stage");
+  private static final Help EVENTS_DROPPED = new Help("window.events.dropped",
+      "Counted events outside the windows (late, or ahead of the clock), by metric");
+  private static final Help ACCEPTED = new Help("telemetry.samples.accepted", "Telemetry samples accepted");
+  private static final Help REJECTED = new Help("telemetry.samples.rejected", "Telemetry samples rejected, by reason");
+  private static final Help UNAVAILABLE = new Help("telemetry.samples.unavailable",
+      "Telemetry samples answered 503 because they could not be made durable");
+  private static final Help PIPELINE_REJECTED = new Help("pipeline.samples.rejected",
+      "Samples from realtime.latency.samples dead-lettered, by reason");
+  private static final Help PANES = new Help("window.panes.published", "Window panes published, early or final");
+  private static final Help FLUSH_FAILURES = new Help("window.pane.flush.failures", "Pane flushes that failed and were retried");
+  private static final Help PANES_SKIPPED = new Help("window.panes.skipped", "Panes that could not be encoded (a bug)");
+  private static final Help RECORDS_INVALID = new Help("window.records.invalid",
+      "Records on realtime.metrics.windows that could not be read");
 }
