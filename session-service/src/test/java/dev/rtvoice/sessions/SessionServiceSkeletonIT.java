@@ -21,7 +21,7 @@ class SessionServiceSkeletonIT {
   void startsCreatesItsTopicsAndReportsHealth(TestKafka kafka) throws Exception {
     ServiceRuntime runtime = ServiceRuntime.create("session-service");
     try {
-      Env env = new Env(kafka.env()).with(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1"));
+      Env env = new Env(kafka.env()).with(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1", "DEV_MODE", "true"));
       SessionServiceVerticle service = SessionServiceMain.deploy(runtime, env).await(60, TimeUnit.SECONDS);
       String base = "http://127.0.0.1:" + service.port();
 
