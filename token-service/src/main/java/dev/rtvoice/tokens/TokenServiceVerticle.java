@@ -1,7 +1,6 @@
 package dev.rtvoice.tokens;
 
 import dev.rtvoice.common.health.ReadinessCheck;
-import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
 import dev.rtvoice.tokens.api.ApiRouter;
@@ -10,6 +9,7 @@ import dev.rtvoice.tokens.config.TokenServiceConfig;
 import dev.rtvoice.tokens.domain.RateLimiter;
 import dev.rtvoice.tokens.domain.RetryPlanner;
 import dev.rtvoice.tokens.domain.SessionIds;
+import dev.rtvoice.tokens.kafka.TokenEventProducer;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
 import dev.rtvoice.tokens.upstream.SecretMinter;
@@ -43,7 +43,7 @@ public final class TokenServiceVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
   private KafkaInfra kafka;
-  private EventPublisher publisher;
+  private TokenEventProducer publisher;
   private CallerAuthenticator authenticator;
   private UpstreamBreaker breaker;
   private UpstreamReadiness upstreamReadiness;
@@ -67,7 +67,7 @@ public final class TokenServiceVerticle extends VerticleBase {
     kafka = new KafkaInfra(vertx, config.kafka(), List.of(topics.spec(Topics.TOKEN_EVENTS)));
     kafka.provisionTopics();
     TokenMetrics metrics = new TokenMetrics(registry);
-    publisher = new EventPublisher(vertx, config.kafka(), "token-events", registry);
+    publisher = new TokenEventProducer(vertx, config.kafka(), config.eventsCompression());
     TokenEvents events = new TokenEvents(publisher, topics.tokenEvents(), clock, metrics);
     authenticator = CallerAuthenticator.create(vertx, config.auth());
     breaker = new UpstreamBreaker(vertx, config.upstream());

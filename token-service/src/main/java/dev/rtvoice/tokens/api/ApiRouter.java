@@ -32,7 +32,7 @@ public final class ApiRouter {
 
   /** Parses the contract once; the result is shared by every event loop's router. */
   public static Future<OpenAPIContract> contract(Vertx vertx) {
-    return OpenAPIContract.from(vertx, CONTRACT);
+    return OpenAPIContract.from(vertx, CONTRACT).map(CachedValidatorsContract::new);
   }
 
   public static Router create(Vertx vertx, OpenAPIContract contract, TokenServiceConfig config, ApiServices services,

@@ -7,6 +7,7 @@ import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.tokens.domain.RateLimiter;
 import dev.rtvoice.tokens.domain.SessionSettingsPolicy;
+import dev.rtvoice.tokens.kafka.TokenEventProducer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.regex.Pattern;
  * @param instructions {@code REALTIME_INSTRUCTIONS} or {@code REALTIME_INSTRUCTIONS_FILE}, default none
  * @param tools {@code REALTIME_TOOLS_FILE}: a JSON array of tool definitions, default none
  * @param corsOrigins {@code CORS_ALLOWED_ORIGINS}: allowed browser origins
+ * @param eventsCompression {@code TOKEN_EVENTS_COMPRESSION}, default none: Kafka codec of token events
  */
 public record TokenServiceConfig(
     String host,
@@ -50,7 +52,8 @@ public record TokenServiceConfig(
     JsonArray tools,
     RateLimiter.Limit userLimit,
     RateLimiter.Limit deviceLimit,
-    List<String> corsOrigins) {
+    List<String> corsOrigins,
+    String eventsCompression) {
 
   public static final String SERVICE_NAME = "token-service";
   /** Largest request body accepted; larger ones get 413. */
@@ -115,7 +118,8 @@ public record TokenServiceConfig(
             env.intInRange("RATE_LIMIT_USER_BURST", 10, 1, 1_000_000)),
         new RateLimiter.Limit(env.intInRange("RATE_LIMIT_DEVICE_PER_MINUTE", 12, 0, 1_000_000),
             env.intInRange("RATE_LIMIT_DEVICE_BURST", 5, 1, 1_000_000)),
-        corsOrigins(env, devMode));
+        corsOrigins(env, devMode),
+        eventsCompression(env));
   }
 
   private static List<String> names(Env env, String variable, List<String> defaults) {
@@ -153,6 +157,15 @@ public record TokenServiceConfig(
     } catch (DecodeException | ClassCastException e) {
       throw new ConfigException("REALTIME_TOOLS_FILE must hold a JSON array of tool objects");
     }
+  }
+
+  private static String eventsCompression(Env env) {
+    String codec = env.string("TOKEN_EVENTS_COMPRESSION", "none");
+    if (!TokenEventProducer.CODECS.contains(codec)) {
+      throw new ConfigException("TOKEN_EVENTS_COMPRESSION must be one of " + new java.util.TreeSet<>(
+          TokenEventProducer.CODECS) + ", got '" + codec + "'");
+    }
+    return codec;
   }
 
   private static List<String> corsOrigins(Env env, boolean devMode) {

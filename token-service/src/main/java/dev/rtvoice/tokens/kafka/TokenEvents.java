@@ -2,7 +2,6 @@ package dev.rtvoice.tokens.kafka;
 
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
-import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -24,13 +23,13 @@ public final class TokenEvents {
   static final String SOURCE = "token-service";
   static final long FAILURE_LOG_INTERVAL_MS = 10_000;
 
-  private final EventPublisher publisher;
+  private final TokenEventProducer publisher;
   private final String topic;
   private final Clock clock;
   private final TokenMetrics metrics;
   private final AtomicLong lastFailureLog = new AtomicLong();
 
-  public TokenEvents(EventPublisher publisher, String topic, Clock clock, TokenMetrics metrics) {
+  public TokenEvents(TokenEventProducer publisher, String topic, Clock clock, TokenMetrics metrics) {
     this.publisher = publisher;
     this.topic = topic;
     this.clock = clock;
@@ -108,7 +107,7 @@ public final class TokenEvents {
       failed(type, e);
       return Future.failedFuture(e);
     }
-    return publisher.publish(topic, event).<Void>mapEmpty().onFailure(e -> failed(type, e));
+    return publisher.publish(topic, event).onFailure(e -> failed(type, e));
   }
 
   private void failed(EventType type, Throwable e) {
