@@ -149,6 +149,14 @@ export class SessionStateMirror extends Emitter {
     return snapshot;
   }
 
+  /**
+   * The cancel was never acknowledged in time: the client stops waiting and listens again (the
+   * cancelled response stays cancelled; its late events remain stale).
+   */
+  giveUpCancel(cause = 'cancel_ack_timeout') {
+    if (this.phase === Phase.CANCELLING) this.#move(Phase.LISTENING, cause);
+  }
+
   /** No acknowledgement of the cancel in time, or the transport failed: recovery takes over. */
   recovering(cause) {
     if (this.phase !== Phase.ENDED) this.#move(Phase.RECOVERING, cause);

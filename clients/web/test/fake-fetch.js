@@ -28,3 +28,15 @@ function response(status, body, headers = {}) {
     text: async () => (body === undefined ? '' : JSON.stringify(body)),
   };
 }
+
+/** Advances a FakeClock in steps until `promise` settles (retries schedule their timers asynchronously). */
+export async function driveUntil(clock, promise, { stepMs = 100, maxMs = 120_000 } = {}) {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  for (let t = 0; !settled && t < maxMs; t += stepMs) {
+    await clock.advance(stepMs);
+  }
+  return watched;
+}

@@ -1,0 +1,311 @@
+// Types of @rtvoice/web's public API.
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export declare const systemClock: Clock;
+
+export declare class FakeClock implements Clock {
+  constructor(startMs?: number);
+  now(): number;
+  setTimeout(fn: () => void, ms: number): number;
+  clearTimeout(handle: unknown): void;
+  /** Moves time forward, running the timers that fall due. */
+  advance(ms: number): Promise<void>;
+  pending(): number;
+}
+
+export declare class Emitter {
+  /** Returns a function that removes the listener. */
+  on(type: string, fn: (detail: any) => void): () => void;
+  emit(type: string, detail?: unknown): void;
+}
+
+export declare class ApiError extends Error {
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>, retryAfterMs?: number | null);
+  /** 0 when the network failed. */
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly retryAfterMs: number | null;
+  readonly retryable: boolean;
+}
+
+export declare function requestJson(fetchImpl: typeof fetch, method: string, url: string, body?: unknown,
+  headers?: Record<string, string>): Promise<any>;
+
+export declare function backoffDelay(attempt: number, options?: { baseMs?: number; maxMs?: number; random?: () => number }): number;
+export declare function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<boolean>;
+
+export declare const Phase: Readonly<{
+  IDLE: 'IDLE'; LISTENING: 'LISTENING'; THINKING: 'THINKING'; SPEAKING: 'SPEAKING';
+  CANCELLING: 'CANCELLING'; RECOVERING: 'RECOVERING'; ENDED: 'ENDED';
+}>;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export interface PhaseChange { from: Phase; to: Phase; cause: string; turn: number }
+
+export declare function responseIdOf(event: unknown): string | null;
+
+export declare class SessionStateMirror extends Emitter {
+  constructor(options?: { remember?: number });
+  phase: Phase;
+  responseId: string | null;
+  itemId: string | null;
+  turn: number;
+  staleDropped: number;
+  connected(): void;
+  apply(event: unknown): { action: 'applied' | 'ignored' | 'stale' | 'barge_in'; from?: Phase; to?: Phase };
+  interrupt(): { responseId: string | null; itemId: string | null; from: Phase } | null;
+  giveUpCancel(cause?: string): void;
+  recovering(cause: string): void;
+  end(cause?: string): void;
+}
+
+export interface SessionCredentials {
+  sessionId: string;
+  /** The upstream client secret: kept in memory only, never reported. */
+  clientSecret: string;
+  expiresAtMs: number;
+  rotateAtMs: number;
+  rotationToken: string;
+  ttlSeconds: number;
+}
+
+export interface TokenManagerOptions {
+  tokenServiceUrl: string;
+  getUserToken: () => string | Promise<string>;
+  deviceId: string;
+  voice?: string;
+  model?: string;
+  ttlSeconds?: number;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  expiryMarginMs?: number;
+}
+
+export declare class TokenManager extends Emitter {
+  constructor(options: TokenManagerOptions);
+  credentials: SessionCredentials | null;
+  readonly sessionId: string | null;
+  readonly clientSecret: string | null;
+  readonly rotationToken: string | null;
+  start(): Promise<SessionCredentials>;
+  rotate(): Promise<SessionCredentials | null>;
+  stop(): void;
+}
+
+export declare function adviceFor(error: ApiError): 'retry' | 'reissue' | 'give_up';
+export declare function toMillis(epoch: number): number;
+
+export interface BatchSenderStats { sent: number; droppedOverflow: number; droppedRejected: number; retries: number }
+
+export declare class BatchSender<T = unknown> extends Emitter {
+  constructor(options: { send: (items: T[]) => Promise<unknown>; maxBatch?: number; maxBuffer?: number;
+    flushIntervalMs?: number; clock?: Clock; random?: () => number });
+  add(item: T): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: BatchSenderStats;
+}
+
+/** What is reported of one event: never audio, never a secret. */
+export interface EventSummary {
+  type: string;
+  seq?: number;
+  event_id?: string;
+  occurred_at_ms: number;
+  response_id?: string;
+  item_id?: string;
+  status?: 'completed' | 'cancelled' | 'failed' | 'incomplete';
+  error_code?: string;
+  call_id?: string;
+  ice_state?: string;
+  network?: string;
+  reason?: string;
+  transcript?: string;
+  played_ms?: number;
+  conversation_id?: string;
+}
+
+export type ClientEventKind = 'connected' | 'reconnected' | 'playback_stopped' | 'ice_state' | 'network_changed'
+  | 'cancel_failed' | 'ended';
+
+export interface ClientEventFields {
+  callId?: string; reason?: string; playedMs?: number; iceState?: string; network?: string; responseId?: string;
+}
+
+export declare const UPSTREAM_TYPES: ReadonlySet<string>;
+export declare function summarizeUpstream(event: unknown, occurredAtMs: number): EventSummary | null;
+export declare function summarizeClient(kind: ClientEventKind, occurredAtMs: number, fields?: ClientEventFields): EventSummary | null;
+export declare function reasonOf(text: unknown): string;
+
+export interface ReporterCredentials { sessionId: string; rotationToken: string }
+
+export declare class EventReporter extends Emitter {
+  constructor(options: { sessionServiceUrl: string; credentials: () => ReporterCredentials | null; platform?: string;
+    fetch?: typeof fetch; clock?: Clock; maxBuffer?: number; flushIntervalMs?: number });
+  upstream(event: unknown, occurredAtMs?: number): EventSummary | null;
+  client(kind: ClientEventKind, fields?: ClientEventFields, occurredAtMs?: number): EventSummary | null;
+  clientFor(credentials: ReporterCredentials, kind: ClientEventKind, fields?: ClientEventFields, occurredAtMs?: number): EventSummary | null;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: BatchSenderStats;
+}
+
+export interface LatencySample {
+  stage: 'capture' | 'uplink' | 'downlink' | 'playback' | 'first_audio' | 'full_turn';
+  value_ms: number;
+  turn: number;
+  occurred_at: string;
+  platform: string;
+}
+
+export declare function readTransportStats(report: Iterable<any> | Map<string, any>):
+  { rttMs: number | null; jitterBufferMs: number | null; playoutMs: number | null };
+
+export declare class LatencyTracker {
+  constructor(options: { now: () => number; platform: string; emit: (sample: LatencySample) => void });
+  setCaptureLatency(seconds: number): void;
+  userStoppedSpeaking(turn: number): void;
+  firstAudioHeard(): void;
+  turnFinished(): void;
+  turnAbandoned(): void;
+  fromStats(report: Iterable<any> | Map<string, any>, options?: { outputLatencySeconds?: number }): void;
+}
+
+export declare class TelemetryReporter extends Emitter {
+  constructor(options: { metricsServiceUrl: string; credentials: () => ReporterCredentials | null; fetch?: typeof fetch;
+    clock?: Clock; flushIntervalMs?: number });
+  record(sample: LatencySample): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly stats: BatchSenderStats & { rejectedSamples: number };
+}
+
+/** session-service's recovery plan (POST /v1/sessions/{id}/recover). */
+export interface RecoveryPlan {
+  class: 'transport' | 'session';
+  reason: string;
+  rebuild_peer: boolean;
+  keep_token: boolean;
+  reissue_token: boolean;
+  new_upstream_session: boolean;
+  replay_summary: boolean;
+  ice_restart: boolean;
+  rotate_first: boolean;
+  secret_expires_in_ms?: number | null;
+}
+
+export interface RecoverySummary { text?: string; lines?: Array<{ role: string; text: string; turn?: number }>; chars?: number }
+
+export interface RecoveryHooks {
+  restartIce(): Promise<boolean>;
+  rebuildPeer(options: { reason: string; newUpstreamSession: boolean }): Promise<void>;
+  replaySummary(summary: RecoverySummary): Promise<void> | void;
+}
+
+export interface RecoveryResult {
+  reason: string;
+  plan: RecoveryPlan;
+  how: 'ice_restarted' | 'rebuilt' | 'rebuilt_with_new_session';
+  replayed: boolean;
+}
+
+export declare function localPlan(reason: string): RecoveryPlan;
+
+export declare class RecoveryController extends Emitter {
+  constructor(options: { sessionServiceUrl: string; tokens: TokenManager; hooks: RecoveryHooks; fetch?: typeof fetch; clock?: Clock });
+  readonly running: Promise<RecoveryResult> | null;
+  readonly stats: { recoveries: number; iceRestarts: number; rebuilds: number; reissues: number; failures: number };
+  recover(reason: string): Promise<RecoveryResult>;
+  plan(reason: string): Promise<{ plan: RecoveryPlan; summary: RecoverySummary | null; source: 'session-service' | 'local' }>;
+}
+
+/** What the app's connect function gets: the secret to negotiate with upstream, and the peer it replaces. */
+export interface ConnectRequest {
+  clientSecret: string;
+  sessionId: string;
+  previous: { pc: RTCPeerConnection; dc: RTCDataChannel } | null;
+  /** null on the first connect; the recovery reason otherwise. */
+  reason: string | null;
+  newUpstreamSession: boolean;
+}
+
+export interface ConnectResult { pc: RTCPeerConnection; dc: RTCDataChannel; callId?: string | null }
+
+export interface PlaybackControl {
+  /** Stops local playback at once (barge-in). */
+  stop(): void;
+  /** How much of the current response has been played (audio_end_ms of the truncate). */
+  playedMs?(): number;
+  /** The audio output latency, in seconds (AudioContext.outputLatency). */
+  outputLatencySeconds?(): number | undefined;
+}
+
+export interface RealtimeVoiceClientOptions {
+  tokenServiceUrl: string;
+  sessionServiceUrl: string;
+  metricsServiceUrl: string;
+  getUserToken: () => string | Promise<string>;
+  deviceId: string;
+  /** Creates and negotiates the app's peer with the client secret; returns it with its `oai-events` channel. */
+  connect: (request: ConnectRequest) => Promise<ConnectResult>;
+  playback?: PlaybackControl;
+  /** Restarts ICE and renegotiates (default: pc.restartIce(), negotiation left to the app's onnegotiationneeded). */
+  restartIce?: (pc: RTCPeerConnection) => Promise<void> | void;
+  platform?: string;
+  voice?: string;
+  model?: string;
+  ttlSeconds?: number;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  now?: () => number;
+  ackTimeoutMs?: number;
+  iceRestartTimeoutMs?: number;
+  openTimeoutMs?: number;
+  /** Recover on `online` and Network Information changes (default true). */
+  watchNetwork?: boolean;
+  tokens?: TokenManager;
+}
+
+export interface InterruptDetail {
+  interruptId: string;
+  cause: 'speech_started' | 'app';
+  from: Phase;
+  responseId: string | null;
+  itemId: string | null;
+  audioEndMs: number;
+  occurredAtMs: number;
+}
+
+export declare class RealtimeVoiceClient extends Emitter {
+  constructor(options: RealtimeVoiceClientOptions);
+  readonly phase: Phase;
+  readonly sessionId: string | null;
+  readonly responseId: string | null;
+  readonly tokens: TokenManager;
+  readonly mirror: SessionStateMirror;
+  readonly events: EventReporter;
+  readonly telemetry: TelemetryReporter;
+  readonly recovery: RecoveryController;
+  readonly stats: { interrupts: number; staleDropped: number; iceRestarts: number; reconnects: number };
+  start(): Promise<{ sessionId: string }>;
+  attach(pc: RTCPeerConnection, dc: RTCDataChannel, options?: { callId?: string | null }): void;
+  send(event: Record<string, unknown>): boolean;
+  interrupt(): InterruptDetail | null;
+  recover(reason: string): Promise<RecoveryResult | null>;
+  end(reason?: string): Promise<void>;
+  /**
+   * Events: 'phase' (PhaseChange), 'event' (each upstream event not dropped), 'stale', 'interrupt' (InterruptDetail),
+   * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated',
+   * 'reissued', 'rotation_retry', 'recovery_plan', 'recovered', 'recovery_failed', 'ice_state', 'ice_restarted',
+   * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error'.
+   */
+  on(type: string, fn: (detail: any) => void): () => void;
+}
+
+export declare function summaryText(summary: RecoverySummary | null): string;

@@ -1,0 +1,531 @@
+// The facade an app uses: it wraps the app's RTCPeerConnection and its `oai-events` data channel
+// (the app keeps control of media and of how the peer is negotiated), mirrors the session's state
+// machine, handles barge-in locally (stop playback at once, cancel, clear, truncate at what was
+// played), drops the events of a cancelled response, reports event summaries and per-turn latency,
+// rotates the client secret, and recovers from ICE failures and network changes by session-service's
+// plan.
+import { systemClock } from './clock.js';
+import { Emitter } from './emitter.js';
+import { requestJson } from './http.js';
+import { TokenManager } from './token-manager.js';
+import { Phase, SessionStateMirror } from './state-mirror.js';
+import { EventReporter } from './event-reporter.js';
+import { TelemetryReporter } from './telemetry-reporter.js';
+import { LatencyTracker } from './latency.js';
+import { RecoveryController } from './recovery-controller.js';
+
+const CONNECTED_ICE = new Set(['connected', 'completed']);
+
+function randomId(prefix) {
+  const c = globalThis.crypto;
+  const raw = c?.randomUUID ? c.randomUUID() : `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+  return `${prefix}_${raw.replace(/-/g, '')}`;
+}
+
+/**
+ * Renders session-service's summary lines ({role, text}) as the text replayed to a new session.
+ * @param {{ text?: string, lines?: Array<{ role: string, text: string }> } | null} summary
+ */
+export function summaryText(summary) {
+  if (!summary) return '';
+  if (typeof summary.text === 'string' && summary.text) return summary.text;
+  const lines = Array.isArray(summary.lines) ? summary.lines : [];
+  return lines.filter((l) => l && typeof l.text === 'string').map((l) => `${l.role}: ${l.text}`).join('\n');
+}
+
+export class RealtimeVoiceClient extends Emitter {
+  /**
+   * @param {import('./index.d.ts').RealtimeVoiceClientOptions} options
+   */
+  constructor(options) {
+    super();
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.platform = options.platform ?? 'web';
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
+    this.iceRestartTimeoutMs = options.iceRestartTimeoutMs ?? 10_000;
+    this.openTimeoutMs = options.openTimeoutMs ?? 15_000;
+    this.tokens = options.tokens ?? new TokenManager({
+      tokenServiceUrl: options.tokenServiceUrl,
+      getUserToken: options.getUserToken,
+      deviceId: options.deviceId,
+      voice: options.voice,
+      model: options.model,
+      ttlSeconds: options.ttlSeconds,
+      fetch: this.fetch,
+      clock: this.clock,
+    });
+    // events belong to the session of the peer that saw them: after a reissue, the old peer's last
+    // events still go to the old session, until the call has moved to the new one
+    this.bound = null;
+    const credentials = () => this.bound ?? (this.tokens.sessionId
+      ? { sessionId: this.tokens.sessionId, rotationToken: this.tokens.rotationToken } : null);
+    this.credentials = credentials;
+    this.mirror = new SessionStateMirror();
+    this.events = new EventReporter({
+      sessionServiceUrl: options.sessionServiceUrl,
+      credentials,
+      platform: this.platform,
+      fetch: this.fetch,
+      clock: this.clock,
+    });
+    this.telemetry = new TelemetryReporter({
+      metricsServiceUrl: options.metricsServiceUrl,
+      credentials,
+      fetch: this.fetch,
+      clock: this.clock,
+    });
+    this.latency = new LatencyTracker({
+      now: options.now ?? (() => this.clock.now()),
+      platform: this.platform,
+      emit: (sample) => {
+        this.telemetry.record(sample);
+        this.emit('latency', sample);
+      },
+    });
+    this.recovery = new RecoveryController({
+      sessionServiceUrl: options.sessionServiceUrl,
+      tokens: this.tokens,
+      fetch: this.fetch,
+      clock: this.clock,
+      hooks: {
+        restartIce: () => this.#restartIce(),
+        rebuildPeer: (o) => this.#rebuild(o),
+        replaySummary: (summary) => this.#replay(summary),
+      },
+    });
+    this.pc = null;
+    this.dc = null;
+    this.callId = null;
+    this.pendingReason = null;
+    this.speakingSinceMs = null;
+    this.ackTimer = null;
+    this.detach = null;
+    this.ended = false;
+    this.stats = { interrupts: 0, staleDropped: 0, iceRestarts: 0, reconnects: 0 };
+    this.#wire();
+  }
+
+  get phase() {
+    return this.mirror.phase;
+  }
+
+  get sessionId() {
+    return this.tokens.sessionId;
+  }
+
+  get responseId() {
+    return this.mirror.responseId;
+  }
+
+  /** Creates the session at token-service, then lets the app connect its peer with the client secret. */
+  async start() {
+    this.ended = false;
+    if (!this.tokens.sessionId) await this.tokens.start();
+    await this.#connect({ reason: null, previous: null, newUpstreamSession: true });
+    return { sessionId: this.tokens.sessionId };
+  }
+
+  /**
+   * Wraps a peer and its `oai-events` data channel the app created itself (start() does it through
+   * options.connect).
+   */
+  attach(pc, dc, { callId = null } = {}) {
+    this.detach?.();
+    const abort = new AbortController();
+    const { signal } = abort;
+    this.detach = () => abort.abort();
+    this.pc = pc;
+    this.dc = dc;
+    this.callId = callId;
+    this.bound = null;
+    dc.addEventListener('message', (e) => this.#onMessage(e.data), { signal });
+    dc.addEventListener('open', () => this.#opened(), { signal });
+    dc.addEventListener('close', () => {
+      if (!this.ended) this.emit('channel_closed', { sessionId: this.sessionId });
+    }, { signal });
+    pc.addEventListener('iceconnectionstatechange', () => this.#iceChanged(pc.iceConnectionState), { signal });
+    this.#captureLatency(pc);
+    if (dc.readyState === 'open') this.#opened();
+    this.#watchNetwork(signal);
+  }
+
+  /** Sends one client event on the data channel; false when the channel is not open. */
+  send(event) {
+    if (!this.dc || this.dc.readyState !== 'open') {
+      this.emit('warning', { message: `data channel not open: ${event?.type} not sent` });
+      return false;
+    }
+    this.dc.send(JSON.stringify(event));
+    return true;
+  }
+
+  /**
+   * The app's barge-in (push-to-talk, a stop button): the same as the user speaking over the
+   * assistant. Returns what was interrupted, or null when nothing was.
+   */
+  interrupt() {
+    return this.#bargeIn('app');
+  }
+
+  /** Recovers by session-service's plan (`ice_failed`, `network_switch`, ...). */
+  recover(reason) {
+    if (this.ended) return Promise.resolve(null);
+    this.mirror.recovering(reason);
+    return this.recovery.recover(reason).catch((error) => {
+      this.emit('error', error);
+      return null;
+    });
+  }
+
+  /** Ends the call: reports it, flushes what is buffered, closes the peer, forgets the secret. */
+  async end(reason = 'client_ended') {
+    if (this.ended) return;
+    this.ended = true;
+    this.#clearAckTimer();
+    this.events.client('ended', { reason });
+    this.mirror.end(reason);
+    this.detach?.();
+    try {
+      this.dc?.close();
+      this.pc?.close();
+    } catch {
+      // already closed
+    }
+    await Promise.allSettled([this.events.close(), this.telemetry.close()]);
+    this.tokens.stop();
+  }
+
+  // ---- wiring ----
+
+  #wire() {
+    this.mirror.on('phase', (p) => this.#phaseChanged(p));
+    this.mirror.on('stale', (s) => {
+      this.stats.staleDropped++;
+      this.emit('stale', s);
+    });
+    let previous = null;
+    this.tokens.on('reconnect_advice', () => {
+      // the session the reissue replaces: its summary is replayed, then it is ended
+      previous = this.tokens.credentials
+        ? { sessionId: this.tokens.credentials.sessionId, rotationToken: this.tokens.credentials.rotationToken } : null;
+    });
+    this.tokens.on('reissued', (e) => {
+      const old = previous;
+      previous = null;
+      this.emit('reissued', e);
+      // a reissue by the recovery controller rebuilds the peer itself; a failed rotation does not
+      if (!this.recovery.running && this.pc) {
+        this.#gracefulReconnect(old).catch((error) => this.emit('error', error));
+      }
+    });
+    this.tokens.on('rotated', (e) => {
+      if (this.bound?.sessionId === this.tokens.sessionId) this.bound.rotationToken = this.tokens.rotationToken;
+      this.emit('rotated', e);
+    });
+    this.tokens.on('issued', (e) => this.emit('issued', e));
+    this.tokens.on('rotation_retry', (e) => this.emit('rotation_retry', e));
+    this.tokens.on('error', (e) => this.emit('error', e));
+    this.recovery.on('plan', (e) => this.emit('recovery_plan', e));
+    this.recovery.on('recovered', (e) => {
+      this.stats.reconnects++;
+      this.emit('recovered', e);
+    });
+    this.recovery.on('failed', (e) => this.emit('recovery_failed', e));
+  }
+
+  #phaseChanged({ from, to, cause, turn }) {
+    const now = this.clock.now();
+    if (to === Phase.THINKING && from === Phase.LISTENING) this.latency.userStoppedSpeaking(turn);
+    if (to === Phase.SPEAKING) {
+      this.speakingSinceMs = now;
+      this.latency.firstAudioHeard();
+    }
+    if (to === Phase.CANCELLING) this.latency.turnAbandoned();
+    if (to === Phase.LISTENING && cause === 'response.done' && (from === Phase.SPEAKING || from === Phase.THINKING)) {
+      this.latency.turnFinished();
+      this.#sampleTransport();
+    }
+    if (to !== Phase.SPEAKING) this.speakingSinceMs = null;
+    if (to !== Phase.CANCELLING) this.#clearAckTimer();
+    this.emit('phase', { from, to, cause, turn });
+  }
+
+  #onMessage(data) {
+    let event;
+    try {
+      event = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+    } catch {
+      this.emit('warning', { message: 'a data channel message was not JSON' });
+      return;
+    }
+    const at = this.clock.now();
+    const result = this.mirror.apply(event);
+    // reported even when stale: session-service counts the late events of cancelled responses
+    this.events.upstream(event, at);
+    if (result.action === 'stale') return;
+    if (result.action === 'barge_in') this.#bargeIn('speech_started');
+    this.emit('event', event);
+  }
+
+  #opened() {
+    this.mirror.connected();
+    const reason = this.pendingReason;
+    this.pendingReason = null;
+    if (reason) {
+      this.events.client('reconnected', { reason, callId: this.callId ?? undefined });
+    } else {
+      this.events.client('connected', { callId: this.callId ?? undefined });
+    }
+    this.emit('connected', { sessionId: this.sessionId, reconnected: Boolean(reason), reason });
+  }
+
+  #playedMs() {
+    const fromApp = this.options.playback?.playedMs?.();
+    if (typeof fromApp === 'number' && Number.isFinite(fromApp)) return Math.max(0, Math.round(fromApp));
+    return this.speakingSinceMs === null ? 0 : Math.max(0, Math.round(this.clock.now() - this.speakingSinceMs));
+  }
+
+  #bargeIn(cause) {
+    const occurredAtMs = this.clock.now();
+    const playedMs = this.#playedMs();
+    const snapshot = this.mirror.interrupt();
+    if (!snapshot) return null;
+    // playback stops before anything is sent or awaited
+    try {
+      this.options.playback?.stop?.();
+    } catch (e) {
+      this.emit('warning', { message: `playback.stop failed: ${e?.message ?? e}` });
+    }
+    this.stats.interrupts++;
+    const interruptId = randomId('int');
+    const cancel = { type: 'response.cancel' };
+    if (snapshot.responseId) cancel.response_id = snapshot.responseId;
+    this.send(cancel);
+    this.send({ type: 'output_audio_buffer.clear' });
+    if (snapshot.itemId) {
+      this.send({ type: 'conversation.item.truncate', item_id: snapshot.itemId, content_index: 0, audio_end_ms: playedMs });
+    }
+    this.events.client('playback_stopped', { playedMs, responseId: snapshot.responseId ?? undefined });
+    const detail = { interruptId, cause, from: snapshot.from, responseId: snapshot.responseId, itemId: snapshot.itemId,
+      audioEndMs: playedMs, occurredAtMs };
+    this.emit('interrupt', detail);
+    this.#reportInterrupt(detail);
+    this.#clearAckTimer();
+    this.ackTimer = this.clock.setTimeout(() => {
+      this.ackTimer = null;
+      if (this.mirror.phase !== Phase.CANCELLING) return;
+      this.events.client('cancel_failed', { responseId: snapshot.responseId ?? undefined });
+      this.mirror.giveUpCancel();
+      this.emit('cancel_unacknowledged', detail);
+    }, this.ackTimeoutMs);
+    return detail;
+  }
+
+  async #reportInterrupt(detail) {
+    const bound = this.credentials();
+    if (!bound) return;
+    const { sessionId, rotationToken: token } = bound;
+    // session-service must have seen the events that led here before it judges the interrupt
+    await this.events.flush().catch(() => {});
+    const body = { interrupt_id: detail.interruptId, audio_end_ms: detail.audioEndMs,
+      occurred_at_ms: Math.round(detail.occurredAtMs) };
+    if (detail.responseId) body.response_id = detail.responseId;
+    if (detail.itemId) body.item_id = detail.itemId;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const answer = await requestJson(this.fetch, 'POST',
+          `${this.options.sessionServiceUrl}/v1/sessions/${encodeURIComponent(sessionId)}/interrupt`, body,
+          { authorization: `Bearer ${token}` });
+        this.emit('interrupt_reported', { interruptId: detail.interruptId, status: answer?.status ?? null,
+          phase: answer?.phase ?? null });
+        return;
+      } catch (e) {
+        if (!e?.retryable) {
+          this.emit('interrupt_reported', { interruptId: detail.interruptId, status: 'refused', code: e?.code ?? null });
+          return;
+        }
+        await new Promise((r) => this.clock.setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+    this.emit('interrupt_reported', { interruptId: detail.interruptId, status: 'unreported' });
+  }
+
+  #clearAckTimer() {
+    if (this.ackTimer !== null) this.clock.clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+  }
+
+  #iceChanged(state) {
+    this.events.client('ice_state', { iceState: state });
+    this.emit('ice_state', { state });
+    if (state === 'failed' && !this.recovery.running && !this.ended) this.recover('ice_failed');
+  }
+
+  #watchNetwork(signal) {
+    if (this.options.watchNetwork === false) return;
+    const onChange = (network) => {
+      if (this.ended) return;
+      this.events.client('network_changed', { network });
+      this.emit('network_changed', { network });
+      if (!this.recovery.running) this.recover('network_switch');
+    };
+    const connection = globalThis.navigator?.connection;
+    connection?.addEventListener?.('change', () => onChange(connection.effectiveType ?? connection.type ?? 'unknown'),
+      { signal });
+    if (typeof globalThis.window?.addEventListener === 'function') {
+      globalThis.window.addEventListener('online', () => onChange('online'), { signal });
+    }
+  }
+
+  #captureLatency(pc) {
+    try {
+      for (const sender of pc.getSenders?.() ?? []) {
+        const settings = sender.track?.kind === 'audio' ? sender.track.getSettings?.() : null;
+        if (settings && typeof settings.latency === 'number') this.latency.setCaptureLatency(settings.latency);
+      }
+    } catch {
+      // capture latency is optional
+    }
+  }
+
+  #sampleTransport() {
+    const pc = this.pc;
+    if (!pc?.getStats) return;
+    pc.getStats().then((report) => {
+      this.latency.fromStats(report, { outputLatencySeconds: this.options.playback?.outputLatencySeconds?.() });
+    }).catch(() => {});
+  }
+
+  async #connect({ reason, previous, newUpstreamSession }) {
+    const credentials = this.tokens.credentials;
+    if (!credentials) throw new Error('no session: start() first');
+    const connected = await this.options.connect({
+      clientSecret: credentials.clientSecret,
+      sessionId: credentials.sessionId,
+      previous,
+      reason,
+      newUpstreamSession,
+    });
+    this.pendingReason = reason;
+    this.attach(connected.pc, connected.dc, { callId: connected.callId ?? null });
+    this.bound = { sessionId: credentials.sessionId, rotationToken: credentials.rotationToken };
+    if (connected.dc.readyState !== 'open') await this.#waitOpen(connected.dc);
+  }
+
+  #waitOpen(dc) {
+    return new Promise((resolve, reject) => {
+      if (dc.readyState === 'open') return resolve();
+      const timer = this.clock.setTimeout(() => reject(new Error('the data channel did not open in time')),
+        this.openTimeoutMs);
+      dc.addEventListener('open', () => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+
+  async #restartIce() {
+    const pc = this.pc;
+    if (!pc) return false;
+    this.stats.iceRestarts++;
+    const reconnected = new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        pc.removeEventListener('iceconnectionstatechange', onState);
+        resolve(false);
+      }, this.iceRestartTimeoutMs);
+      const onState = () => {
+        if (CONNECTED_ICE.has(pc.iceConnectionState)) {
+          this.clock.clearTimeout(timer);
+          pc.removeEventListener('iceconnectionstatechange', onState);
+          resolve(true);
+        } else if (pc.iceConnectionState === 'closed') {
+          this.clock.clearTimeout(timer);
+          pc.removeEventListener('iceconnectionstatechange', onState);
+          resolve(false);
+        }
+      };
+      pc.addEventListener('iceconnectionstatechange', onState);
+    });
+    if (this.options.restartIce) {
+      await this.options.restartIce(pc);
+    } else {
+      pc.restartIce();
+    }
+    const ok = await reconnected;
+    if (ok) {
+      // same peer, same upstream session: the data channel never closed
+      this.mirror.connected();
+      this.events.client('reconnected', { reason: 'ice_restart', callId: this.callId ?? undefined });
+      this.emit('ice_restarted', { sessionId: this.sessionId });
+    }
+    return ok;
+  }
+
+  async #rebuild({ reason, newUpstreamSession }) {
+    const previous = this.pc ? { pc: this.pc, dc: this.dc } : null;
+    this.detach?.();
+    this.mirror.recovering(reason);
+    await this.#connect({ reason, previous, newUpstreamSession });
+    if (previous && previous.pc !== this.pc) {
+      try {
+        previous.dc?.close();
+        previous.pc.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  #replay(summary) {
+    const text = summaryText(summary);
+    if (!text) return;
+    this.send({
+      type: 'conversation.item.create',
+      item: {
+        type: 'message',
+        role: 'system',
+        content: [{ type: 'input_text', text: `The conversation so far (the call reconnected):\n${text}` }],
+      },
+    });
+    this.emit('summary_replayed', { chars: text.length });
+  }
+
+  /** A failed rotation gave a new session: move the call onto it at a quiet moment, summary replayed. */
+  async #gracefulReconnect(old) {
+    await this.#quietMoment();
+    if (this.ended) return;
+    let summary = null;
+    if (old) {
+      try {
+        const snapshot = await requestJson(this.fetch, 'GET',
+          `${this.options.sessionServiceUrl}/v1/sessions/${encodeURIComponent(old.sessionId)}`, undefined,
+          { authorization: `Bearer ${old.rotationToken}` });
+        summary = snapshot?.summary ?? null;
+      } catch (e) {
+        this.emit('warning', { message: `summary of the previous session unavailable (${e?.code ?? e})` });
+      }
+      this.events.clientFor(old, 'ended', { reason: 'session_reissued' });
+    }
+    await this.#rebuild({ reason: 'rotation_failed', newUpstreamSession: true });
+    await this.#replay(summary);
+    this.stats.reconnects++;
+    this.emit('recovered', { reason: 'rotation_failed', how: 'rebuilt_with_new_session', replayed: Boolean(summaryText(summary)) });
+  }
+
+  /** Resolves when no response is being generated or played (never cut the assistant off to reconnect). */
+  #quietMoment() {
+    const quiet = () => this.mirror.phase === Phase.LISTENING || this.mirror.phase === Phase.IDLE
+      || this.mirror.phase === Phase.ENDED;
+    if (quiet()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.mirror.on('phase', () => {
+        if (quiet()) {
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+}

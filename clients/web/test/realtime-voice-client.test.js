@@ -1,0 +1,273 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../src/clock.js';
+import { RealtimeVoiceClient, summaryText } from '../src/realtime-voice-client.js';
+import { Phase } from '../src/state-mirror.js';
+import { driveUntil, fakeFetch } from './fake-fetch.js';
+import { FakeDataChannel, FakePeerConnection } from './fake-peer.js';
+
+const T0 = 1_800_000_000_000;
+const SECRET = 'ek_secret_never_reported';
+
+function issued(clock, id, n = 1, ttl = 300) {
+  const expires = Math.floor(clock.now() / 1000) + ttl;
+  return { session_id: id, client_secret: { value: `${SECRET}_${id}_${n}`, expires_at: expires },
+    rotate_at: expires - 30, ttl_seconds: ttl, rotation_token: `rt1.${id}.${n}` };
+}
+
+/** The suite's HTTP APIs as the client sees them, scripted. */
+function suite(clock, { rotation = 'ok', recoverPlan = null, summary = null } = {}) {
+  let sessions = 0;
+  const routes = [
+    { match: (c) => c.url === 'http://tokens/v1/sessions', answer: () => ({ status: 201, body: issued(clock, `s${++sessions}`) }) },
+    { match: (c) => c.url.endsWith('/rotate'), answer: () => (rotation === 'ok'
+      ? { body: issued(clock, 's1', 2) }
+      : { status: 502, body: { error: { code: 'rotation_failed', message: 'upstream 5xx', reason: 'upstream_5xx', reissue_token: true } } }) },
+    { match: (c) => /\/v1\/sessions\/[^/]+\/events$/.test(c.url), answer: (c) => ({ status: 202, body: { accepted: c.body.events.length } }) },
+    { match: (c) => c.url.endsWith('/interrupt'), answer: (c) => ({ body: { status: 'cancelling', interrupt_id: c.body.interrupt_id, phase: 'CANCELLING' } }) },
+    { match: (c) => c.url.endsWith('/recover'), answer: () => ({ body: { status: 'recovering', plan: recoverPlan, summary: { text: '', lines: [] } } }) },
+    { match: (c) => c.method === 'GET' && c.url.startsWith('http://sessions/v1/sessions/'), answer: { body: { summary } } },
+    { match: (c) => c.url === 'http://metrics/v1/telemetry', answer: (c) => ({ body: { accepted: c.body.samples.length, rejected: 0, rejections: [] } }) },
+  ];
+  return fakeFetch(routes);
+}
+
+function client(clock, fetch, extra = {}) {
+  const peers = [];
+  const log = [];
+  const c = new RealtimeVoiceClient({
+    tokenServiceUrl: 'http://tokens', sessionServiceUrl: 'http://sessions', metricsServiceUrl: 'http://metrics',
+    getUserToken: () => 'user-jwt', deviceId: 'dev-1', platform: 'web-test', fetch, clock, watchNetwork: false,
+    playback: { stop: () => log.push(['playback.stop', peers.at(-1)?.dc.sent.length ?? 0]) },
+    connect: async (request) => {
+      const pc = new FakePeerConnection(extra.peer);
+      const dc = new FakeDataChannel();
+      peers.push({ pc, dc, request });
+      queueMicrotask(() => dc.open());
+      return { pc, dc, callId: `call_${peers.length}` };
+    },
+    ...extra.options,
+  });
+  return { c, peers, log };
+}
+
+function upstreamTurn(dc, rid, { done = true } = {}) {
+  dc.receive({ type: 'input_audio_buffer.speech_started', event_id: `ev_${rid}_0` });
+  dc.receive({ type: 'input_audio_buffer.speech_stopped', event_id: `ev_${rid}_1` });
+  dc.receive({ type: 'response.created', event_id: `ev_${rid}_2`, response: { id: rid, status: 'in_progress' } });
+  dc.receive({ type: 'response.output_item.added', event_id: `ev_${rid}_3`, response_id: rid, item: { id: `item_${rid}` } });
+  dc.receive({ type: 'response.output_audio.delta', event_id: `ev_${rid}_4`, response_id: rid, item_id: `item_${rid}`, delta: 'UklGRg==' });
+  if (done) dc.receive({ type: 'response.done', event_id: `ev_${rid}_5`, response: { id: rid, status: 'completed' } });
+}
+
+function reported(fetch) {
+  return fetch.calls.filter((c) => c.url.endsWith('/events')).flatMap((c) => c.body.events);
+}
+
+test('start creates the session, hands the secret to the app, and listens once the channel opens', async () => {
+  const clock = new FakeClock(T0);
+  const fetch = suite(clock);
+  const { c, peers } = client(clock, fetch);
+  const phases = [];
+  c.on('phase', (p) => phases.push(p.to));
+  await c.start();
+  assert.equal(peers.length, 1);
+  assert.equal(peers[0].request.clientSecret, `${SECRET}_s1_1`);
+  assert.equal(peers[0].request.reason, null);
+  assert.equal(c.phase, Phase.LISTENING);
+  await c.events.flush();
+  assert.deepEqual(reported(fetch).map((e) => [e.type, e.seq, e.call_id]), [['client.connected', 1, 'call_1']]);
+  await c.end();
+});
+
+test('two turns: the mirror follows, every turn reports first audio and full turn, the secret is never sent', async () => {
+  const clock = new FakeClock(T0);
+  const fetch = suite(clock);
+  const { c, peers } = client(clock, fetch);
+  const samples = [];
+  c.on('latency', (s) => samples.push(s));
+  await c.start();
+  const { dc } = peers[0];
+  for (const [i, rid] of ['resp_1', 'resp_2'].entries()) {
+    dc.receive({ type: 'input_audio_buffer.speech_stopped', event_id: `stop_${i}` });
+    assert.equal(c.phase, Phase.THINKING);
+    await clock.advance(400);
+    dc.receive({ type: 'response.created', response: { id: rid } });
+    dc.receive({ type: 'response.output_audio.delta', response_id: rid, item_id: `item_${i}`, delta: 'AAAA' });
+    assert.equal(c.phase, Phase.SPEAKING);
+    await clock.advance(1500);
+    dc.receive({ type: 'response.done', response: { id: rid, status: 'completed' } });
+    assert.equal(c.phase, Phase.LISTENING);
+    await clock.advance(10);
+  }
+  const firstAudio = samples.filter((s) => s.stage === 'first_audio');
+  assert.deepEqual(firstAudio.map((s) => [s.turn, s.value_ms]), [[1, 400], [2, 400]]);
+  assert.deepEqual(samples.filter((s) => s.stage === 'full_turn').map((s) => s.value_ms), [1900, 1900]);
+  assert.ok(samples.some((s) => s.stage === 'uplink' && s.value_ms === 20), 'half the round trip from getStats');
+  assert.ok(samples.some((s) => s.stage === 'capture' && s.value_ms === 10), 'the microphone track latency');
+  await c.end();
+  const telemetry = fetch.calls.filter((call) => call.url === 'http://metrics/v1/telemetry');
+  assert.ok(telemetry.length >= 1);
+  assert.equal(telemetry[0].headers.authorization, 'Bearer rt1.s1.1');
+  const sent = JSON.stringify(fetch.calls.filter((call) => !call.url.startsWith('http://tokens')));
+  assert.equal(sent.includes(SECRET), false, 'the client secret never leaves for session- or metrics-service');
+  assert.equal(sent.includes('AAAA'), false, 'no audio is reported');
+  const types = reported(fetch).map((e) => e.type);
+  assert.equal(types.filter((t) => t === 'response.done').length, 2);
+  assert.equal(types.at(-1), 'client.ended');
+});
+
+test('barge-in while speaking: playback stops first, then cancel, clear and truncate at what was played', async () => {
+  const clock = new FakeClock(T0);
+  const fetch = suite(clock);
+  const { c, peers, log } = client(clock, fetch);
+  await c.start();
+  const { dc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  assert.equal(c.phase, Phase.SPEAKING);
+  await clock.advance(700);
+  const interrupts = [];
+  c.on('interrupt', (i) => interrupts.push(i));
+  const forwarded = [];
+  c.on('event', (e) => forwarded.push(e.type));
+  dc.receive({ type: 'input_audio_buffer.speech_started', event_id: 'ev_barge' });
+
+  assert.deepEqual(log, [['playback.stop', 0]], 'playback stopped before anything was sent');
+  assert.deepEqual(dc.sent, [
+    { type: 'response.cancel', response_id: 'resp_1' },
+    { type: 'output_audio_buffer.clear' },
+    { type: 'conversation.item.truncate', item_id: 'item_resp_1', content_index: 0, audio_end_ms: 700 },
+  ]);
+  assert.equal(c.phase, Phase.CANCELLING);
+  assert.equal(c.responseId, null);
+  assert.equal(interrupts[0].cause, 'speech_started');
+
+  // late events of the cancelled response are dropped: the app never sees them
+  dc.receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_resp_1', delta: 'late' });
+  dc.receive({ type: 'response.output_audio_transcript.done', response_id: 'resp_1', transcript: 'late words' });
+  assert.deepEqual(forwarded, ['input_audio_buffer.speech_started']);
+  assert.equal(c.stats.staleDropped, 2);
+  dc.receive({ type: 'response.done', response: { id: 'resp_1', status: 'cancelled' } });
+  assert.equal(c.phase, Phase.LISTENING);
+  dc.receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_resp_1', delta: 'later' });
+  assert.equal(c.phase, Phase.LISTENING, 'a stale event does not move the state');
+
+  // the interrupt goes to session-service after the events that led to it
+  await driveUntil(clock, new Promise((resolve) => c.on('interrupt_reported', resolve)));
+  const i = fetch.calls.findIndex((call) => call.url.endsWith('/interrupt'));
+  const lastEventsBefore = fetch.calls.slice(0, i).filter((call) => call.url.endsWith('/events')).flatMap((x) => x.body.events);
+  assert.ok(lastEventsBefore.some((e) => e.type === 'client.playback_stopped' && e.played_ms === 700));
+  assert.deepEqual({ ...fetch.calls[i].body, interrupt_id: 'x' }, { interrupt_id: 'x', audio_end_ms: 700,
+    occurred_at_ms: T0 + 700, response_id: 'resp_1', item_id: 'item_resp_1' });
+  assert.equal(fetch.calls[i].headers.authorization, 'Bearer rt1.s1.1');
+  await c.end();
+});
+
+test('interrupt() by the app does the same; with nothing playing it does nothing', async () => {
+  const clock = new FakeClock(T0);
+  const { c, peers, log } = client(clock, suite(clock));
+  await c.start();
+  assert.equal(c.interrupt(), null);
+  assert.deepEqual(peers[0].dc.sent, []);
+  assert.deepEqual(log, []);
+  upstreamTurn(peers[0].dc, 'resp_7', { done: false });
+  const detail = c.interrupt();
+  assert.equal(detail.cause, 'app');
+  assert.equal(detail.responseId, 'resp_7');
+  assert.deepEqual(peers[0].dc.types(), ['response.cancel', 'output_audio_buffer.clear', 'conversation.item.truncate']);
+  assert.equal(log.length, 1);
+  await c.end();
+});
+
+test('a cancel never acknowledged is reported as failed and the client listens again', async () => {
+  const clock = new FakeClock(T0);
+  const fetch = suite(clock);
+  const { c, peers } = client(clock, fetch, { options: { ackTimeoutMs: 1000 } });
+  await c.start();
+  upstreamTurn(peers[0].dc, 'resp_1', { done: false });
+  c.interrupt();
+  await clock.advance(1000);
+  assert.equal(c.phase, Phase.LISTENING);
+  await c.events.flush();
+  assert.ok(reported(fetch).some((e) => e.type === 'client.cancel_failed'));
+  await c.end();
+});
+
+test('ICE failure: the plan is asked for, ICE restarts on the same peer, and the session listens again', async () => {
+  const clock = new FakeClock(T0);
+  const plan = { class: 'transport', reason: 'ice_failed', rebuild_peer: true, keep_token: true, reissue_token: false,
+    new_upstream_session: false, replay_summary: true, ice_restart: true, rotate_first: false };
+  const fetch = suite(clock, { recoverPlan: plan });
+  const { c, peers } = client(clock, fetch);
+  await c.start();
+  const recovered = new Promise((resolve) => c.on('recovered', resolve));
+  peers[0].pc.setIce('failed');
+  assert.equal(c.phase, Phase.RECOVERING);
+  const result = await recovered;
+  assert.equal(result.how, 'ice_restarted');
+  assert.equal(peers.length, 1, 'no new peer');
+  assert.equal(peers[0].pc.restarts, 1);
+  assert.equal(c.phase, Phase.LISTENING);
+  await c.events.flush();
+  const events = reported(fetch).map((e) => [e.type, e.ice_state ?? e.reason]);
+  assert.deepEqual(events.filter(([t]) => t !== 'client.connected'), [
+    ['client.ice_state', 'failed'], ['client.ice_state', 'checking'], ['client.ice_state', 'connected'],
+    ['client.reconnected', 'ice_restart']]);
+  assert.equal(fetch.calls.find((call) => call.url.endsWith('/recover')).body.reason, 'ice_failed');
+  await c.end();
+});
+
+test('a restart that does not reconnect rebuilds the peer with the same secret', async () => {
+  const clock = new FakeClock(T0);
+  const plan = { class: 'transport', reason: 'network_switch', rebuild_peer: true, keep_token: true,
+    reissue_token: false, new_upstream_session: false, replay_summary: true, ice_restart: true, rotate_first: false };
+  const fetch = suite(clock, { recoverPlan: plan });
+  const { c, peers } = client(clock, fetch, { peer: { restartWorks: false }, options: { iceRestartTimeoutMs: 2000 } });
+  await c.start();
+  const done = c.recover('network_switch');
+  const result = await driveUntil(clock, done);
+  assert.equal(result.how, 'rebuilt');
+  assert.equal(peers.length, 2);
+  assert.equal(peers[1].request.clientSecret, peers[0].request.clientSecret);
+  assert.equal(peers[1].request.previous.pc, peers[0].pc);
+  assert.equal(peers[0].pc.closed, true);
+  assert.equal(c.phase, Phase.LISTENING);
+  await c.events.flush();
+  assert.ok(reported(fetch).some((e) => e.type === 'client.reconnected' && e.reason === 'network_switch'));
+  await c.end();
+});
+
+test('a failed rotation reissues, and the call moves to the new session once the assistant has finished', async () => {
+  const clock = new FakeClock(T0);
+  const summary = { lines: [{ role: 'user', text: 'book a table' }, { role: 'assistant', text: 'for how many?' }] };
+  const fetch = suite(clock, { rotation: 'fail', summary });
+  const { c, peers } = client(clock, fetch);
+  await c.start();
+  upstreamTurn(peers[0].dc, 'resp_1', { done: false });
+  const recovered = new Promise((resolve) => c.on('recovered', resolve));
+  await clock.advance(270_000); // rotate_at: the rotation fails upstream, the advice is a new session
+  assert.equal(c.sessionId, 's2');
+  assert.equal(peers.length, 1, 'the assistant is not cut off mid-sentence');
+  peers[0].dc.receive({ type: 'response.done', response: { id: 'resp_1', status: 'completed' } });
+  const result = await recovered;
+  assert.equal(result.how, 'rebuilt_with_new_session');
+  assert.equal(peers.length, 2);
+  assert.equal(peers[1].request.clientSecret, `${SECRET}_s2_1`);
+  assert.equal(peers[1].request.newUpstreamSession, true);
+  const replay = peers[1].dc.sent.find((e) => e.type === 'conversation.item.create');
+  assert.match(replay.item.content[0].text, /user: book a table\nassistant: for how many\?/);
+  await c.events.flush();
+  const calls = fetch.calls.filter((call) => call.url.endsWith('/events'));
+  const old = calls.filter((call) => call.url.includes('/s1/')).flatMap((call) => call.body.events);
+  const fresh = calls.filter((call) => call.url.includes('/s2/')).flatMap((call) => call.body.events);
+  assert.equal(old.at(-1).type, 'client.ended');
+  assert.equal(old.at(-1).reason, 'session_reissued');
+  assert.deepEqual(fresh.map((e) => [e.type, e.seq, e.reason]), [['client.reconnected', 1, 'rotation_failed']]);
+  await c.end();
+});
+
+test('summaryText renders lines when the server gave no text', () => {
+  assert.equal(summaryText(null), '');
+  assert.equal(summaryText({ text: 'x' }), 'x');
+  assert.equal(summaryText({ lines: [{ role: 'user', text: 'a' }, { role: 'assistant', text: 'b' }] }), 'user: a\nassistant: b');
+});
