@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param kafkaControllerPort {@code STACK_KAFKA_CONTROLLER_PORT}, default 19093
  * @param externalKafka {@code KAFKA_BOOTSTRAP_SERVERS}: use that cluster instead of starting a broker
  * @param openAiApiKey {@code OPENAI_API_KEY} (or {@code _FILE}): talk to the real upstream, not the simulator
+ * @param consolePort {@code CONSOLE_PORT}, default 8080: the operator console and the client library
  */
 public record StackConfig(
     Path dataDir,
@@ -23,7 +24,8 @@ public record StackConfig(
     int sessionPort,
     int metricsPort,
     int alertingPort,
-    int simPort) {
+    int simPort,
+    int consolePort) {
 
   public static StackConfig fromEnv(Env env) {
     return new StackConfig(
@@ -36,6 +38,7 @@ public record StackConfig(
         env.intInRange("SESSION_SERVICE_PORT", 8082, 1, 65535),
         env.intInRange("METRICS_SERVICE_PORT", 8083, 1, 65535),
         env.intInRange("ALERTING_SERVICE_PORT", 8084, 1, 65535),
-        env.intInRange("UPSTREAM_SIM_PORT", 8090, 1, 65535));
+        env.intInRange("UPSTREAM_SIM_PORT", 8090, 1, 65535),
+        env.intInRange("CONSOLE_PORT", 8080, 1, 65535));
   }
 }

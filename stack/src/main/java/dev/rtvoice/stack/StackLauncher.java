@@ -7,6 +7,7 @@ import dev.rtvoice.common.broker.KafkaBrokers;
 import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.runtime.ServiceRuntime;
+import dev.rtvoice.console.ConsoleMain;
 import dev.rtvoice.metrics.MetricsServiceMain;
 import dev.rtvoice.sessions.SessionServiceMain;
 import dev.rtvoice.tokens.TokenServiceMain;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the whole suite in one place: a real Kafka broker (or the configured cluster), the upstream
- * simulator (unless a real OpenAI key is configured), and the four services, each in its own Vert.x
- * runtime as if it were its own process. Closing stops them in reverse order, the broker last.
+ * simulator (unless a real OpenAI key is configured), the four services and the operator console, each
+ * in its own Vert.x runtime as if it were its own process. Closing stops them in reverse order, the broker last.
  */
 public final class StackLauncher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StackLauncher.class);
@@ -96,6 +97,14 @@ public final class StackLauncher implements AutoCloseable {
         r -> MetricsServiceMain.deploy(r, envFor(base, config.metricsPort())));
     deploy("alerting-service", config.alertingPort(), base,
         r -> AlertingServiceMain.deploy(r, envFor(base, config.alertingPort())));
+    // the console last: it proxies to the services above
+    Env consoleEnv = base.with(Map.of(
+        "CONSOLE_PORT", Integer.toString(config.consolePort()),
+        "TOKEN_SERVICE_URL", urls.get("token-service"),
+        "SESSION_SERVICE_URL", urls.get("session-service"),
+        "METRICS_SERVICE_URL", urls.get("metrics-service"),
+        "ALERTING_SERVICE_URL", urls.get("alerting-service")));
+    deploy("console", config.consolePort(), base, r -> ConsoleMain.deploy(r, consoleEnv));
   }
 
   private static Env envFor(Env base, int port) {

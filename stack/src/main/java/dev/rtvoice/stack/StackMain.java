@@ -2,6 +2,8 @@ package dev.rtvoice.stack;
 
 import dev.rtvoice.common.config.ConfigException;
 import dev.rtvoice.common.config.Env;
+import dev.rtvoice.tokens.config.DevIdentity;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -9,6 +11,9 @@ import java.util.Map;
  * it starts itself. Prints each URL once everything is ready; Ctrl-C stops everything gracefully.
  */
 public final class StackMain {
+  static final String DEV_USER = "dev-user";
+  static final Duration DEV_USER_TOKEN_TTL = Duration.ofHours(12);
+
   private StackMain() {}
 
   public static void main(String[] args) {
@@ -46,6 +51,12 @@ public final class StackMain {
     out.append(stack.usingSimulator()
         ? "  upstream          the local simulator (set OPENAI_API_KEY to use the real OpenAI API)\n"
         : "  upstream          the real OpenAI API\n");
+    if (env.bool("DEV_MODE", true)) {
+      // the development identity provider's token, so the console's client and curl work at once
+      out.append("  user token        ").append(DevIdentity.mintUserToken(DEV_USER, DEV_USER_TOKEN_TTL))
+          .append("  (development identity, user ").append(DEV_USER).append(", valid ")
+          .append(DEV_USER_TOKEN_TTL.toHours()).append(" h)\n");
+    }
     out.append("Press Ctrl-C to stop everything.\n");
     out.append("SUITE READY\n");
     System.out.print(out);

@@ -29,7 +29,7 @@ class StackJarIT {
   void runCommandBringsEverythingUpAndCtrlCLeavesNothingBehind(@TempDir Path dataDir) throws Exception {
     Map<String, Integer> ports = Map.of("TOKEN_SERVICE_PORT", freePort(), "SESSION_SERVICE_PORT", freePort(),
         "METRICS_SERVICE_PORT", freePort(), "ALERTING_SERVICE_PORT", freePort(), "UPSTREAM_SIM_PORT", freePort(),
-        "STACK_KAFKA_PORT", freePort(), "STACK_KAFKA_CONTROLLER_PORT", freePort());
+        "STACK_KAFKA_PORT", freePort(), "STACK_KAFKA_CONTROLLER_PORT", freePort(), "CONSOLE_PORT", freePort());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(java, "-jar", System.getProperty("stack.jar"))
         .directory(dataDir.toFile())
@@ -47,11 +47,17 @@ class StackJarIT {
       awaitLine(stack, output, "SUITE READY", Duration.ofSeconds(60));
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
       for (String service : List.of("TOKEN_SERVICE_PORT", "SESSION_SERVICE_PORT", "METRICS_SERVICE_PORT",
-          "ALERTING_SERVICE_PORT", "UPSTREAM_SIM_PORT")) {
+          "ALERTING_SERVICE_PORT", "UPSTREAM_SIM_PORT", "CONSOLE_PORT")) {
         String url = "http://127.0.0.1:" + ports.get(service);
         assertThat(String.join("\n", output)).contains(url);
         assertThat(Http.get(url + "/health/ready").status()).as(service).isEqualTo(200);
       }
+      assertThat(String.join("\n", output)).as("a development user token in the banner")
+          .containsPattern("user token +ey[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+      String console = "http://127.0.0.1:" + ports.get("CONSOLE_PORT");
+      assertThat(Http.get(console + "/").body()).contains("/console/console.js");
+      assertThat(Http.get(console + "/api/token/health/ready").status()).as("the console reaches token-service")
+          .isEqualTo(200);
       children = stack.descendants().toList();
       assertThat(children).as("the broker child process").isNotEmpty();
     } catch (Throwable t) {
