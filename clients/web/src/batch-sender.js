@@ -29,10 +29,37 @@ export class BatchSender extends Emitter {
     this.inFlight = null;
     this.stats = { sent: 0, droppedOverflow: 0, droppedRejected: 0, retries: 0 };
     this.closed = false;
+    this.holds = 0;
+    this.held = [];
+  }
+
+  /**
+   * Holds back what is added from now on (what is buffered still goes) until release(): something
+   * that must reach the server before them is being sent on another path (an interrupt).
+   */
+  hold() {
+    this.holds++;
+  }
+
+  release() {
+    if (this.holds === 0) return;
+    this.holds--;
+    if (this.holds > 0 || this.held.length === 0) return;
+    const items = this.held;
+    this.held = [];
+    for (const item of items) this.add(item);
   }
 
   add(item) {
     if (this.closed) return;
+    if (this.holds > 0) {
+      this.held.push(item);
+      if (this.held.length > this.maxBuffer) {
+        this.held.shift();
+        this.stats.droppedOverflow++;
+      }
+      return;
+    }
     this.buffer.push(item);
     if (this.buffer.length > this.maxBuffer) {
       this.buffer.splice(0, this.buffer.length - this.maxBuffer);
@@ -64,6 +91,7 @@ export class BatchSender extends Emitter {
 
   /** Sends what is left, then stops accepting items. */
   async close() {
+    while (this.holds > 0) this.release();
     await this.flush();
     this.closed = true;
   }

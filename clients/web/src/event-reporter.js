@@ -60,6 +60,26 @@ export class EventReporter extends Emitter {
     return this.sender.flush();
   }
 
+  /**
+   * Sends what is buffered now and holds back what comes after, until the returned release() is
+   * called: the interrupt must reach session-service after the events that led to it, and before
+   * the ones that followed (the cancelled response's end).
+   * @returns {{ flushed: Promise<void>, release: () => void }}
+   */
+  barrier() {
+    const flushed = this.sender.flush();
+    this.sender.hold();
+    let released = false;
+    return {
+      flushed,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.sender.release();
+      },
+    };
+  }
+
   close() {
     return this.sender.close();
   }

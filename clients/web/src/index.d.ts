@@ -107,6 +107,9 @@ export declare class BatchSender<T = unknown> extends Emitter {
   constructor(options: { send: (items: T[]) => Promise<unknown>; maxBatch?: number; maxBuffer?: number;
     flushIntervalMs?: number; clock?: Clock; random?: () => number });
   add(item: T): void;
+  /** Holds back items added from now on until release(). */
+  hold(): void;
+  release(): void;
   flush(): Promise<void>;
   close(): Promise<void>;
   readonly stats: BatchSenderStats;
@@ -152,6 +155,8 @@ export declare class EventReporter extends Emitter {
   client(kind: ClientEventKind, fields?: ClientEventFields, occurredAtMs?: number): EventSummary | null;
   clientFor(credentials: ReporterCredentials, kind: ClientEventKind, fields?: ClientEventFields, occurredAtMs?: number): EventSummary | null;
   flush(): Promise<void>;
+  /** Sends what is buffered and holds back what follows until release(). */
+  barrier(): { flushed: Promise<void>; release: () => void };
   close(): Promise<void>;
   readonly stats: BatchSenderStats;
 }

@@ -308,10 +308,11 @@ export class RealtimeVoiceClient extends Emitter {
       this.send({ type: 'conversation.item.truncate', item_id: snapshot.itemId, content_index: 0, audio_end_ms: playedMs });
     }
     this.events.client('playback_stopped', { playedMs, responseId: snapshot.responseId ?? undefined });
+    const barrier = this.events.barrier();
     const detail = { interruptId, cause, from: snapshot.from, responseId: snapshot.responseId, itemId: snapshot.itemId,
       audioEndMs: playedMs, occurredAtMs };
     this.emit('interrupt', detail);
-    this.#reportInterrupt(detail);
+    this.#reportInterrupt(detail, barrier.flushed).finally(barrier.release);
     this.#clearAckTimer();
     this.ackTimer = this.clock.setTimeout(() => {
       this.ackTimer = null;
@@ -323,12 +324,12 @@ export class RealtimeVoiceClient extends Emitter {
     return detail;
   }
 
-  async #reportInterrupt(detail) {
+  async #reportInterrupt(detail, flushed) {
     const bound = this.credentials();
     if (!bound) return;
     const { sessionId, rotationToken: token } = bound;
     // session-service must have seen the events that led here before it judges the interrupt
-    await this.events.flush().catch(() => {});
+    await flushed.catch(() => {});
     const body = { interrupt_id: detail.interruptId, audio_end_ms: detail.audioEndMs,
       occurred_at_ms: Math.round(detail.occurredAtMs) };
     if (detail.responseId) body.response_id = detail.responseId;
@@ -453,7 +454,9 @@ export class RealtimeVoiceClient extends Emitter {
     } else {
       pc.restartIce();
     }
-    const ok = await reconnected;
+    await Promise.resolve();
+    // a restart on a path that still works may never leave 'connected': renegotiated is reconnected
+    const ok = CONNECTED_ICE.has(pc.iceConnectionState) ? true : await reconnected;
     if (ok) {
       // same peer, same upstream session: the data channel never closed
       this.mirror.connected();

@@ -101,7 +101,10 @@ export class RecoveryController extends Emitter {
         let restarted = false;
         if (plan.ice_restart) {
           this.stats.iceRestarts++;
-          restarted = await hooks.restartIce().catch(() => false);
+          restarted = await hooks.restartIce().catch((error) => {
+            this.emit('ice_restart_failed', { reason, error });
+            return false;
+          });
         }
         if (!restarted) {
           await hooks.rebuildPeer({ reason, newUpstreamSession: Boolean(plan.new_upstream_session) });

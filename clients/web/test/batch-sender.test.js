@@ -86,3 +86,20 @@ test('backoff is full jitter, capped', () => {
   assert.equal(backoffDelay(30, { random: () => 0.999, maxMs: 10_000 }), 9990);
   assert.equal(backoffDelay(5, { random: () => 0 }), 0);
 });
+
+test('hold keeps later items back until release, while what was buffered goes', async () => {
+  const sent = [];
+  const clock = new FakeClock(0);
+  const s = new BatchSender({ send: async (items) => sent.push(items.slice()), clock, flushIntervalMs: 10 });
+  s.add('before');
+  const flushed = s.flush();
+  s.hold();
+  s.add('after-1');
+  await flushed;
+  await clock.advance(100);
+  assert.deepEqual(sent, [['before']]);
+  s.add('after-2');
+  s.release();
+  await s.flush();
+  assert.deepEqual(sent, [['before'], ['after-1', 'after-2']]);
+});

@@ -160,6 +160,11 @@ test('barge-in while speaking: playback stops first, then cancel, clear and trun
   assert.deepEqual({ ...fetch.calls[i].body, interrupt_id: 'x' }, { interrupt_id: 'x', audio_end_ms: 700,
     occurred_at_ms: T0 + 700, response_id: 'resp_1', item_id: 'item_resp_1' });
   assert.equal(fetch.calls[i].headers.authorization, 'Bearer rt1.s1.1');
+  // and the end of the cancelled response only after it, or session-service would find nothing to interrupt
+  await c.events.flush();
+  const doneAt = fetch.calls.findIndex((call) => call.url.endsWith('/events')
+    && call.body.events.some((e) => e.type === 'response.done' && e.status === 'cancelled'));
+  assert.ok(doneAt > i, `response.done reported at call ${doneAt}, after the interrupt at ${i}`);
   await c.end();
 });
 
