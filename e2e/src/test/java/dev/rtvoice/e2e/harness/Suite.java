@@ -37,6 +37,7 @@ public final class Suite implements AutoCloseable {
   public final String metricsUrl;
   public final String alertingUrl;
   public final String simUrl;
+  public final String consoleUrl;
   public final String alertmanagerUrl;
   public final String bootstrapServers;
   public final String topicPrefix;
@@ -55,6 +56,7 @@ public final class Suite implements AutoCloseable {
     this.metricsUrl = urls.get("metrics-service");
     this.alertingUrl = urls.get("alerting-service");
     this.simUrl = urls.get("upstream-sim");
+    this.consoleUrl = urls.get("console");
     this.alertmanagerUrl = urls.get("alertmanager");
     this.bootstrapServers = bootstrapServers;
     this.topicPrefix = topicPrefix;
@@ -79,17 +81,42 @@ public final class Suite implements AutoCloseable {
     void close();
   }
 
+  /**
+   * How the local suite differs from a production setup.
+   *
+   * @param metricsEnv metrics-service settings (the scenario uses 1 s buckets)
+   * @param alertingEnv alerting-service settings
+   * @param rulesResource a rules file on the test classpath, or null for the shipped default rules
+   */
+  public record Options(Map<String, String> metricsEnv, Map<String, String> alertingEnv, String rulesResource) {
+    /** The scenario's: short windows, so that a run of a few minutes sees alerts fire and resolve. */
+    public static Options scenario() {
+      return new Options(Map.of("WINDOW_BUCKET", "1s", "WINDOW_ALLOWED_LATENESS", "2s", "PANE_INTERVAL", "250ms"),
+          Map.of("ALERT_GROUP_WAIT", "0s", "ALERT_GROUP_INTERVAL", "1s", "ALERT_LATE_GRACE", "1s"),
+          "/e2e-rules.yaml");
+    }
+
+    /** Every service with its shipped defaults (windows, rules, delivery timings). */
+    public static Options defaults() {
+      return new Options(Map.of(), Map.of(), null);
+    }
+  }
+
   public static Suite start() throws Exception {
-    Path workDir = Path.of(System.getProperty("e2e.logs", "target/e2e-logs"));
+    return start(Options.scenario());
+  }
+
+  public static Suite start(Options options) throws Exception {
+    Path workDir = Path.of(System.getProperty("e2e.logs", root().resolve("e2e/target/e2e-logs").toString()));
     Files.createDirectories(workDir);
     return "external".equalsIgnoreCase(System.getenv().getOrDefault("E2E_TARGETS", "local"))
-        ? external(workDir) : local(workDir);
+        ? external(workDir) : local(workDir, options);
   }
 
   // ---- local: every part a process of its own ----
 
-  private static Suite local(Path workDir) throws Exception {
-    Path root = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
+  private static Suite local(Path workDir, Options options) throws Exception {
+    Path root = root();
     String apiKey = "sk-e2e-" + random(24);
     IdentityProvider identity = new IdentityProvider("https://idp.e2e.example", "rtvoice-e2e", random(32));
     String operatorToken = "op-" + random(16);
@@ -101,15 +128,19 @@ public final class Suite implements AutoCloseable {
       started.add(broker);
       AlertmanagerProcess alertmanager = AlertmanagerProcess.start(workDir.resolve("alertmanager"), null, "0s");
       started.add(alertmanager);
-      Path rules = workDir.resolve("e2e-rules.yaml");
-      try (var in = Suite.class.getResourceAsStream("/e2e-rules.yaml")) {
-        Files.write(rules, in.readAllBytes());
+      Map<String, String> rulesEnv = new LinkedHashMap<>();
+      if (options.rulesResource() != null) {
+        Path rules = workDir.resolve("rules.yaml");
+        try (var in = Suite.class.getResourceAsStream(options.rulesResource())) {
+          Files.write(rules, in.readAllBytes());
+        }
+        rulesEnv.put("ALERT_RULES_FILE", rules.toString());
       }
 
       Map<String, String> urls = new LinkedHashMap<>();
       Map<String, Integer> ports = new LinkedHashMap<>();
       for (String name : List.of("upstream-sim", "token-service", "session-service", "metrics-service",
-          "alerting-service")) {
+          "alerting-service", "console")) {
         ports.put(name, Ports.free());
         urls.put(name, "http://127.0.0.1:" + ports.get(name));
       }
@@ -133,17 +164,18 @@ public final class Suite implements AutoCloseable {
           "RATE_LIMIT_USER_PER_MINUTE", "6000", "RATE_LIMIT_USER_BURST", "1000",
           "RATE_LIMIT_DEVICE_PER_MINUTE", "6000", "RATE_LIMIT_DEVICE_BURST", "1000")));
       envs.put("session-service", merge(shared, Map.of("OPERATOR_TOKEN", operatorToken)));
-      // short buckets so that a run of seconds has many windows; production uses 10 s / 30 s
-      envs.put("metrics-service", merge(shared, Map.of("WINDOW_BUCKET", "1s", "WINDOW_ALLOWED_LATENESS", "2s",
-          "PANE_INTERVAL", "250ms", "INSTANCE_ID", "metrics-e2e-1")));
-      envs.put("alerting-service", merge(shared, Map.of("ALERT_RULES_FILE", rules.toString(),
+      envs.put("metrics-service", merge(merge(shared, Map.of("INSTANCE_ID", "metrics-e2e-1")), options.metricsEnv()));
+      envs.put("alerting-service", merge(merge(merge(shared, rulesEnv), Map.of(
           "ALERT_WEBHOOK_URLS", "http://127.0.0.1:" + webhook.port() + "/hook",
-          "ALERTMANAGER_URL", alertmanager.url(), "ALERT_GROUP_WAIT", "0s", "ALERT_GROUP_INTERVAL", "1s",
-          "ALERT_LATE_GRACE", "1s")));
+          "ALERTMANAGER_URL", alertmanager.url())), options.alertingEnv()));
 
       for (String service : SERVICES) {
         envs.put(service, merge(envs.get(service), Map.of("HTTP_PORT", ports.get(service).toString())));
       }
+      envs.put("console", Map.of("HTTP_HOST", "127.0.0.1", "CONSOLE_PORT", ports.get("console").toString(),
+          "TOKEN_SERVICE_URL", urls.get("token-service"), "SESSION_SERVICE_URL", urls.get("session-service"),
+          "METRICS_SERVICE_URL", urls.get("metrics-service"), "ALERTING_SERVICE_URL", urls.get("alerting-service"),
+          "OPERATOR_TOKEN", operatorToken));
       LocalControl control = new LocalControl(root, workDir, envs, ports);
       started.add(control);
       for (String name : envs.keySet()) {
@@ -164,7 +196,6 @@ public final class Suite implements AutoCloseable {
             @Override
             public void start(String service) {
               control.start(service);
-              control.awaitReady(service, urls.get(service));
             }
 
             @Override
@@ -204,6 +235,7 @@ public final class Suite implements AutoCloseable {
     urls.put("metrics-service", env("E2E_METRICS_URL", "http://localhost:8083"));
     urls.put("alerting-service", env("E2E_ALERTING_URL", "http://localhost:8084"));
     urls.put("upstream-sim", env("E2E_SIM_URL", "http://localhost:8090"));
+    urls.put("console", env("E2E_CONSOLE_URL", "http://localhost:8080"));
     urls.put("alertmanager", env("E2E_ALERTMANAGER_URL", "http://localhost:9093"));
     for (Map.Entry<String, String> u : urls.entrySet()) {
       Http.awaitOk(u.getValue() + (u.getKey().equals("alertmanager") ? "/-/ready" : "/health/ready"),
@@ -214,7 +246,7 @@ public final class Suite implements AutoCloseable {
     IdentityProvider identity = new IdentityProvider(env("E2E_JWT_ISSUER", "https://idp.e2e.example"),
         env("E2E_JWT_AUDIENCE", "rtvoice-e2e"), env("E2E_JWT_HMAC_SECRET", "e2e-identity-provider-secret-000000000"));
     String compose = env("E2E_COMPOSE", "docker-compose -f docker-compose.yml -f docker-compose.e2e.yml");
-    Path root = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
+    Path root = root();
     Control control = new ComposeControl(compose, root);
     return new Suite(urls, env("KAFKA_BOOTSTRAP_SERVERS", "localhost:19092"), env("KAFKA_TOPIC_PREFIX", ""), identity,
         env("E2E_OPERATOR_TOKEN", "e2e-operator-token"), env("E2E_OPENAI_API_KEY", "sk-sim-local-dev"), webhook,
@@ -225,8 +257,17 @@ public final class Suite implements AutoCloseable {
     control.kill(service);
   }
 
+  /** Starts a service again and waits until it is ready. */
   public void startAgain(String service) {
     control.start(service);
+    String url = switch (service) {
+      case "token-service" -> tokenUrl;
+      case "session-service" -> sessionUrl;
+      case "metrics-service" -> metricsUrl;
+      case "alerting-service" -> alertingUrl;
+      default -> throw new IllegalArgumentException(service);
+    };
+    Http.awaitOk(url + "/health/ready", Duration.ofSeconds(90));
   }
 
   public List<String> logs() {
@@ -244,6 +285,16 @@ public final class Suite implements AutoCloseable {
     } finally {
       webhook.close();
     }
+  }
+
+  /** The repository root: e2e.root (set by the build), else the working directory or its parent. */
+  public static Path root() {
+    String configured = System.getProperty("e2e.root");
+    if (configured != null) {
+      return Path.of(configured).toAbsolutePath().normalize();
+    }
+    Path cwd = Path.of("").toAbsolutePath();
+    return Files.isDirectory(cwd.resolve("e2e")) ? cwd : cwd.getParent();
   }
 
   static String env(String name, String defaultValue) {

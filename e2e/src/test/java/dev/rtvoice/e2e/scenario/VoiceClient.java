@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * metrics-service. Every response body is recorded for the secret sweep, and every client secret
  * it receives is remembered as a secret that must not appear anywhere else.
  */
-final class VoiceClient {
+public final class VoiceClient {
   /** Every client secret handed out during the run. */
   static final Set<String> CLIENT_SECRETS = ConcurrentHashMap.newKeySet();
   /** Every HTTP response body of the run, minus the one field that legitimately holds the secret. */
@@ -27,12 +27,12 @@ final class VoiceClient {
   final Suite suite;
   final String userId;
   final String deviceId;
-  String sessionId;
+  public String sessionId;
   String rotationToken;
   JsonObject lastIssue;
   long seq;
 
-  VoiceClient(Suite suite, String userId, String deviceId) {
+  public VoiceClient(Suite suite, String userId, String deviceId) {
     this.suite = suite;
     this.userId = userId;
     this.deviceId = deviceId;
@@ -43,7 +43,7 @@ final class VoiceClient {
   }
 
   /** POST token-service /v1/sessions; 201 with a client secret and a rotation token. */
-  VoiceClient start(int ttlSeconds) {
+  public VoiceClient start(int ttlSeconds) {
     Http.Response r = record(Http.post(suite.tokenUrl + "/v1/sessions",
         new JsonObject().put("ttl_seconds", ttlSeconds).encode(),
         "Authorization", "Bearer " + userToken(), "X-Device-ID", deviceId, "Content-Type", "application/json"));
@@ -53,7 +53,7 @@ final class VoiceClient {
   }
 
   /** POST /v1/sessions/{id}/rotate; the raw response (200, or 502 with reconnect advice). */
-  Http.Response rotate() {
+  public Http.Response rotate() {
     Http.Response r = record(Http.post(suite.tokenUrl + "/v1/sessions/" + sessionId + "/rotate",
         new JsonObject().put("rotation_token", rotationToken).encode(),
         "Authorization", "Bearer " + userToken(), "X-Device-ID", deviceId, "Content-Type", "application/json"));
@@ -123,7 +123,7 @@ final class VoiceClient {
 
   // ---- metrics-service ----
 
-  Http.Response telemetry(JsonArray samples) {
+  public Http.Response telemetry(JsonArray samples) {
     return record(Http.post(suite.metricsUrl + "/v1/telemetry",
         new JsonObject().put("session_id", sessionId).put("samples", samples).encode(),
         "Authorization", "Bearer " + rotationToken, "Content-Type", "application/json"));
