@@ -43,7 +43,8 @@ public final class ServiceMeters {
 
   private final MeterRegistry registry;
   private final Duration[] slos;
-  private final Map<String, Timer> histograms = new HashMap<>();
+  /** Per stage, platform label to histogram: looked up per sample, so no key is built. */
+  private final java.util.EnumMap<Stage, Map<String, Timer>> histograms = new java.util.EnumMap<>(Stage.class);
   private final Map<String, Counter> counters = new HashMap<>();
   private final double[] p95Seconds = new double[Stage.values().length];
 
@@ -85,8 +86,8 @@ public final class ServiceMeters {
   }
 
   public void recordLatency(Stage stage, String platformLabel, double valueMs) {
-    String key = stage.wireName() + '|' + platformLabel;
-    Timer histogram = histograms.get(key);
+    Map<String, Timer> byPlatform = histograms.computeIfAbsent(stage, s -> new HashMap<>());
+    Timer histogram = byPlatform.get(platformLabel);
     if (histogram == null) {
       // a Timer, not a DistributionSummary: the latter rounds values up to whole base units in its buckets
       histogram = Timer.builder("latency.stage")
@@ -94,7 +95,7 @@ public final class ServiceMeters {
           .tags("stage", stage.wireName(), "platform", platformLabel)
           .serviceLevelObjectives(slos)
           .register(registry);
-      histograms.put(key, histogram);
+      byPlatform.put(platformLabel, histogram);
     }
     histogram.record(Math.round(valueMs * 1_000_000), TimeUnit.NANOSECONDS);
   }
