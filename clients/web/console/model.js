@@ -76,8 +76,12 @@ export function stageBars(report) {
 export function bottleneckText(bars) {
   if (bars.bottleneck) {
     const g = bars.groups.find((x) => x.group === bars.bottleneck);
-    const over = g && typeof g.over_ms === 'number' ? ` (${Math.round(g.over_ms)} ms over its budget)` : '';
-    return `Bottleneck: ${bars.bottleneck}${over}`;
+    let note = '';
+    if (g && typeof g.over_ms === 'number') {
+      note = g.over_ms > 0 ? ` (${Math.round(g.over_ms)} ms over its budget)`
+        : ` (closest to its budget, ${Math.round(-g.over_ms)} ms under: the overrun is outside the measured stages)`;
+    }
+    return `Bottleneck: ${bars.bottleneck}${note}`;
   }
   if (bars.firstAudioVerdict === 'over') return 'First audio is over budget';
   if (bars.rows.every((r) => r.count === 0)) return 'No latency samples in the window yet';

@@ -40,6 +40,8 @@ test('stage bars come in pipeline order on one scale, the bottleneck named with 
   assert.ok(Math.abs(fa.pct.p95 - (100 * 3300) / 3630) < 1e-9);
   assert.equal(bars.rows.find((r) => r.stage === 'inference').pct.p50, 0);
   assert.equal(bottleneckText(bars), 'Bottleneck: inference (1100 ms over its budget)');
+  assert.equal(bottleneckText(stageBars({ ...report, bottleneck: 'network' })),
+    'Bottleneck: network (closest to its budget, 10 ms under: the overrun is outside the measured stages)');
   assert.equal(bottleneckText(stageBars({ stages: {} })), 'No latency samples in the window yet');
   assert.equal(bottleneckText(stageBars({ stages: { uplink: { count: 1, p50_ms: 1, p95_ms: 1 } }, first_audio_verdict: 'within' })),
     'First audio within budget: no bottleneck');
