@@ -1,7 +1,12 @@
 // The client library in a real browser (Debian chromium, fake media) against the running suite.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appLog, appState, counter, eventually, launch, openVoiceApp, sessionView, sim, waitPhase } from './harness.mjs';
+import { appLog, appState, counter, env, eventually, launch, openVoiceApp, sessionView, sim, waitPhase } from './harness.mjs';
+
+/** The user a JWT is for (its `sub`). */
+function userOf(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')).sub;
+}
 
 let browser;
 const pages = [];
@@ -56,7 +61,7 @@ describe('a voice session in the browser', () => {
       const v = await sessionView(sessionId);
       return v?.phase === 'LISTENING' && v.turn === 2 ? v : null;
     });
-    assert.equal(view.user_id, 'dev-user');
+    assert.equal(view.user_id, userOf(env.userToken));
     const telemetry = (await appState(page)).telemetry;
     assert.ok(telemetry.sent >= 4, `latency samples accepted by metrics-service (${JSON.stringify(telemetry)})`);
     assert.equal(telemetry.rejectedSamples, 0);
