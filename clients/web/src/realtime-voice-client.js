@@ -431,32 +431,15 @@ export class RealtimeVoiceClient extends Emitter {
     const pc = this.pc;
     if (!pc) return false;
     this.stats.iceRestarts++;
-    const reconnected = new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        pc.removeEventListener('iceconnectionstatechange', onState);
-        resolve(false);
-      }, this.iceRestartTimeoutMs);
-      const onState = () => {
-        if (CONNECTED_ICE.has(pc.iceConnectionState)) {
-          this.clock.clearTimeout(timer);
-          pc.removeEventListener('iceconnectionstatechange', onState);
-          resolve(true);
-        } else if (pc.iceConnectionState === 'closed') {
-          this.clock.clearTimeout(timer);
-          pc.removeEventListener('iceconnectionstatechange', onState);
-          resolve(false);
-        }
-      };
-      pc.addEventListener('iceconnectionstatechange', onState);
-    });
     if (this.options.restartIce) {
       await this.options.restartIce(pc);
     } else {
       pc.restartIce();
     }
     await Promise.resolve();
-    // a restart on a path that still works may never leave 'connected': renegotiated is reconnected
-    const ok = CONNECTED_ICE.has(pc.iceConnectionState) ? true : await reconnected;
+    // a restart on a path that still works may never leave 'connected': renegotiated is reconnected;
+    // otherwise wait (checked and subscribed in the same tick, so no transition is missed)
+    const ok = CONNECTED_ICE.has(pc.iceConnectionState) || await this.#iceReconnects(pc);
     if (ok) {
       // same peer, same upstream session: the data channel never closed
       this.mirror.connected();
@@ -464,6 +447,22 @@ export class RealtimeVoiceClient extends Emitter {
       this.emit('ice_restarted', { sessionId: this.sessionId });
     }
     return ok;
+  }
+
+  #iceReconnects(pc) {
+    return new Promise((resolve) => {
+      const done = (value) => {
+        this.clock.clearTimeout(timer);
+        pc.removeEventListener('iceconnectionstatechange', onState);
+        resolve(value);
+      };
+      const onState = () => {
+        if (CONNECTED_ICE.has(pc.iceConnectionState)) done(true);
+        else if (pc.iceConnectionState === 'closed') done(false);
+      };
+      const timer = this.clock.setTimeout(() => done(false), this.iceRestartTimeoutMs);
+      pc.addEventListener('iceconnectionstatechange', onState);
+    });
   }
 
   async #rebuild({ reason, newUpstreamSession }) {
