@@ -1,49 +1,98 @@
 package dev.rtvoice.alerting;
 
+import dev.rtvoice.alerting.api.AlertsApi;
+import dev.rtvoice.alerting.config.AlertingServiceConfig;
+import dev.rtvoice.alerting.delivery.DeliveryVerticle;
+import dev.rtvoice.alerting.delivery.NoticeBatch;
+import dev.rtvoice.alerting.domain.rule.RuleSpec;
+import dev.rtvoice.alerting.engine.EngineVerticle;
 import dev.rtvoice.common.health.HealthRoutes;
+import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.http.JsonErrors;
+import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
-import dev.rtvoice.alerting.config.AlertingServiceConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** alerting-service: HTTP API, health and metrics; its Kafka topics are created when missing. */
+/**
+ * alerting-service: provisions its topics, deploys delivery (which deploys the engine as its child,
+ * so the engine stops first) and serves the HTTP API, health and metrics. Ready once Kafka answers,
+ * the firing alerts were restored from {@code realtime.alerts} and the windows rebuilt.
+ */
 public final class AlertingServiceVerticle extends VerticleBase {
   private final AlertingServiceConfig config;
+  private final List<RuleSpec> rules;
   private final PrometheusMeterRegistry registry;
+  private final Clock clock;
   private KafkaInfra kafka;
+  private EngineVerticle engine;
   private HttpServer server;
 
-  public AlertingServiceVerticle(AlertingServiceConfig config, PrometheusMeterRegistry registry) {
+  public AlertingServiceVerticle(AlertingServiceConfig config, List<RuleSpec> rules, PrometheusMeterRegistry registry,
+                                 Clock clock) {
     this.config = config;
+    this.rules = List.copyOf(rules);
     this.registry = registry;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
     Topics topics = config.topics();
-    List<dev.rtvoice.common.kafka.TopicSpec> owned = new ArrayList<>();
+    List<TopicSpec> owned = new ArrayList<>();
     owned.addAll(topics.withDeadLetter(Topics.METRICS_WINDOWS));
     owned.add(topics.spec(Topics.ALERTS));
     kafka = new KafkaInfra(vertx, config.kafka(), owned);
-    kafka.provisionTopics();
+    Future<Void> topicsReady = kafka.provisionTopics();
+    registerCodec();
+
+    engine = new EngineVerticle(config, rules, registry, clock, () -> topicsReady);
+    DeliveryVerticle delivery = new DeliveryVerticle(config, registry, clock, List.of(engine));
 
     Router router = Router.router(vertx);
-    HealthRoutes.mount(router, registry, List.of(kafka.readiness()));
+    HealthRoutes.mount(router, registry, List.of(kafka.readiness(), engineReadiness()));
+    AlertsApi.mount(router, vertx);
     JsonErrors.install(router);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router)
-        .listen()
+    return vertx.deployVerticle(delivery)
+        .compose(id -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+            .requestHandler(router)
+            .listen())
         .onSuccess(s -> server = s);
   }
 
+  /** Notice batches pass by reference between the engine and delivery; registered once per Vert.x. */
+  private void registerCodec() {
+    try {
+      vertx.eventBus().registerDefaultCodec(NoticeBatch.class, new NoticeBatch.LocalCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // another instance of the service in the same Vert.x (tests, the local stack) registered it
+    }
+  }
+
+  private ReadinessCheck engineReadiness() {
+    return new ReadinessCheck() {
+      @Override
+      public String name() {
+        return "alerts";
+      }
+
+      @Override
+      public Future<Void> check() {
+        return engine.ready() ? Future.succeededFuture()
+            : Future.failedFuture("restoring alerts and rebuilding the windows");
+      }
+    };
+  }
+
+  /** Vert.x has already stopped the children (engine, then delivery) when this runs. */
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
@@ -52,5 +101,10 @@ public final class AlertingServiceVerticle extends VerticleBase {
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** The engine's readiness: alerts restored and windows rebuilt. */
+  public boolean ready() {
+    return engine != null && engine.ready();
   }
 }

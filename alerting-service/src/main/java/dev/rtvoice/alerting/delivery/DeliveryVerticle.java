@@ -30,12 +30,20 @@ public final class DeliveryVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Clock clock;
   private final List<Channel> channels = new ArrayList<>();
+  private final List<io.vertx.core.Deployable> producers;
   private MessageConsumer<NoticeBatch> consumer;
 
-  public DeliveryVerticle(AlertingServiceConfig config, MeterRegistry registry, Clock clock) {
+  /**
+   * @param producers verticles that feed delivery (the engine): deployed as children of this one,
+   *     because Vert.x undeploys children before their parent, so their last notices still reach
+   *     delivery before it drains
+   */
+  public DeliveryVerticle(AlertingServiceConfig config, MeterRegistry registry, Clock clock,
+                          List<? extends io.vertx.core.Deployable> producers) {
     this.config = config;
     this.registry = registry;
     this.clock = clock;
+    this.producers = List.copyOf(producers);
   }
 
   @Override
@@ -76,7 +84,11 @@ public final class DeliveryVerticle extends VerticleBase {
         }
       }
     });
-    return consumer.completion();
+    return consumer.completion().compose(v -> {
+      List<Future<String>> deployed = new ArrayList<>();
+      producers.forEach(p -> deployed.add(vertx.deployVerticle(p)));
+      return Future.all(deployed);
+    });
   }
 
   @Override

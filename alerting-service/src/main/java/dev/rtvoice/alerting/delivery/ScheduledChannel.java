@@ -58,8 +58,9 @@ abstract class ScheduledChannel implements Channel {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
-    long delay = next - clock.millis();
-    if (delay <= 0) {
+    long now = clock.millis();
+    // compared, not subtracted: "due since forever" is Long.MIN_VALUE, and MIN_VALUE - now overflows
+    if (next <= now) {
       timerId = -1;
       timerAt = Long.MAX_VALUE;
       sendDue(clock.millis());
@@ -71,7 +72,7 @@ abstract class ScheduledChannel implements Channel {
       return;
     }
     timerAt = next;
-    timerId = vertx.setTimer(delay, t -> {
+    timerId = vertx.setTimer(next - now, t -> {
       timerId = -1;
       timerAt = Long.MAX_VALUE;
       if (!stopping) {

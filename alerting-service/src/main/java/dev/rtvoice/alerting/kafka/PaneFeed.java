@@ -89,7 +89,11 @@ public final class PaneFeed {
   public Future<Void> start(long restoreFromMs, Sink sink, Runnable caughtUp) {
     this.sink = sink;
     this.caughtUp = caughtUp;
-    consumer.exceptionHandler(e -> LOG.warn("pane consumer error", e));
+    consumer.exceptionHandler(e -> {
+      if (!stopping) {
+        LOG.warn("pane consumer error", e);
+      }
+    });
     return consumer.partitionsFor(topic).compose(infos -> {
       Set<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.getPartition()))
           .collect(Collectors.toSet());
