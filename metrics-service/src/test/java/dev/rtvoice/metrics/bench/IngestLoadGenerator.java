@@ -350,9 +350,11 @@ public final class IngestLoadGenerator {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(serviceJavaOpts().split("\\s+")));
     command.addAll(List.of("-cp", classpath.toString(), MetricsServiceMain.class.getName()));
-    new File("target").mkdirs();
+    // not under target/: exec:java runs with the repository root as working directory
+    File log = java.nio.file.Files.createTempFile("bench-metrics-service-", ".log").toFile();
+    System.out.println("metrics-service log: " + log);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/bench-metrics-service.log")));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     builder.environment().putAll(env);
     return builder.start();
   }
@@ -370,8 +372,7 @@ public final class IngestLoadGenerator {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("metrics-service not ready on port " + port
-        + " (see metrics-service/target/bench-metrics-service.log)");
+    throw new IllegalStateException("metrics-service not ready on port " + port + " (see its log, named above)");
   }
 
   private static int freePort() throws IOException {
