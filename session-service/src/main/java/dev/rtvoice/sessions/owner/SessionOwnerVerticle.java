@@ -418,7 +418,8 @@ public final class SessionOwnerVerticle extends VerticleBase {
     if (now.isEmpty()) {
       return Future.succeededFuture();
     }
-    return view.caughtUp().map(v -> {
+    // the view completes on its own event loop: hop back to ours before touching the owned sessions
+    return view.caughtUp().compose(v -> onOwnContext()).map(v -> {
       long wallNow = clock.millis();
       int restored = 0;
       for (StateView.Entry entry : view.ofPartitions(now)) {
@@ -445,6 +446,13 @@ public final class SessionOwnerVerticle extends VerticleBase {
           restored, owned.size());
       return null;
     });
+  }
+
+  /** A future that completes on this verticle's event loop (callbacks chained on it run there). */
+  private Future<Void> onOwnContext() {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    context.runOnContext(x -> p.complete());
+    return p.future();
   }
 
   // ---- sideband ----

@@ -1,0 +1,215 @@
+package dev.rtvoice.sessions.bench;
+
+import dev.rtvoice.common.event.EventCodec;
+import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.sessions.domain.EventSummary;
+import dev.rtvoice.sessions.it.Harness;
+import dev.rtvoice.sessions.kafka.Commands;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Client events applied per second by one instance, end to end: HTTP accepted (after Kafka has the
+ * command), applied by the owner, derived events, samples and snapshot acknowledged (the service's
+ * {@code session_commands_total} counts a command only then). Beside it, in the same run, the raw
+ * rate of a Kafka producer with the service's producer settings (acks=all, idempotent, lz4, linger 2
+ * ms) writing records of the same size as one command, keyed the same way: the ceiling a single
+ * producer of this broker allows.
+ *
+ * <p>Each session has one request in flight at a time (its events are in sequence order); a request
+ * is one turn of 10 event summaries (speech stopped, transcript, response created, item, 3 audio
+ * deltas, audio done, transcript, response done), which moves the session through LISTENING,
+ * THINKING, SPEAKING and back, writing phase changes and a latency sample each turn.
+ *
+ * <pre>
+ * MAVEN_OPTS=-Xmx1g mvn -o -q -pl session-service test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=dev.rtvoice.sessions.bench.EventThroughputLoadGenerator -Dexec.args="400 20000 150000"
+ * </pre>
+ * Arguments: sessions (concurrent clients), warm-up events, measured events.
+ */
+public final class EventThroughputLoadGenerator {
+  private static final int EVENTS_PER_REQUEST = 10;
+
+  public static void main(String[] args) throws Exception {
+    int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 400;
+    long warmup = args.length > 1 ? Long.parseLong(args[1]) : 20_000;
+    long measured = args.length > 2 ? Long.parseLong(args[2]) : 150_000;
+    try (BenchSupport bench = new BenchSupport(Map.of())) {
+      List<Client> clients = new ArrayList<>();
+      for (int i = 0; i < sessions; i++) {
+        clients.add(new Client(bench, "bench-" + i));
+      }
+      int recordBytes = commandRecordBytes();
+      System.out.printf("sessions=%d, %d events per request, one command record = %d bytes%n", sessions,
+          EVENTS_PER_REQUEST, recordBytes);
+
+      run(bench, clients, warmup, "warm-up");
+      double raw = rawProducerRate(bench, recordBytes, measured);
+      double e2e = run(bench, clients, measured, "measured");
+      System.out.printf("RESULT end-to-end: %s events/s applied; raw producer (same record size, same settings): %s "
+          + "records/s; ratio %.2f%n", BenchSupport.fmt(e2e), BenchSupport.fmt(raw), e2e / raw);
+    }
+    System.exit(0);
+  }
+
+  /** Sends {@code events} events and answers the rate at which they were applied. */
+  private static double run(BenchSupport bench, List<Client> clients, long events, String label) throws Exception {
+    double appliedBefore = bench.counter("session_commands_total");
+    io.micrometer.core.instrument.Timer batches = bench.runtime.registry().find("session_apply_batch_seconds").timer();
+    long batchesBefore = batches == null ? 0 : batches.count();
+    double batchSecondsBefore = batches == null ? 0 : batches.totalTime(TimeUnit.SECONDS);
+    AtomicLong budget = new AtomicLong(events / EVENTS_PER_REQUEST);
+    CountDownLatch sent = new CountDownLatch(clients.size());
+    long start = System.nanoTime();
+    for (Client c : clients) {
+      bench.clientVertx.runOnContext(v -> c.loop(budget, sent));
+    }
+    if (!sent.await(10, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("sending did not finish");
+    }
+    long acceptedNs = System.nanoTime() - start;
+    long total = (events / EVENTS_PER_REQUEST) * EVENTS_PER_REQUEST;
+    while (bench.counter("session_commands_total") - appliedBefore < total) {
+      Thread.sleep(2);
+    }
+    long appliedNs = System.nanoTime() - start;
+    double rate = total / (appliedNs / 1e9);
+    System.out.printf("%s: %s events accepted in %.2f s (%s/s), all applied and acknowledged after %.2f s: %s "
+        + "events/s%n", label, BenchSupport.fmt(total), acceptedNs / 1e9, BenchSupport.fmt(total / (acceptedNs / 1e9)),
+        appliedNs / 1e9, BenchSupport.fmt(rate));
+    if (batches != null) {
+      long n = batches.count() - batchesBefore;
+      System.out.printf("%s: %d owner batches, %.1f commands per batch, %.2f ms per batch (apply + writes acknowledged)"
+          + "%n", label, n, total / (double) Math.max(1, n),
+          1000 * (batches.totalTime(TimeUnit.SECONDS) - batchSecondsBefore) / Math.max(1, n));
+    }
+    return rate;
+  }
+
+  /** One encoded session.client_event command, as the ingress writes it. */
+  private static int commandRecordBytes() {
+    Map<String, Object> m = new HashMap<>();
+    m.put("type", "response.output_audio.delta");
+    m.put("seq", 123L);
+    m.put("occurred_at_ms", System.currentTimeMillis());
+    m.put("response_id", "resp_12");
+    m.put("item_id", "item_12");
+    EventSummary s = EventSummary.parse(m, "", true, Long.MAX_VALUE / 4, 0);
+    return EventCodec.encode(Commands.clientEvent("bench-123", s, new Commands.Caller("user-bench-123", "device-1",
+        System.currentTimeMillis()), "web", Instant.now())).length();
+  }
+
+  private static double rawProducerRate(BenchSupport bench, int recordBytes, long records) throws Exception {
+    String topic = bench.prefix + "raw-producer";
+    Properties admin = new Properties();
+    admin.put("bootstrap.servers", bench.broker.bootstrapServers());
+    try (Admin a = Admin.create(admin)) {
+      a.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+    }
+    Properties props = new Properties();
+    props.putAll(KafkaSettings.of(bench.broker.bootstrapServers(), "bench").producerConfig("raw"));
+    byte[] value = new byte[recordBytes];
+    // JSON-like bytes, so lz4 compresses them as it compresses the commands
+    byte[] sample = "{\"type\":\"response.output_audio.delta\",\"seq\":".getBytes();
+    for (int i = 0; i < value.length; i++) {
+      value[i] = sample[i % sample.length];
+    }
+    try (KafkaProducer<String, byte[]> producer =
+             new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, "warm", value)).get();
+      CountDownLatch done = new CountDownLatch((int) records);
+      long start = System.nanoTime();
+      for (long i = 0; i < records; i++) {
+        producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), value), (md, e) -> done.countDown());
+      }
+      done.await();
+      double rate = records / ((System.nanoTime() - start) / 1e9);
+      System.out.printf("raw producer: %s records of %d bytes in %.2f s: %s records/s%n", BenchSupport.fmt(records),
+          recordBytes, (System.nanoTime() - start) / 1e9, BenchSupport.fmt(rate));
+      return rate;
+    }
+  }
+
+  /** One session's client: one request (a turn) at a time. */
+  private static final class Client {
+    final BenchSupport bench;
+    final String sessionId;
+    final String token;
+    final String path;
+    long seq;
+    long turn;
+    long now = System.currentTimeMillis() - 3_600_000;
+
+    Client(BenchSupport bench, String sessionId) {
+      this.bench = bench;
+      this.sessionId = sessionId;
+      this.token = Harness.token(sessionId, Instant.now().plusSeconds(7200));
+      this.path = "/v1/sessions/" + sessionId + "/events";
+    }
+
+    void loop(AtomicLong budget, CountDownLatch sent) {
+      if (budget.getAndDecrement() <= 0) {
+        sent.countDown();
+        return;
+      }
+      Buffer body = nextTurn();
+      bench.post(path, token, body).onComplete(ar -> {
+        if (ar.failed() || ar.result().status() != 202) {
+          System.err.println(sessionId + ": " + (ar.failed() ? ar.cause() : ar.result().body()));
+          System.exit(1);
+        }
+        loop(budget, sent);
+      });
+    }
+
+    Buffer nextTurn() {
+      JsonArray events = new JsonArray();
+      boolean first = seq == 0;
+      if (first) {
+        // the session's first request: connected takes the place of the last event of a turn
+        add(events, "client.connected");
+      }
+      turn++;
+      String rid = "resp_" + turn;
+      String item = "item_" + turn;
+      add(events, "input_audio_buffer.speech_stopped");
+      add(events, "conversation.item.input_audio_transcription.completed", "transcript", "what is the weather");
+      add(events, "response.created", "response_id", rid);
+      add(events, "response.output_item.added", "response_id", rid, "item_id", item);
+      add(events, "response.output_audio.delta", "response_id", rid, "item_id", item);
+      add(events, "response.output_audio.delta", "response_id", rid, "item_id", item);
+      add(events, "response.output_audio.delta", "response_id", rid, "item_id", item);
+      add(events, "response.output_audio.done", "response_id", rid, "item_id", item);
+      if (!first) {
+        add(events, "response.output_audio_transcript.done", "response_id", rid, "transcript", "sunny, 21 degrees");
+      }
+      add(events, "response.done", "response_id", rid, "status", "completed");
+      return new JsonObject().put("platform", "web").put("events", events).toBuffer();
+    }
+
+    private void add(JsonArray events, String type, Object... fields) {
+      now += 20;
+      JsonObject e = new JsonObject().put("type", type).put("seq", ++seq).put("occurred_at_ms", now);
+      for (int i = 0; i < fields.length; i += 2) {
+        e.put((String) fields[i], fields[i + 1]);
+      }
+      events.add(e);
+    }
+  }
+}
