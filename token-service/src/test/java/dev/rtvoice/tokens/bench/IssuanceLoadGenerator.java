@@ -252,8 +252,12 @@ public final class IssuanceLoadGenerator {
       command.addAll(List.of(opts.trim().split("\\s+")));
     }
     command.addAll(List.of("-cp", classpath.toString(), TokenServiceMain.class.getName()));
+    // not under target/: exec:java runs with the repository root as working directory, where there is
+    // no target/ (the start then failed and the run hung)
+    java.io.File log = java.nio.file.Files.createTempFile("bench-token-service-", ".log").toFile();
+    System.out.println("token-service log: " + log);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("target/bench-token-service.log")));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     builder.environment().putAll(env);
     return builder.start();
   }
@@ -272,10 +276,20 @@ public final class IssuanceLoadGenerator {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("token-service not ready on port " + port + " (see target/bench-token-service.log)");
+    throw new IllegalStateException("token-service not ready on port " + port + " (see its log, named above)");
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      benchmark(args);
+    } catch (Throwable e) {
+      // exec:java waits for non-daemon threads (Vert.x): exit, never hang
+      e.printStackTrace();
+      System.exit(2);
+    }
+  }
+
+  private static void benchmark(String[] args) throws Exception {
     List<Double> rates = new ArrayList<>();
     for (String r : (args.length > 0 ? args[0] : "500,3000").split(",")) {
       rates.add(Double.parseDouble(r));
