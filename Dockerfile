@@ -11,9 +11,11 @@ COPY token-service/pom.xml token-service/
 COPY session-service/pom.xml session-service/
 COPY metrics-service/pom.xml metrics-service/
 COPY alerting-service/pom.xml alerting-service/
+COPY console/pom.xml console/
 COPY stack/pom.xml stack/
+COPY e2e/pom.xml e2e/
 COPY . .
-RUN mvn -B -q -DskipTests -pl upstream-sim,token-service,session-service,metrics-service,alerting-service -am package
+RUN mvn -B -q -DskipTests -pl upstream-sim,token-service,session-service,metrics-service,alerting-service,console -am package
 
 FROM eclipse-temurin:17-jre
 ARG MODULE

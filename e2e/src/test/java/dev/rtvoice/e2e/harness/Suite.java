@@ -154,6 +154,8 @@ public final class Suite implements AutoCloseable {
       shared.put("SESSION_HANDLE_KEY", random(32));
       shared.put("UPSTREAM_BASE_URL", urls.get("upstream-sim"));
       shared.put("OPENAI_API_KEY", apiKey);
+      // the browser app of BrowserIT is served by the console and calls the services from that origin
+      shared.put("CORS_ALLOWED_ORIGINS", urls.get("console"));
 
       Map<String, Map<String, String>> envs = new LinkedHashMap<>();
       envs.put("upstream-sim", Map.of("SIM_HOST", "127.0.0.1", "SIM_PORT", ports.get("upstream-sim").toString(),

@@ -16,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.PartitionInfo;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -73,7 +74,7 @@ public final class WindowsFeed {
   public Future<Void> start() {
     consumer = KafkaConsumer.create(vertx, settings.readerConfig(clientName));
     consumer.exceptionHandler(e -> LOG.warn("windows reader error", e));
-    return consumer.partitionsFor(topic).compose(infos -> {
+    return partitions().compose(infos -> {
       Set<TopicPartition> partitions = new HashSet<>();
       infos.forEach(i -> partitions.add(new TopicPartition(topic, i.getPartition())));
       long since = clock.millis() - lookback.toMillis();
@@ -85,6 +86,22 @@ public final class WindowsFeed {
     }).onSuccess(v -> {
       polling = true;
       poll();
+    });
+  }
+
+  /**
+   * The topic's partitions once the metadata shows them: a topic created a moment ago (on a fresh
+   * broker, by this very service) can still answer none, and assigning none would read nothing.
+   */
+  private Future<List<PartitionInfo>> partitions() {
+    return consumer.partitionsFor(topic).compose(infos -> {
+      if (!infos.isEmpty() || stopping) {
+        return Future.succeededFuture(infos);
+      }
+      LOG.info("no partitions of {} visible yet, asking again", topic);
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(200, t -> later.complete());
+      return later.future().compose(v -> partitions());
     });
   }
 
