@@ -34,7 +34,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private MessageConsumer<NoticeBatch> consumer;
 
   /**
-   * @param producers verticles that feed delivery (the engine): deployed as children of this one,
+   * @param producers verticles that feed delivery (the engine): deployed, as workers, as children of this one,
    *     because Vert.x undeploys children before their parent, so their last notices still reach
    *     delivery before it drains
    */
@@ -86,7 +86,10 @@ public final class DeliveryVerticle extends VerticleBase {
     });
     return consumer.completion().compose(v -> {
       List<Future<String>> deployed = new ArrayList<>();
-      producers.forEach(p -> deployed.add(vertx.deployVerticle(p)));
+      // a worker: one evaluation of many rules over many label sets takes tens of milliseconds,
+      // which must not hold an event loop; the engine's state stays on that one worker context
+      producers.forEach(p -> deployed.add(vertx.deployVerticle(p,
+          new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER))));
       return Future.all(deployed);
     });
   }
