@@ -117,6 +117,28 @@ public final class AlertEngine {
     return List.copyOf(rules);
   }
 
+  /**
+   * The earliest event time at which a pending alert's {@code for} elapses ({@link Long#MAX_VALUE}
+   * when none is pending). Judged only when panes arrive, an alert would fire at the first pane
+   * after that moment, up to a pane cadence late; the runtime re-judges at this moment instead, as
+   * Prometheus' rule manager would at its next evaluation.
+   */
+  public long nextForDeadline() {
+    long next = Long.MAX_VALUE;
+    for (RuleRuntime rule : rules) {
+      long forMs = rule.spec().forDuration().toMillis();
+      if (forMs <= 0) {
+        continue;
+      }
+      for (dev.rtvoice.alerting.domain.alert.Alert a : rule.alerts()) {
+        if (a.state() == dev.rtvoice.alerting.domain.alert.AlertState.PENDING) {
+          next = Math.min(next, a.activeAt() + forMs);
+        }
+      }
+    }
+    return next;
+  }
+
   public RuleRuntime rule(String name) {
     return byName.get(name);
   }

@@ -59,6 +59,9 @@ public final class EngineVerticle extends VerticleBase {
   private long lastPaneWall;
   private long eventTimeAtLastPane = Long.MIN_VALUE;
   private long idleTimer = -1;
+  private long deadlineTimer = -1;
+  /** Event time this close to the wall clock counts as live. */
+  private static final long LIVE_SKEW_MS = 30_000;
 
   public EngineVerticle(AlertingServiceConfig config, List<RuleSpec> rules, MeterRegistry registry, Clock clock,
                         Supplier<Future<Void>> topicsReady) {
@@ -206,6 +209,32 @@ public final class EngineVerticle extends VerticleBase {
     AlertEngine.Evaluation e = engine.evaluate();
     metrics.evaluated(engine, e, System.nanoTime() - started);
     dispatch(e.transitions(), List.of());
+    scheduleForDeadline();
+  }
+
+  /**
+   * Re-judges at the moment a pending alert's {@code for} elapses rather than at the next pane (up to
+   * a pane cadence later). Only while event time follows the wall clock (live data, idle advance
+   * on): for panes of the past, the wall clock says nothing about event time.
+   */
+  private void scheduleForDeadline() {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+    long due = engine.nextForDeadline();
+    long now = clock.millis();
+    if (due == Long.MAX_VALUE || stopping || config.windows().idleAdvance().isZero()
+        || engine.eventTime() == Long.MIN_VALUE || Math.abs(now - engine.eventTime()) > LIVE_SKEW_MS) {
+      return;
+    }
+    deadlineTimer = vertx.setTimer(Math.max(1, due - now), t -> {
+      deadlineTimer = -1;
+      if (!stopping && engine.eventTime() < due) {
+        engine.advanceIdle(due);
+      }
+      evaluate();
+    });
   }
 
   /**
@@ -249,6 +278,9 @@ public final class EngineVerticle extends VerticleBase {
     stopping = true;
     if (idleTimer >= 0) {
       vertx.cancelTimer(idleTimer);
+    }
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
     }
     Future<Void> feedStopped = feed == null ? Future.succeededFuture() : feed.stop();
     return feedStopped

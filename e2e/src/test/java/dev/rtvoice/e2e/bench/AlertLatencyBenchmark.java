@@ -85,6 +85,9 @@ public final class AlertLatencyBenchmark {
       long deadline = shiftAt + RANGE_MS;
       int turn = 0;
       long next = start;
+      long rotatedAt = start;
+      double aP95 = Double.NaN;
+      long aQueriedAt = -1;
       while (System.currentTimeMillis() < deadline) {
         long now = System.currentTimeMillis();
         if (now < next) {
@@ -120,6 +123,23 @@ public final class AlertLatencyBenchmark {
           }
           System.out.printf("rotation failed at +%d ms%n", rotationFailedAt - start);
         }
+        if (now - rotatedAt > 200_000) {
+          // the clients rotate their secrets (and rotation tokens) well before the 300 s TTL ends
+          for (VoiceClient c : clients) {
+            Http.Response r = c.rotate();
+            if (r.status() != 200) {
+              throw new IllegalStateException("rotation refused: " + r.body());
+            }
+          }
+          rotatedAt = now;
+        }
+        if (aQueriedAt < 0 && !suite.webhook.matching(LATENCY_RULE, "firing").isEmpty()) {
+          // the p95 the suite reports at the moment it pages, from its own API
+          aQueriedAt = System.currentTimeMillis();
+          System.out.printf("suite paged at +%d ms%n", aQueriedAt - start);
+          aP95 = new JsonObject(Http.get(suite.metricsUrl + "/v1/latency/budget?window=5m").body())
+              .getJsonObject("stages").getJsonObject("first_audio").getDouble("p95_ms");
+        }
         if (!suite.webhook.matching(LATENCY_RULE, "firing").isEmpty()
             && !promHook.matching(LATENCY_RULE, "firing").isEmpty()
             && !promHook.matching(ROTATION_RULE, "firing").isEmpty()
@@ -145,10 +165,7 @@ public final class AlertLatencyBenchmark {
           bRot));
 
       // the p95 each system reports at the hold moment, against the exact one over the same 5 m
-      long aAt = firstAt(suite.webhook, LATENCY_RULE);
-      double aExact = ExactRule.quantile(all, aAt, RANGE_MS, 0.95);
-      double aP95 = new JsonObject(Http.get(suite.metricsUrl + "/v1/latency/budget?window=5m").body())
-          .getJsonObject("stages").getJsonObject("first_audio").getDouble("p95_ms");
+      double aExact = ExactRule.quantile(all, aQueriedAt, RANGE_MS, 0.95);
       long bAt = firstAt(promHook, LATENCY_RULE);
       double bExact = ExactRule.quantile(all, bAt, RANGE_MS, 0.95);
       double bP95 = prometheusQuantile(prometheus.url(), bAt);

@@ -32,6 +32,8 @@ public final class AlertmanagerProcess implements AutoCloseable {
       throw new IllegalStateException(BINARY + " is missing: install Debian's prometheus-alertmanager (.ci/run does)");
     }
     Files.createDirectories(workDir);
+    // a fresh start: a notification log or TSDB left by an earlier run would change what happens
+    Dirs.deleteRecursively(workDir.resolve("data"));
     String receiver = webhookUrl == null
         ? "receivers:\n  - name: sre\n"
         : "receivers:\n  - name: sre\n    webhook_configs:\n      - url: '" + webhookUrl + "'\n        send_resolved: true\n";

@@ -30,6 +30,8 @@ public final class PrometheusProcess implements AutoCloseable {
       throw new IllegalStateException(BINARY + " is missing: install Debian's prometheus (.ci/run does)");
     }
     Files.createDirectories(workDir);
+    // a fresh start: a notification log or TSDB left by an earlier run would change what happens
+    Dirs.deleteRecursively(workDir.resolve("data"));
     Path rules = workDir.resolve("rules.yml");
     Files.writeString(rules, rulesYaml);
     String config = "global:\n  scrape_interval: " + interval + "\n  evaluation_interval: " + interval + "\n"

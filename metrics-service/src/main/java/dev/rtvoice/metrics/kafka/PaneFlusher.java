@@ -155,9 +155,24 @@ public final class PaneFlusher {
     });
   }
 
+  /**
+   * A final pane speaks for its whole bucket; an early pane only as far as the data reaches (the
+   * newest event time seen, within the bucket). Rules keep {@code for} on this event time: the
+   * bucket end would put it up to a bucket ahead and let a held alert fire early.
+   */
+  private java.time.Instant eventTimeOf(WindowPane pane) {
+    long newest = aggregator.maxEventTime();
+    if (pane.finalPane() || newest == dev.rtvoice.metrics.domain.Watermark.NONE) {
+      return pane.bucketEnd();
+    }
+    long start = pane.bucketStart().toEpochMilli();
+    long end = pane.bucketEnd().toEpochMilli();
+    return java.time.Instant.ofEpochMilli(Math.max(start, Math.min(end, newest)));
+  }
+
   private Future<?> publish(WindowPane pane) {
-    EventEnvelope event = EventEnvelope.create(EventType.METRICS_WINDOW, null, pane.bucketEnd(), clock.instant(), source,
-        pane.toJson());
+    EventEnvelope event = EventEnvelope.create(EventType.METRICS_WINDOW, null, eventTimeOf(pane), clock.instant(),
+        source, pane.toJson());
     return publisher.publish(topic, pane.metric(), event).recover(e -> {
       if (e instanceof InvalidEventException) {
         // cannot succeed on retry (the aggregator keeps panes under the size limit; this is a bug)

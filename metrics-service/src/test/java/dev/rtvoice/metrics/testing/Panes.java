@@ -56,8 +56,14 @@ public final class Panes {
           if (!r.key().equals(event.payloadView().getString("metric"))) {
             throw new AssertionError("pane keyed " + r.key() + " holds " + event.payloadView().getString("metric"));
           }
-          if (!event.occurredAt().equals(java.time.Instant.ofEpochMilli(event.payloadView().getLong("bucket_end_ms")))) {
-            throw new AssertionError("occurred_at is not the bucket end");
+          long occurred = event.occurredAt().toEpochMilli();
+          long bucketStart = event.payloadView().getLong("bucket_start_ms");
+          long bucketEnd = event.payloadView().getLong("bucket_end_ms");
+          boolean isFinal = "final".equals(event.payloadView().getString("pane"));
+          // a final pane's event time is its bucket end; an early pane's, how far its data reaches
+          if (isFinal ? occurred != bucketEnd : occurred < bucketStart || occurred > bucketEnd) {
+            throw new AssertionError("occurred_at " + occurred + " of a " + (isFinal ? "final" : "early")
+                + " pane outside its bucket [" + bucketStart + ", " + bucketEnd + "]");
           }
           panes.add(WindowPane.fromJson(event.payloadView()));
         }
