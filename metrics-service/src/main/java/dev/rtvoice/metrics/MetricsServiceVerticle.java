@@ -102,7 +102,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
       sink = new LocalSampleSink(aggregator, flusher, meters);
     }
     consumer = new PipelineConsumer(vertx, config.kafka(), topics, aggregator, flusher, validator, panePublisher,
-        meters, registry, clock);
+        meters, registry, clock, config.dedupeEventIds());
     feed = new WindowsFeed(vertx, config.kafka(), topics.metricsWindows(), "windows-" + config.instanceId(), view,
         clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
 

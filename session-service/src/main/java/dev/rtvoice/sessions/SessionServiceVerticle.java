@@ -89,7 +89,7 @@ public final class SessionServiceVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, registry, checks);
-    new SessionApiRoutes(config, publisher, view, metrics, this::engineReady).mount(router);
+    new SessionApiRoutes(config, publisher, view, metrics, this::engineReady, owner::cancelAhead).mount(router);
     JsonErrors.install(router);
     kafka.provisionTopics().onSuccess(v -> startEngine());
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))

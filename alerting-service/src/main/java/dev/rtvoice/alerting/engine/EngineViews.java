@@ -69,7 +69,10 @@ public final class EngineViews {
     for (AlertEngine.RuleRuntime rule : engine.rules()) {
       list.add(rule(rule));
     }
-    return new JsonObject().put("event_time", time(engine.eventTime())).put("rules", list);
+    long since = engine.store().dataSince();
+    return new JsonObject().put("event_time", time(engine.eventTime()))
+        .put("data_since", since == Long.MAX_VALUE ? null : time(since))
+        .put("rules", list);
   }
 
   /** One rule, or null. */

@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  * @param maxPending {@code TELEMETRY_MAX_PENDING}: batches waiting to be durable before 503
  * @param budgets {@code BUDGET_<STAGE>} and {@code BUDGET_QUANTILE}
  * @param p95GaugeWindow {@code P95_GAUGE_WINDOW}: the view behind the p95 gauges
+ * @param dedupeEventIds {@code DEDUPE_EVENT_IDS}: how many recent consumed event ids are remembered
+ *     so that a producer's redelivered copy is not counted twice
  */
 public record MetricsServiceConfig(
     String host,
@@ -53,7 +55,8 @@ public record MetricsServiceConfig(
     int maxBatch,
     int maxPending,
     LatencyBudgets budgets,
-    ViewWindow p95GaugeWindow) {
+    ViewWindow p95GaugeWindow,
+    int dedupeEventIds) {
   public static final String SERVICE_NAME = "metrics-service";
   private static final Pattern RANGE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*-\\s*(\\d+(?:\\.\\d+)?)\\s*(?:ms)?");
 
@@ -113,7 +116,8 @@ public record MetricsServiceConfig(
         env.intInRange("TELEMETRY_MAX_BATCH", 500, 1, 5000),
         env.intInRange("TELEMETRY_MAX_PENDING", 2000, 1, 1_000_000),
         budgets(env),
-        p95Window);
+        p95Window,
+        env.intInRange("DEDUPE_EVENT_IDS", 100_000, 1, 10_000_000));
   }
 
   private static Duration positive(Env env, String name, Duration defaultValue) {

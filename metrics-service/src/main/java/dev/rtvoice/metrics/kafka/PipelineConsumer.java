@@ -12,6 +12,7 @@ import dev.rtvoice.metrics.domain.CounterCatalog;
 import dev.rtvoice.metrics.domain.CounterDefinition;
 import dev.rtvoice.metrics.domain.LatencySample;
 import dev.rtvoice.metrics.domain.RawSample;
+import dev.rtvoice.metrics.domain.RecentEventIds;
 import dev.rtvoice.metrics.domain.RejectReason;
 import dev.rtvoice.metrics.domain.Rejection;
 import dev.rtvoice.metrics.domain.SampleValidator;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>A batch's offsets are committed only once a pane holding its effect is on Kafka (the handler's
  * future waits for the flusher). A batch handled again after a failure is not counted twice: the
  * highest offset applied per partition is remembered and older records are skipped. A record whose
+ * event whose {@code event_id} was counted recently (a producer's redelivered copy at a new offset) is
+ * skipped and counted as a duplicate (see {@link RecentEventIds}). A record whose
  * envelope decodes but whose payload breaks the contract goes to the topic's dead-letter topic with
  * the reason, like records that do not decode at all.
  */
@@ -55,10 +58,12 @@ public final class PipelineConsumer {
   private final ServiceMeters meters;
   private final Clock clock;
   private final Map<String, Long> applied = new HashMap<>();
+  private final RecentEventIds recentIds;
 
   public PipelineConsumer(Vertx vertx, KafkaSettings settings, Topics topics, WindowAggregator aggregator,
                           PaneFlusher flusher, SampleValidator validator, EventPublisher deadLetters,
-                          ServiceMeters meters, MeterRegistry registry, Clock clock) {
+                          ServiceMeters meters, MeterRegistry registry, Clock clock, int dedupeEventIds) {
+    this.recentIds = new RecentEventIds(dedupeEventIds);
     this.aggregator = aggregator;
     this.flusher = flusher;
     this.validator = validator;
@@ -95,6 +100,10 @@ public final class PipelineConsumer {
       }
       applied.put(partitionKey, consumed.offset());
       EventEnvelope event = consumed.event();
+      if (!recentIds.firstSighting(event.eventId())) {
+        meters.duplicateEvent(consumed.topic());
+        continue;
+      }
       if (event.type() == EventType.LATENCY_SAMPLE) {
         recorded |= applySample(consumed, now, deadLettered);
       } else {

@@ -124,6 +124,11 @@ public final class ServiceMeters {
     counter(EVENTS_DROPPED, Tags.of("metric", metric, "reason", reason)).increment();
   }
 
+  /** A consumed event whose event_id was counted recently: a redelivered copy, skipped. */
+  public void duplicateEvent(String topic) {
+    counter(DUPLICATES, Tags.of("topic", topic)).increment();
+  }
+
   public void telemetry(int accepted, List<Rejection> rejections) {
     counter(ACCEPTED, Tags.empty()).increment(accepted);
     for (Rejection r : rejections) {
@@ -184,6 +189,8 @@ public final class ServiceMeters {
       "Late samples dropped by the watermark, by stage");
   private static final Help EVENTS_DROPPED = new Help("window.events.dropped",
       "Counted events outside the windows (late, or ahead of the clock), by metric");
+  private static final Help DUPLICATES = new Help("pipeline.events.duplicate",
+      "Consumed events skipped because their event_id was counted recently (a producer's redelivery), by topic");
   private static final Help ACCEPTED = new Help("telemetry.samples.accepted", "Telemetry samples accepted");
   private static final Help REJECTED = new Help("telemetry.samples.rejected", "Telemetry samples rejected, by reason");
   private static final Help UNAVAILABLE = new Help("telemetry.samples.unavailable",

@@ -60,7 +60,10 @@ class CountersFromEventsIT {
           new JsonObject().put("status", 401).put("operation", "rotate").put("user_id", "u").put("device_id", "d")));
       kafka.produce(tokens, event(EventType.TOKEN_ISSUED, "s-2", new JsonObject().put("user_id", "u")));
       kafka.produce(tokens, event(EventType.TOKEN_DENIED, null, new JsonObject().put("reason", "rate_limited")));
-      kafka.produce(sessions, event(EventType.SESSION_INTERRUPTED, "s-1", new JsonObject().put("interrupt_id", "i1")));
+      EventEnvelope interrupted = event(EventType.SESSION_INTERRUPTED, "s-1", new JsonObject().put("interrupt_id", "i1"));
+      kafka.produce(sessions, interrupted);
+      // a producer's redelivered copy (same event_id, new offset) is skipped, not counted twice
+      kafka.produce(sessions, interrupted);
       kafka.produce(sessions, event(EventType.SESSION_INTERRUPTED, "s-2", new JsonObject().put("interrupt_id", "i2")));
       kafka.produce(sessions, event(EventType.SESSION_INTERRUPT_RECOVERY_FAILED, "s-1",
           new JsonObject().put("interrupt_id", "i1").put("reason", "ack_timeout")));
@@ -120,6 +123,7 @@ class CountersFromEventsIT {
           .contains("session_rotate_fail_total{reason=\"circuit_open\",service=\"metrics-service\"} 0.0")
           .contains("upstream_auth_rejected_total{service=\"metrics-service\",status=\"401\"} 1.0")
           .contains("interrupt_total{service=\"metrics-service\"} 2.0")
+          .contains("pipeline_events_duplicate_total{service=\"metrics-service\",topic=\"" + sessions + "\"} 1.0")
           .contains("ice_restart_total{service=\"metrics-service\"} 1.0")
           .contains("interrupt_recovery_fail_total{reason=\"ack_timeout\",service=\"metrics-service\"} 1.0")
           .contains("reconnect_total{class=\"transport\",reason=\"ice_failed\",service=\"metrics-service\"} 1.0")

@@ -41,6 +41,15 @@ import org.slf4j.LoggerFactory;
  * through the state topic's read view, so the answer is the same whichever instance took the request.
  */
 public final class SessionApiRoutes {
+  /**
+   * What the API tells this instance's owner once an interrupt command is durable, so that the
+   * upstream cancel need not wait for the consumer loop (a no-op where another instance owns it).
+   */
+  @FunctionalInterface
+  public interface InterruptFastPath {
+    void cancelAhead(String sessionId, String interruptId, String clientResponseId);
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(SessionApiRoutes.class);
   private static final Pattern SESSION_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
   private static final Pattern PLATFORM = Pattern.compile("[a-z0-9_.\\-]{1,32}");
@@ -54,10 +63,12 @@ public final class SessionApiRoutes {
   private final Clock clock;
   private final BooleanSupplier ready;
   private final String commandsTopic;
+  private final InterruptFastPath fastPath;
 
   public SessionApiRoutes(SessionServiceConfig config, EventPublisher publisher, StateView view,
-                          SessionMetrics metrics, BooleanSupplier ready) {
+                          SessionMetrics metrics, BooleanSupplier ready, InterruptFastPath fastPath) {
     this.config = config;
+    this.fastPath = fastPath;
     this.publisher = publisher;
     this.view = view;
     this.metrics = metrics;
@@ -169,6 +180,7 @@ public final class SessionApiRoutes {
         return;
       }
       metrics.ingress("interrupt", 1);
+      fastPath.cancelAhead(sid, iid, responseId);
       reply.timeout(config.replyTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(r -> {
         if (r.failed()) {
           view.forget(commandId);

@@ -93,6 +93,11 @@ public final class SessionMetrics {
     counter("session_latency_samples_total", "stage", stage).increment();
   }
 
+  /** A response.cancel sent on the interrupt fast path, before the consumer loop reached the command. */
+  public void cancelAhead() {
+    counter("session_sideband_cancels_ahead_total").increment();
+  }
+
   public void upstreamForwarded(boolean ok) {
     counter("session_sideband_events_forwarded_total", "result", ok ? "ok" : "failed").increment();
   }

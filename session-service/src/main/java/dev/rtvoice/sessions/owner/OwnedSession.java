@@ -12,6 +12,11 @@ final class OwnedSession {
   long anchorWallMs;
   /** The wall time of this session's entry in the deadline queue, or MAX_VALUE if it has none. */
   long scheduledWallMs = Long.MAX_VALUE;
+  /**
+   * The response whose {@code response.cancel} already went out ahead of the consumer loop (see
+   * {@link SessionOwnerVerticle#cancelAhead}), so the machine's own cancel for it is not sent twice.
+   */
+  String cancelledAhead;
 
   OwnedSession(SessionState state, long anchorWallMs) {
     this.state = state;

@@ -107,6 +107,8 @@ public final class SessionOwnerVerticle extends VerticleBase {
         .handler(this::onBatch)
         .deadLetters(publisher)
         .onAssigned(this::onAssigned)
+        // each batch costs two acknowledged write rounds and a commit, whatever its size
+        .maxPollRecords(2_000)
         .metrics(registry)
         .build();
     return loop.start().onSuccess(v -> {
@@ -200,10 +202,51 @@ public final class SessionOwnerVerticle extends VerticleBase {
     return commit(changes).onSuccess(v -> metrics.batch(System.nanoTime() - startedNs));
   }
 
+  /**
+   * The fast path of an interrupt: called by the API once the interrupt command is durable on Kafka.
+   * If this instance owns the session, it is speaking or thinking, and its sideband is open, the
+   * {@code response.cancel} goes out now instead of after the consumer loop has reached the command
+   * (which waits behind the batch in hand: tens of milliseconds under load). Safe to do early: the
+   * command is already in the log, so the machine will apply it, and upstream's answer to the cancel
+   * (sent on the sideband, appended to the log after the command) can only be applied after it. A
+   * cancel for a response that ended meanwhile is answered {@code response_cancel_not_active}, which
+   * the machine treats like any stale event.
+   */
+  public void cancelAhead(String sessionId, String interruptId, String clientResponseId) {
+    if (!started || !sideband.enabled()) {  // started is volatile: context and sideband are set before it
+      return;
+    }
+    context.runOnContext(v -> {
+      OwnedSession o = owned.get(sessionId);
+      if (o == null || !sideband.isOpen(sessionId)) {
+        return;
+      }
+      Phase phase = o.state.phase();
+      String responseId = o.state.responseId();
+      if ((phase != Phase.SPEAKING && phase != Phase.THINKING) || responseId == null
+          || responseId.equals(o.cancelledAhead)
+          || (clientResponseId != null && !clientResponseId.equals(responseId))) {
+        return;
+      }
+      o.cancelledAhead = responseId;
+      sideband.cancel(sessionId, interruptId, responseId).onFailure(err -> {
+        // the machine's own cancel (or its failure handling) takes over
+        if (responseId.equals(o.cancelledAhead)) {
+          o.cancelledAhead = null;
+        }
+      });
+      metrics.cancelAhead();
+    });
+  }
+
   /** The service's own response.cancel goes out as soon as the interrupt is decided: latency matters. */
   private void cancelUpstreamNow(String sessionId, Decision d) {
     for (Decision.Effect e : d.effects()) {
       if (e instanceof Decision.Effect.CancelUpstream c) {
+        OwnedSession o = owned.get(sessionId);
+        if (o != null && c.responseId() != null && c.responseId().equals(o.cancelledAhead)) {
+          continue;  // went out on the fast path already
+        }
         sideband.cancel(sessionId, c.interruptId(), c.responseId()).onFailure(err ->
             serial(() -> applyInternal(sessionId, new Input.SidebandCancelFailed(c.interruptId(), clock.millis()))));
       }
