@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -20,6 +21,12 @@ public final class UpstreamSim implements AutoCloseable {
   public static final String KEY = "sk-test-sideband-key";
 
   public final Vertx vertx = Vertx.vertx();
+  /**
+   * Held for the simulator's life: Vert.x closes a client that is no longer referenced once it is
+   * garbage-collected, and a collection during a peer's handshake closed the connection under it
+   * ("Connection closed while handshake in process", seen once in a local run).
+   */
+  private final WebSocketClient peers = vertx.createWebSocketClient();
   public final int port;
   public final String base;
 
@@ -60,7 +67,7 @@ public final class UpstreamSim implements AutoCloseable {
   public Peer peer(String callId) throws Exception {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/v1/realtime?call_id=" + callId).addHeader("Authorization", "Bearer " + KEY);
-    return vertx.createWebSocketClient().connect(options).map(Peer::new).await(10, TimeUnit.SECONDS);
+    return peers.connect(options).map(Peer::new).await(10, TimeUnit.SECONDS);
   }
 
   @Override
