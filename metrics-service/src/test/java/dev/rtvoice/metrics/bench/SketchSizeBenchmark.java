@@ -38,7 +38,7 @@ public final class SketchSizeBenchmark {
         new Distribution("worst case: log-uniform 0.01 .. 120,000 ms",
             () -> Math.exp(Math.log(0.01) + random.nextDouble() * (Math.log(120_000) - Math.log(0.01)))));
     int[] counts = {1_000, 20_000, 400_000};
-    System.out.printf(Locale.ROOT, "serialized LatencySketch (DDSketch, %.1f%% relative accuracy) per stage bucket%n",
+    System.out.printf(Locale.ROOT, "serialized LatencySketch (DDSketch, %.2f%% relative accuracy) per stage bucket%n",
         LatencySketch.RELATIVE_ACCURACY * 100);
     System.out.printf(Locale.ROOT, "  %-45s %10s %10s %10s%n", "distribution", "1k", "20k", "400k");
     int worst = 0;

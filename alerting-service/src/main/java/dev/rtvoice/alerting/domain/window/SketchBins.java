@@ -23,7 +23,7 @@ import java.util.Arrays;
 public final class SketchBins {
   /** The index mapping of every {@link LatencySketch}. */
   public static final IndexMapping MAPPING = new CubicallyInterpolatedMapping(LatencySketch.RELATIVE_ACCURACY);
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = LatencySketch.FORMAT;
 
   private SketchBins() {}
 
