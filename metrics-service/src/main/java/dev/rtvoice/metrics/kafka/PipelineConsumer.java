@@ -41,10 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch's offsets are committed only once a pane holding its effect is on Kafka (the handler's
  * future waits for the flusher). A batch handled again after a failure is not counted twice: the
- * highest offset applied per partition is remembered and older records are skipped. A record whose
- * event whose {@code event_id} was counted recently (a producer's redelivered copy at a new offset) is
- * skipped and counted as a duplicate (see {@link RecentEventIds}). A record whose
- * envelope decodes but whose payload breaks the contract goes to the topic's dead-letter topic with
+ * highest offset applied per partition is remembered and older records are skipped. An event whose
+ * {@code event_id} was counted recently (a producer's redelivered copy at a new offset) is skipped
+ * and counted as a duplicate (see {@link RecentEventIds}). A record whose envelope decodes but whose payload breaks the contract goes to the topic's dead-letter topic with
  * the reason, like records that do not decode at all.
  */
 public final class PipelineConsumer {

@@ -406,9 +406,14 @@ public final class SessionMachine {
       case RESPONSE_DONE -> responseDone(s, e, d);
       case ERROR -> {
         s.counters[Counter.UPSTREAM_ERRORS.ordinal()]++;
-        if (RESPONSE_CANCEL_NOT_ACTIVE.equals(e.errorCode()) && s.phase == Phase.CANCELLING) {
+        if (RESPONSE_CANCEL_NOT_ACTIVE.equals(e.errorCode())) {
+          // upstream's answer to a cancel of a response that is no longer active: it acknowledges an
+          // open interrupt, and says nothing about a response the next turn is waiting for (a late
+          // answer to an early cancel must not send that turn to recovery)
           applied(s, d);
-          acknowledge(s, d, RESPONSE_CANCEL_NOT_ACTIVE, t);
+          if (s.phase == Phase.CANCELLING) {
+            acknowledge(s, d, RESPONSE_CANCEL_NOT_ACTIVE, t);
+          }
         } else if (s.phase == Phase.THINKING) {
           applied(s, d);
           recovering(s, d, "upstream_error", t);

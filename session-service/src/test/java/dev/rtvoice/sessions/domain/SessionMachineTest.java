@@ -55,6 +55,22 @@ class SessionMachineTest {
     }
 
     @Test
+    void aLateCancelNotActiveDoesNotSendTheNextTurnToRecovery() {
+      // the cancel went out for r1 after r1 had ended; upstream's answer arrives in the next turn
+      Script s = new Script().speaking();
+      s.send("response.done", "response_id", "r1", "status", "completed");
+      s.send("input_audio_buffer.speech_stopped");
+      assertThat(s.state.phase()).isEqualTo(Phase.THINKING);
+      Decision late = s.send("error", "error_code", "response_cancel_not_active");
+      assertThat(late.outcome()).isEqualTo(Outcome.APPLIED);
+      assertThat(s.state.phase()).isEqualTo(Phase.THINKING);
+      assertThat(s.state.counter(Counter.UPSTREAM_ERRORS)).isEqualTo(1);
+      // any other upstream error while thinking still does
+      s.send("error", "error_code", "server_error");
+      assertThat(s.state.phase()).isEqualTo(Phase.RECOVERING);
+    }
+
+    @Test
     void theCancelAcknowledgementOfTheInterruptedResponseIsNotStale() {
       Script s = new Script().cancelling();
       Decision ack = s.send("response.done", "response_id", "r1", "status", "cancelled");

@@ -68,7 +68,7 @@ class TransitionMatrixTest {
       row("response.done failed r1", s -> s.send("response.done", "response_id", "r1", "status", "failed"),
           "IDLE REFUSED", "LISTENING REFUSED", "RECOVERING APPLIED", "LISTENING APPLIED", "LISTENING APPLIED", "RECOVERING STALE", "ENDED REFUSED"),
       row("error cancel_not_active", s -> s.send("error", "error_code", "response_cancel_not_active"),
-          "IDLE APPLIED", "LISTENING APPLIED", "RECOVERING APPLIED", "SPEAKING APPLIED", "LISTENING APPLIED", "RECOVERING APPLIED", "ENDED REFUSED"),
+          "IDLE APPLIED", "LISTENING APPLIED", "THINKING APPLIED", "SPEAKING APPLIED", "LISTENING APPLIED", "RECOVERING APPLIED", "ENDED REFUSED"),
       row("error other", s -> s.send("error", "error_code", "server_error"),
           "IDLE APPLIED", "LISTENING APPLIED", "RECOVERING APPLIED", "SPEAKING APPLIED", "CANCELLING APPLIED", "RECOVERING APPLIED", "ENDED REFUSED"),
       row("session.created", s -> s.send("session.created"),
