@@ -48,7 +48,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <pre>
  * mvn -o -q -pl token-service test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.rtvoice.tokens.bench.IssuanceLoadGenerator -Dexec.args="500,3000 15 5 64"
+ *   -Dexec.mainClass=dev.rtvoice.tokens.bench.IssuanceLoadGenerator -Dexec.args="500,3000 15 20 64"
  * </pre>
  * Arguments: rates (comma-separated, per second), measured seconds per run, warm-up seconds per
  * run, closed-loop concurrency (0 skips that phase), and {@code process} (default: token-service in
