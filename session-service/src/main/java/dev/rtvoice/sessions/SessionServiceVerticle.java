@@ -47,6 +47,7 @@ public final class SessionServiceVerticle extends VerticleBase {
   private SessionOwnerVerticle owner;
   private UpstreamReadiness upstream;
   private HttpServer server;
+  private SessionApiRoutes api;
   private volatile boolean stopping;
 
   public SessionServiceVerticle(SessionServiceConfig config, PrometheusMeterRegistry registry) {
@@ -89,7 +90,9 @@ public final class SessionServiceVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, registry, checks);
-    new SessionApiRoutes(config, publisher, view, metrics, this::engineReady, owner::cancelAhead).mount(router);
+    api = new SessionApiRoutes(vertx, config, publisher, view, metrics, this::engineReady, owner::cancelAhead,
+        kafka.readiness());
+    api.mount(router);
     JsonErrors.install(router);
     kafka.provisionTopics().onSuccess(v -> startEngine());
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
@@ -128,6 +131,9 @@ public final class SessionServiceVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (api != null) {
+      api.close();
+    }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed
         .eventually(() -> publisher.close())

@@ -2,6 +2,7 @@ package dev.rtvoice.sessions.api;
 
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.handle.SessionHandle;
+import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.http.ApiException;
 import dev.rtvoice.common.http.JsonBodies;
 import dev.rtvoice.common.kafka.EventPublisher;
@@ -15,6 +16,7 @@ import dev.rtvoice.sessions.kafka.Commands;
 import dev.rtvoice.sessions.kafka.StateView;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -39,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * id, and answered only once the broker acknowledged it: an accepted event is never lost. Interrupt and
  * recover then wait (up to {@code REPLY_TIMEOUT}) for the owning instance's decision, which comes back
  * through the state topic's read view, so the answer is the same whichever instance took the request.
+ *
+ * <p>Ingress protection: each write is charged to its session's and its user's rate limits
+ * ({@link IngressLimits}, 429 before anything is written) and bounded by {@code REQUEST_DEADLINE}
+ * ({@link KafkaGate}: 503 when Kafka does not acknowledge in time, and at once while Kafka is known to
+ * be down).
  */
 public final class SessionApiRoutes {
   /**
@@ -54,6 +61,7 @@ public final class SessionApiRoutes {
   private static final Pattern SESSION_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
   private static final Pattern PLATFORM = Pattern.compile("[a-z0-9_.\\-]{1,32}");
   private static final int BODY_LIMIT = 512 * 1024;
+  private static final long EVICTION_INTERVAL_MS = 1_000;
 
   private final SessionServiceConfig config;
   private final EventPublisher publisher;
@@ -64,10 +72,24 @@ public final class SessionApiRoutes {
   private final BooleanSupplier ready;
   private final String commandsTopic;
   private final InterruptFastPath fastPath;
+  private final Vertx vertx;
+  private final IngressLimits limits;
+  private final KafkaGate gate;
+  private final long deadlineMs;
+  private long evictionTimer = -1;
 
-  public SessionApiRoutes(SessionServiceConfig config, EventPublisher publisher, StateView view,
-                          SessionMetrics metrics, BooleanSupplier ready, InterruptFastPath fastPath) {
+  /**
+   * @param kafkaProbe whether Kafka answers (the service's Kafka readiness check): while it does not,
+   *     writes are refused at once
+   */
+  public SessionApiRoutes(Vertx vertx, SessionServiceConfig config, EventPublisher publisher, StateView view,
+                          SessionMetrics metrics, BooleanSupplier ready, InterruptFastPath fastPath,
+                          ReadinessCheck kafkaProbe) {
+    this.vertx = vertx;
     this.config = config;
+    this.limits = new IngressLimits(config.ingress(), config.clock());
+    this.gate = new KafkaGate(vertx, kafkaProbe, config.ingress().brokerProbeInterval());
+    this.deadlineMs = config.ingress().requestDeadline().toMillis();
     this.fastPath = fastPath;
     this.publisher = publisher;
     this.view = view;
@@ -93,11 +115,22 @@ public final class SessionApiRoutes {
     router.post("/v1/sessions/:id/recover").handler(this::recover);
     router.get("/v1/sessions/:id").handler(this::get);
     router.get("/v1/sessions").handler(this::list);
+    gate.start();
+    evictionTimer = vertx.setPeriodic(EVICTION_INTERVAL_MS, t -> limits.evictIdle());
+  }
+
+  /** Stops the Kafka probe and the limiter's eviction (the service's stop calls it). */
+  public void close() {
+    gate.close();
+    if (evictionTimer >= 0) {
+      vertx.cancelTimer(evictionTimer);
+    }
   }
 
   // ---- POST /v1/sessions/{id}/events ----
 
   private void events(RoutingContext ctx) {
+    long startNs = System.nanoTime();
     String sid = sessionId(ctx);
     SessionHandle handle = auth.session(ctx, sid);
     JsonObject body = JsonBodies.object(ctx, false);
@@ -113,6 +146,7 @@ public final class SessionApiRoutes {
       throw ApiException.badRequest("events", "at most " + config.maxBatch() + " events per request, got "
           + events.size());
     }
+    chargeOrRefuse(ctx, "events", sid, handle, events.size());
     long now = clock.millis();
     List<EventSummary> summaries = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
@@ -128,12 +162,14 @@ public final class SessionApiRoutes {
       }
     }
     Commands.Caller caller = caller(handle);
+    refuseWhileKafkaDown(ctx, "events");
     Instant recorded = Instant.ofEpochMilli(now);
     List<Future<?>> writes = new ArrayList<>(summaries.size());
     for (EventSummary s : summaries) {
       writes.add(publisher.publish(commandsTopic, Commands.clientEvent(sid, s, caller, platform, recorded)));
     }
-    Future.all(writes).onComplete(ar -> {
+    Future<?> write = Future.all(writes);
+    gate.within(write, remainingMs(startNs)).onComplete(ar -> {
       if (ar.failed()) {
         unavailable(ctx, "events", ar.cause());
         return;
@@ -149,6 +185,7 @@ public final class SessionApiRoutes {
   // ---- POST /v1/sessions/{id}/interrupt ----
 
   private void interrupt(RoutingContext ctx) {
+    long startNs = System.nanoTime();
     String sid = sessionId(ctx);
     SessionHandle handle = auth.session(ctx, sid);
     JsonObject body = JsonBodies.object(ctx, true);
@@ -168,12 +205,14 @@ public final class SessionApiRoutes {
     } catch (InvalidSummaryException e) {
       throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
     }
+    chargeOrRefuse(ctx, "interrupt", sid, handle, 1);
+    refuseWhileKafkaDown(ctx, "interrupt");
     String iid = interruptId != null ? interruptId : "int_" + UUID.randomUUID();
     EventEnvelope command = Commands.interrupt(sid, iid, audioEndMs, responseId, itemId, caller(handle),
         Instant.ofEpochMilli(occurredAt), Instant.ofEpochMilli(now));
     String commandId = command.eventId().toString();
     Future<JsonObject> reply = view.awaitReply(commandId);
-    publisher.publish(commandsTopic, command).onComplete(ar -> {
+    gate.within(publisher.publish(commandsTopic, command), remainingMs(startNs)).onComplete(ar -> {
       if (ar.failed()) {
         view.forget(commandId);
         unavailable(ctx, "interrupt", ar.cause());
@@ -181,7 +220,7 @@ public final class SessionApiRoutes {
       }
       metrics.ingress("interrupt", 1);
       fastPath.cancelAhead(sid, iid, responseId);
-      reply.timeout(config.replyTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(r -> {
+      replyWithin(reply, startNs).onComplete(r -> {
         if (r.failed()) {
           view.forget(commandId);
           // accepted and durable, but the owner has not answered yet: say what the client knows
@@ -212,6 +251,7 @@ public final class SessionApiRoutes {
   // ---- POST /v1/sessions/{id}/recover ----
 
   private void recover(RoutingContext ctx) {
+    long startNs = System.nanoTime();
     String sid = sessionId(ctx);
     SessionHandle handle = auth.session(ctx, sid);
     JsonObject body = JsonBodies.object(ctx, false);
@@ -225,19 +265,21 @@ public final class SessionApiRoutes {
     } catch (InvalidSummaryException e) {
       throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
     }
+    chargeOrRefuse(ctx, "recover", sid, handle, 1);
+    refuseWhileKafkaDown(ctx, "recover");
     Commands.Caller caller = caller(handle);
     EventEnvelope command = Commands.recovery(sid, reason, caller, Instant.ofEpochMilli(occurredAt),
         Instant.ofEpochMilli(now));
     String commandId = command.eventId().toString();
     Future<JsonObject> reply = view.awaitReply(commandId);
-    publisher.publish(commandsTopic, command).onComplete(ar -> {
+    gate.within(publisher.publish(commandsTopic, command), remainingMs(startNs)).onComplete(ar -> {
       if (ar.failed()) {
         view.forget(commandId);
         unavailable(ctx, "recover", ar.cause());
         return;
       }
       metrics.ingress("recover", 1);
-      reply.timeout(config.replyTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(r -> {
+      replyWithin(reply, startNs).onComplete(r -> {
         if (r.failed()) {
           view.forget(commandId);
           // the plan depends only on the reason and the secret's expiry; the summary is the view's
@@ -353,12 +395,50 @@ public final class SessionApiRoutes {
     return at;
   }
 
+  private void chargeOrRefuse(RoutingContext ctx, String endpoint, String sid, SessionHandle handle, int events) {
+    try {
+      limits.charge(ctx, sid, handle, events);
+    } catch (ApiException e) {
+      metrics.rejected(endpoint, e.code());
+      throw e;
+    }
+  }
+
+  /** While Kafka is known to be down a write is refused at once, not queued for the producer's delivery timeout. */
+  private void refuseWhileKafkaDown(RoutingContext ctx, String endpoint) {
+    if (gate.down()) {
+      metrics.rejected(endpoint, "unavailable");
+      throw retryLater(ctx, "Kafka is unavailable (" + gate.reason() + "): nothing was written, retry the same "
+          + "request later");
+    }
+  }
+
+  /** What is left of the request's deadline, in ms. */
+  private long remainingMs(long startNs) {
+    return deadlineMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+  }
+
+  /** The owner's reply, waited for at most {@code REPLY_TIMEOUT} and never past the request's deadline. */
+  private Future<JsonObject> replyWithin(Future<JsonObject> reply, long startNs) {
+    long wait = Math.min(config.replyTimeout().toMillis(), remainingMs(startNs));
+    if (reply.isComplete()) {
+      return reply;
+    }
+    return wait <= 0 ? Future.failedFuture("request deadline reached") : reply.timeout(wait, TimeUnit.MILLISECONDS);
+  }
+
   private void unavailable(RoutingContext ctx, String endpoint, Throwable cause) {
     metrics.rejected(endpoint, "unavailable");
     LOG.warn("could not write a {} command to Kafka: {}", endpoint, cause.toString());
+    String what = cause instanceof KafkaGate.DeadlineExceeded ? "Kafka did not acknowledge within the request "
+        + "deadline of " + deadlineMs + " ms" : "Kafka did not acknowledge the request";
+    fail(ctx, retryLater(ctx, what + ": retry it (what was written already is recognized by its sequence or id and "
+        + "applied once)"));
+  }
+
+  private static ApiException retryLater(RoutingContext ctx, String message) {
     ctx.response().putHeader("Retry-After", "1");
-    fail(ctx, new ApiException(503, "unavailable", "Kafka did not acknowledge the request: retry it (what was "
-        + "written already is recognized by its sequence or id and applied once)"));
+    return new ApiException(503, "unavailable", message, new JsonObject().put("retry_after_ms", 1000));
   }
 
   private static void fail(RoutingContext ctx, ApiException e) {

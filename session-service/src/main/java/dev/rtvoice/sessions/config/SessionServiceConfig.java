@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param operatorToken {@code OPERATOR_TOKEN} (or {@code _FILE}): bearer token of the console's reads
  * @param corsOrigins {@code CORS_ALLOWED_ORIGINS}: browser origins allowed to call the API
  * @param consumerGroup {@code SESSION_CONSUMER_GROUP}, default {@code <topic prefix>session-service}
+ * @param ingress the ingress's rate limits and request deadline ({@code RATE_LIMIT_*}, {@code REQUEST_DEADLINE})
  */
 public record SessionServiceConfig(
     String host,
@@ -47,7 +48,8 @@ public record SessionServiceConfig(
     Optional<String> operatorToken,
     List<String> corsOrigins,
     String consumerGroup,
-    Clock clock) {
+    Clock clock,
+    IngressSettings ingress) {
   public static final String SERVICE_NAME = "session-service";
   static final List<String> DEV_CORS_ORIGINS = List.of("http://localhost:*", "http://127.0.0.1:*");
 
@@ -92,7 +94,8 @@ public record SessionServiceConfig(
         env.secret("OPERATOR_TOKEN"),
         origins,
         env.string("SESSION_CONSUMER_GROUP", topics.prefix() + SERVICE_NAME),
-        clock);
+        clock,
+        IngressSettings.fromEnv(env));
   }
 
   private static long positive(Env env, String name, Duration defaultValue) {
