@@ -83,6 +83,17 @@ public final class SessionServiceVerticle extends VerticleBase {
             : Future.failedFuture("session state not loaded yet");
       }
     });
+    checks.add(new ReadinessCheck() {
+      @Override
+      public String name() {
+        return "owner";
+      }
+
+      @Override
+      public Future<Void> check() {
+        return owner.stalled().<Future<Void>>map(Future::failedFuture).orElseGet(Future::succeededFuture);
+      }
+    });
     if (config.upstream().sidebandEnabled()) {
       upstream = new UpstreamReadiness(vertx, config.upstream());
       checks.add(upstream);

@@ -22,6 +22,8 @@ public enum EventType {
 
   // realtime.session.commands: what clients (and the sideband) report, queued for the owning instance
   SESSION_CLIENT_EVENT("session.client_event", true),
+  /** One request's client events in one record, so they become durable together. */
+  SESSION_CLIENT_EVENTS("session.client_events", true),
   SESSION_UPSTREAM_EVENT("session.upstream_event", true),
   SESSION_INTERRUPT_REQUESTED("session.interrupt_requested", true),
   SESSION_RECOVERY_REQUESTED("session.recovery_requested", true),

@@ -65,6 +65,10 @@ public final class EventConsumerLoop {
   private boolean started;
   private Future<Void> assignmentReady = Future.succeededFuture();
   private long backoffMs;
+  // the batch in hand (polled, not yet committed), kept across its retries: what a stall check reads
+  private volatile long unfinishedSinceMs = -1;
+  private volatile int unfinishedRecords;
+  private volatile String lastFailure;
 
   private EventConsumerLoop(Builder b) {
     this.vertx = b.vertx;
@@ -111,20 +115,49 @@ public final class EventConsumerLoop {
     return stopped.future().eventually(() -> consumer.close());
   }
 
+  /**
+   * Since when (epoch ms) the batch in hand has been polled without being committed, across its
+   * retries; -1 when there is none (idle, or between batches). A loop that keeps a batch unfinished for
+   * long is stalled: records are waiting and none gets through.
+   */
+  public long unfinishedSinceMs() {
+    return unfinishedSinceMs;
+  }
+
+  /** Records of the batch in hand (0 when there is none). */
+  public int unfinishedRecords() {
+    return unfinishedRecords;
+  }
+
+  /** Why the batch in hand last failed, or null. */
+  public String lastFailure() {
+    return lastFailure;
+  }
+
   private void pollOnce() {
     if (stopping) {
       stopped.tryComplete();
       return;
     }
     consumer.poll(POLL_TIMEOUT)
-        .compose(records -> assignmentReady.compose(v -> handleBatch(records)))
+        .compose(records -> {
+          if (!records.isEmpty() && unfinishedSinceMs < 0) {
+            unfinishedSinceMs = System.currentTimeMillis();
+            unfinishedRecords = records.size();
+          }
+          return assignmentReady.compose(v -> handleBatch(records));
+        })
         .onComplete(ar -> {
           if (ar.failed()) {
+            lastFailure = String.valueOf(ar.cause());
             backoffMs = backoffMs == 0 ? 100 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             LOG.warn("batch from {} failed, retrying in {} ms", topics, backoffMs, ar.cause());
             vertx.setTimer(backoffMs, t -> context.runOnContext(x -> pollOnce()));
           } else {
             backoffMs = 0;
+            unfinishedSinceMs = -1;
+            unfinishedRecords = 0;
+            lastFailure = null;
             pollOnce();
           }
         });

@@ -161,14 +161,15 @@ public final class SessionApiRoutes {
         throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
       }
     }
-    Commands.Caller caller = caller(handle);
-    refuseWhileKafkaDown(ctx, "events");
-    Instant recorded = Instant.ofEpochMilli(now);
-    List<Future<?>> writes = new ArrayList<>(summaries.size());
-    for (EventSummary s : summaries) {
-      writes.add(publisher.publish(commandsTopic, Commands.clientEvent(sid, s, caller, platform, recorded)));
+    // the request's events are one record: Kafka takes it whole or not at all (too large: 400 events)
+    io.vertx.core.buffer.Buffer command;
+    try {
+      command = Commands.clientEvents(sid, summaries, caller(handle), platform, Instant.ofEpochMilli(now));
+    } catch (InvalidSummaryException e) {
+      throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
     }
-    Future<?> write = Future.all(writes);
+    refuseWhileKafkaDown(ctx, "events");
+    Future<?> write = publisher.publishRaw(commandsTopic, sid, command, List.of());
     gate.within(write, remainingMs(startNs)).onComplete(ar -> {
       if (ar.failed()) {
         unavailable(ctx, "events", ar.cause());

@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param corsOrigins {@code CORS_ALLOWED_ORIGINS}: browser origins allowed to call the API
  * @param consumerGroup {@code SESSION_CONSUMER_GROUP}, default {@code <topic prefix>session-service}
  * @param ingress the ingress's rate limits and request deadline ({@code RATE_LIMIT_*}, {@code REQUEST_DEADLINE})
+ * @param owner the command log's owner: stall timeout, batch size ({@code OWNER_*})
  */
 public record SessionServiceConfig(
     String host,
@@ -49,7 +50,8 @@ public record SessionServiceConfig(
     List<String> corsOrigins,
     String consumerGroup,
     Clock clock,
-    IngressSettings ingress) {
+    IngressSettings ingress,
+    OwnerSettings owner) {
   public static final String SERVICE_NAME = "session-service";
   static final List<String> DEV_CORS_ORIGINS = List.of("http://localhost:*", "http://127.0.0.1:*");
 
@@ -95,7 +97,8 @@ public record SessionServiceConfig(
         origins,
         env.string("SESSION_CONSUMER_GROUP", topics.prefix() + SERVICE_NAME),
         clock,
-        IngressSettings.fromEnv(env));
+        IngressSettings.fromEnv(env),
+        OwnerSettings.fromEnv(env));
   }
 
   private static long positive(Env env, String name, Duration defaultValue) {

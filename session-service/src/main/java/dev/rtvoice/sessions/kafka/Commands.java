@@ -1,33 +1,82 @@
 package dev.rtvoice.sessions.kafka;
 
+import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.InvalidEventException;
 import dev.rtvoice.sessions.domain.EventSummary;
 import dev.rtvoice.sessions.domain.Input;
 import dev.rtvoice.sessions.domain.InvalidSummaryException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The commands of {@code realtime.session.commands} (docs/events.md), written by the HTTP ingress and
- * the sideband, read by the instance that owns the session. Besides the documented fields, each
- * carries {@code secret_expires_at_ms} (the client secret's expiry from the caller's rotation token)
- * and client events the client's {@code platform}; readers ignore fields they do not know.
+ * The commands of {@code realtime.session.commands} (docs/events.md): the one place that writes and
+ * reads them. The HTTP ingress and the sideband write them, the instance that owns the session reads
+ * them. Besides the documented fields, each carries {@code secret_expires_at_ms} (the client secret's
+ * expiry from the caller's rotation token) and client events the client's {@code platform}; readers
+ * ignore fields they do not know.
+ *
+ * <p>The events of one request are one record ({@link #clientEvents}): Kafka takes a record whole or
+ * not at all, so a request is never half durable (with one record per event, an expired producer
+ * batch could leave the tail of a request in the log without its head), and it costs one record
+ * instead of one per event.
  */
 public final class Commands {
   public static final String SOURCE_API = "session-service.api";
   public static final String SOURCE_SIDEBAND = "session-service.sideband";
+  /** Most events one command record may carry, whatever wrote it (the API's own bound is lower). */
+  public static final int MAX_EVENTS_PER_RECORD = 1000;
 
   private Commands() {}
 
   /** Who sent a command: from the verified rotation token, never from the request body. */
   public record Caller(String userId, String deviceId, long secretExpiresAtMs) {}
 
-  /** A decoded command: the machine's input and the facts about the caller. */
-  public record Command(UUID id, String sessionId, Input input, String userId, String deviceId, String platform,
-                        long secretExpiresAtMs) {}
+  /**
+   * A decoded command: the machine's inputs (one, or a request's events in order) and the facts about
+   * the caller.
+   */
+  public record Command(UUID id, String sessionId, List<Input> inputs, boolean batch, String userId,
+                        String deviceId, String platform, long secretExpiresAtMs) {}
+
+  /**
+   * One request's events as the one record to write, keyed by session id. Encoded here, once, so that
+   * a request too large for a record is refused before anything is written: an
+   * {@link InvalidSummaryException} naming {@code events} (the API answers 400).
+   */
+  public static Buffer clientEvents(String sessionId, List<EventSummary> events, Caller caller, String platform,
+                                    Instant now) {
+    if (events.isEmpty() || events.size() > MAX_EVENTS_PER_RECORD) {
+      throw new InvalidSummaryException("events", "must hold 1.." + MAX_EVENTS_PER_RECORD + " events");
+    }
+    JsonArray list = new JsonArray(new ArrayList<>(events.size()));
+    for (EventSummary e : events) {
+      list.add(new JsonObject(e.toMap()));
+    }
+    JsonObject payload = new JsonObject()
+        .put("user_id", caller.userId())
+        .put("device_id", caller.deviceId())
+        .put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    if (platform != null) {
+      payload.put("platform", platform);
+    }
+    payload.put("events", list);
+    EventEnvelope env = EventEnvelope.create(EventType.SESSION_CLIENT_EVENTS, sessionId,
+        Instant.ofEpochMilli(events.get(0).occurredAtMs()), now, SOURCE_API, payload);
+    try {
+      return EventCodec.encode(env);
+    } catch (InvalidEventException e) {
+      throw new InvalidSummaryException("events", "the request's " + events.size() + " events take more than "
+          + EventCodec.MAX_BYTES + " bytes as one command: send fewer events per request");
+    }
+  }
 
   public static EventEnvelope clientEvent(String sessionId, EventSummary e, Caller caller, String platform,
                                           Instant now) {
@@ -93,6 +142,10 @@ public final class Commands {
     Input input;
     String platform = null;
     switch (env.type()) {
+      case SESSION_CLIENT_EVENTS -> {
+        platform = m.get("platform") instanceof String s ? s : null;
+        return new Command(env.eventId(), env.sessionId(), clientInputs(p), true, user, device, platform, sxp);
+      }
       case SESSION_CLIENT_EVENT -> {
         input = new Input.Observed(EventSummary.parse(m, "payload.", true, Long.MAX_VALUE / 4, 0), Input.Source.CLIENT);
         platform = m.get("platform") instanceof String s ? s : null;
@@ -106,7 +159,27 @@ public final class Commands {
           optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
       default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");
     }
-    return new Command(env.eventId(), env.sessionId(), input, user, device, platform, sxp);
+    return new Command(env.eventId(), env.sessionId(), List.of(input), false, user, device, platform, sxp);
+  }
+
+  /** A request's events, in order; one that does not parse makes the whole record invalid. */
+  private static List<Input> clientInputs(JsonObject payload) {
+    if (!(payload.getValue("events") instanceof JsonArray events) || events.isEmpty()) {
+      throw new InvalidSummaryException("payload.events", "must be a non-empty array");
+    }
+    if (events.size() > MAX_EVENTS_PER_RECORD) {
+      throw new InvalidSummaryException("payload.events", "holds " + events.size() + " events, more than "
+          + MAX_EVENTS_PER_RECORD);
+    }
+    List<Input> inputs = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      if (!(events.getValue(i) instanceof JsonObject e)) {
+        throw new InvalidSummaryException("payload.events[" + i + "]", "must be an object");
+      }
+      inputs.add(new Input.Observed(EventSummary.parse(e.getMap(), "payload.events[" + i + "].", true,
+          Long.MAX_VALUE / 4, 0), Input.Source.CLIENT));
+    }
+    return inputs;
   }
 
   private static String requiredString(Map<String, Object> m, String field) {

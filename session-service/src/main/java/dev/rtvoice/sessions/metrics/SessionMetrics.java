@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The service's Prometheus metrics. Counters move only once a change is durable (after the batch that
@@ -83,6 +84,32 @@ public final class SessionMetrics {
 
   public void undecodable() {
     counter("session_commands_invalid_total").increment();
+  }
+
+  /** A command record the owner gave up on, into the dead letters ({@code reason}: undecodable, rejected, too_large). */
+  public void deadLettered(String reason) {
+    counter("session_commands_dead_lettered_total", "reason", reason).increment();
+  }
+
+  /**
+   * A change that is not a command ({@code unit}: tick, internal, dead_letter) that Kafka would never
+   * take; it is left out instead of retried forever.
+   */
+  public void unwritable(String unit, String reason) {
+    counter("session_owner_unwritable_total", "unit", unit, "reason", reason).increment();
+  }
+
+  /**
+   * The owner's progress, read when scraped: how long its batch in hand has been waiting to become
+   * durable (0 when it has none), and whether that is a stall ({@code OWNER_STALL_TIMEOUT}).
+   */
+  public <T> void ownerProgress(T owner, ToDoubleFunction<T> unfinishedSeconds, ToDoubleFunction<T> stalled) {
+    Gauge.builder("session_owner_unfinished_batch_seconds", owner, unfinishedSeconds)
+        .description("How long the owner's batch of commands in hand has not been durable (0: none in hand)")
+        .register(registry);
+    Gauge.builder("session_owner_stalled", owner, stalled)
+        .description("1 while the owner has had a batch in hand longer than OWNER_STALL_TIMEOUT")
+        .register(registry);
   }
 
   public void batch(long nanos) {

@@ -10,16 +10,17 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * What one unit of work (a batch of commands, or a round of deadlines) changed: the sessions it
- * touched with their state before (to roll back if the writes fail), the derived events and latency
- * samples to publish, the replies, and the effects to run once everything is durable.
+ * What one unit of work (a batch of commands, one command applied alone, or a round of deadlines)
+ * changed, per session: its state before (to roll it back if its writes fail), the derived events and
+ * latency samples to publish, the replies, the effects to run once everything is durable, and the
+ * command records it applied (to apply them again one by one when the session's writes fail for a
+ * reason that would fail again). Plus the records to dead-letter.
  *
  * <p>Derived events get deterministic ids (from the command's id and their position), so when a batch
  * is applied again after a crash the events it writes again carry the same {@code event_id}, and
@@ -30,31 +31,51 @@ final class Changes {
 
   /** A touched session and how it was before this unit. */
   static final class Touched {
+    final String sessionId;
     final OwnedSession owned;
     final SessionState before;
     final long anchorBefore;
     final Phase phaseBefore;
     final List<JsonObject> replies = new ArrayList<>(0);
     final List<Decision.Effect> effects = new ArrayList<>(0);
+    final List<EventEnvelope> events = new ArrayList<>();
+    final List<Decision.Emitted> emitted = new ArrayList<>();
+    final List<EventEnvelope> samples = new ArrayList<>(0);
+    final List<String> sampleStages = new ArrayList<>(0);
+    final List<Decision.Outcome> outcomes = new ArrayList<>();
+    /** The command records of this session this unit applied (or skipped once it failed), in order. */
+    final List<ConsumedEvent> records = new ArrayList<>(1);
     boolean tombstone;
+    /** Why this session's change cannot be written (it would fail the same way again), or null. */
+    String failure;
+    String failureKind;
 
-    Touched(OwnedSession owned, boolean created) {
+    Touched(String sessionId, OwnedSession owned, boolean created) {
+      this.sessionId = sessionId;
       this.owned = owned;
       this.before = created ? null : owned.state.copy();
       this.anchorBefore = owned.anchorWallMs;
       this.phaseBefore = created ? null : owned.state.phase();
     }
+
+    boolean created() {
+      return before == null;
+    }
+
+    void fail(String kind, String reason) {
+      if (failure == null) {
+        failureKind = kind;
+        failure = reason;
+      }
+    }
   }
+
+  /** A record that goes to {@code <topic>.dlq}, with why. */
+  record DeadLetter(ConsumedEvent record, String kind, String reason) {}
 
   final Instant now;
   final Map<String, Touched> touched = new LinkedHashMap<>();
-  final List<EventEnvelope> events = new ArrayList<>();
-  final List<Decision.Emitted> emitted = new ArrayList<>();
-  final List<EventEnvelope> samples = new ArrayList<>();
-  final List<String> sampleStages = new ArrayList<>();
-  final List<Decision.Outcome> outcomes = new ArrayList<>();
-  final List<ConsumedEvent> invalid = new ArrayList<>();
-  final Map<ConsumedEvent, String> invalidReasons = new HashMap<>();
+  final List<DeadLetter> deadLetters = new ArrayList<>(0);
   int replaySkipped;
 
   Changes(Instant now) {
@@ -62,36 +83,37 @@ final class Changes {
   }
 
   boolean isEmpty() {
-    return touched.isEmpty() && invalid.isEmpty();
+    return touched.isEmpty() && deadLetters.isEmpty() && replaySkipped == 0;
   }
 
-  void created(String sessionId, OwnedSession owned) {
-    touched.put(sessionId, new Touched(owned, true));
+  Touched created(String sessionId, OwnedSession owned) {
+    Touched t = new Touched(sessionId, owned, true);
+    touched.put(sessionId, t);
+    return t;
   }
 
   /** Remembers the session as it is now, the first time this unit touches it. */
-  void touch(String sessionId, OwnedSession owned) {
-    touched.computeIfAbsent(sessionId, k -> new Touched(owned, false));
+  Touched touch(String sessionId, OwnedSession owned) {
+    return touched.computeIfAbsent(sessionId, k -> new Touched(sessionId, owned, false));
   }
 
   void untouch(String sessionId) {
     touched.remove(sessionId);
   }
 
-  void invalid(ConsumedEvent record, String reason) {
-    invalid.add(record);
-    invalidReasons.put(record, reason);
+  void deadLetter(ConsumedEvent record, String kind, String reason) {
+    deadLetters.add(new DeadLetter(record, kind, reason));
   }
 
   /** Collects a decision's outputs; {@code keyBase} makes the derived events' ids deterministic. */
   void collect(String sessionId, Decision d, String keyBase) {
     Touched t = touched.get(sessionId);
-    outcomes.add(d.outcome());
+    t.outcomes.add(d.outcome());
     int n = 0;
     for (Decision.Emitted e : d.events()) {
-      events.add(new EventEnvelope(idOf(keyBase, n++), e.type(), e.type().currentVersion(), sessionId,
+      t.events.add(new EventEnvelope(idOf(keyBase, n++), e.type(), e.type().currentVersion(), sessionId,
           Instant.ofEpochMilli(e.occurredAtMs()), now, SOURCE, new JsonObject(e.payload())));
-      emitted.add(e);
+      t.emitted.add(e);
     }
     for (Decision.LatencySample s : d.samples()) {
       JsonObject payload = new JsonObject()
@@ -99,10 +121,10 @@ final class Changes {
           .put("value_ms", s.valueMs())
           .put("turn", s.turn())
           .put("platform", s.platform());
-      samples.add(new EventEnvelope(idOf(keyBase, n++), EventType.LATENCY_SAMPLE,
+      t.samples.add(new EventEnvelope(idOf(keyBase, n++), EventType.LATENCY_SAMPLE,
           EventType.LATENCY_SAMPLE.currentVersion(), sessionId, Instant.ofEpochMilli(s.occurredAtMs()), now, SOURCE,
           payload));
-      sampleStages.add(s.stage());
+      t.sampleStages.add(s.stage());
     }
     for (Decision.Effect e : d.effects()) {
       if (e instanceof Decision.Effect.Tombstone) {

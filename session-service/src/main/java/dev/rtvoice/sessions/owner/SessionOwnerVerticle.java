@@ -1,11 +1,11 @@
 package dev.rtvoice.sessions.owner;
 
+import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.kafka.ConsumedEvent;
 import dev.rtvoice.common.kafka.EventConsumerLoop;
 import dev.rtvoice.common.kafka.EventPublisher;
-import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.sessions.config.SessionServiceConfig;
 import dev.rtvoice.sessions.domain.Decision;
 import dev.rtvoice.sessions.domain.EventSummary;
@@ -15,22 +15,25 @@ import dev.rtvoice.sessions.domain.SessionMachine;
 import dev.rtvoice.sessions.domain.SessionState;
 import dev.rtvoice.sessions.kafka.Commands;
 import dev.rtvoice.sessions.kafka.StateView;
+import dev.rtvoice.sessions.kafka.WriteFailures;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
 import dev.rtvoice.sessions.sideband.SidebandManager;
 import dev.rtvoice.sessions.sideband.UpstreamEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,7 +80,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
   private final String commandsTopic;
   private Set<Integer> assigned = Set.of();
   private Future<Void> tail = Future.succeededFuture();
-  private EventConsumerLoop loop;
+  private volatile EventConsumerLoop loop;
   private SidebandManager sideband;
   private long tickTimer = -1;
   private volatile boolean started;
@@ -100,6 +103,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
     if (!sideband.enabled()) {
       LOG.warn("OPENAI_API_KEY is not set: no sideband connections; interrupts rely on the client's own cancel");
     }
+    metrics.ownerProgress(this, o -> unfinishedMs(o.loop) / 1000.0, o -> o.stalled().isPresent() ? 1 : 0);
     loop = EventConsumerLoop.builder(vertx, config.kafka())
         .group(config.consumerGroup())
         .clientName("commands")
@@ -108,7 +112,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
         .deadLetters(publisher)
         .onAssigned(this::onAssigned)
         // each batch costs two acknowledged write rounds and a commit, whatever its size
-        .maxPollRecords(2_000)
+        .maxPollRecords(config.owner().maxPollRecords())
         .metrics(registry)
         .build();
     return loop.start().onSuccess(v -> {
@@ -132,6 +136,27 @@ public final class SessionOwnerVerticle extends VerticleBase {
     return started;
   }
 
+  /**
+   * Why the owner is stalled, or empty: a batch of commands has been in hand (polled, not yet durable
+   * and committed, retries included) for longer than {@code OWNER_STALL_TIMEOUT}. An idle owner, or
+   * one that keeps getting batches through, is not stalled.
+   */
+  public Optional<String> stalled() {
+    EventConsumerLoop l = loop;
+    long age = unfinishedMs(l);
+    if (age < config.owner().stallTimeout().toMillis()) {
+      return Optional.empty();
+    }
+    String failure = l.lastFailure();
+    return Optional.of("owner stalled: " + l.unfinishedRecords() + " command records in hand for " + age / 1000
+        + " s without becoming durable" + (failure == null ? "" : " (last failure: " + failure + ")"));
+  }
+
+  private static long unfinishedMs(EventConsumerLoop l) {
+    long since = l == null ? -1 : l.unfinishedSinceMs();
+    return since < 0 ? 0 : Math.max(0, System.currentTimeMillis() - since);
+  }
+
   /** Runs {@code work} after everything queued before it, whatever its outcome. */
   private Future<Void> serial(Supplier<Future<Void>> work) {
     Future<Void> result = tail.transform(ignored -> {
@@ -151,55 +176,124 @@ public final class SessionOwnerVerticle extends VerticleBase {
     return serial(() -> applyCommands(records));
   }
 
+  /**
+   * Applies a batch and writes it. Sessions whose changes Kafka would never take (a record too large,
+   * one the codec or broker rejects, a command the machine throws on) are rolled back and their
+   * commands of the batch applied again one at a time, so that only the culprit goes to the dead
+   * letters and everything else, theirs included, goes through.
+   */
   private Future<Void> applyCommands(List<ConsumedEvent> records) {
     long startedNs = System.nanoTime();
-    long wallNow = clock.millis();
-    Changes changes = new Changes(Instant.ofEpochMilli(wallNow));
+    Changes changes = new Changes(Instant.ofEpochMilli(clock.millis()));
+    Set<String> cancelsSent = new HashSet<>();
     for (ConsumedEvent record : records) {
-      EventEnvelope env = record.event();
-      Commands.Command command;
-      try {
-        command = Commands.decode(env);
-      } catch (RuntimeException e) {
-        changes.invalid(record, e.getMessage());
-        continue;
-      }
-      String sid = command.sessionId();
-      OwnedSession o = owned.get(sid);
-      if (o != null && o.state.alreadyApplied(record.partition(), record.offset())) {
-        changes.replaySkipped++;
-        continue;
-      }
-      String keyBase = env.eventId().toString();
-      if (o == null) {
+      applyRecord(changes, record, cancelsSent);
+    }
+    return write(changes)
+        .compose(failed -> applyAlone(failed, cancelsSent))
+        .onSuccess(v -> metrics.batch(System.nanoTime() - startedNs));
+  }
+
+  /** Decodes one command record and applies its inputs to its session, collecting what it changed. */
+  private void applyRecord(Changes changes, ConsumedEvent record, Set<String> cancelsSent) {
+    EventEnvelope env = record.event();
+    Commands.Command command;
+    try {
+      command = Commands.decode(env);
+    } catch (RuntimeException e) {
+      changes.deadLetter(record, DeadLetters.UNDECODABLE, e.getMessage());
+      return;
+    }
+    String sid = command.sessionId();
+    Changes.Touched t = changes.touched.get(sid);
+    if (t != null && t.failure != null) {
+      t.records.add(record);  // its session is applied again command by command after this unit
+      return;
+    }
+    OwnedSession o = owned.get(sid);
+    if (o != null && o.state.alreadyApplied(record.partition(), record.offset())) {
+      changes.replaySkipped++;
+      return;
+    }
+    long wallNow = changes.now.toEpochMilli();
+    String keyBase = env.eventId().toString();
+    boolean created = o == null;
+    try {
+      if (created) {
         SessionState s = SessionState.start(sid, command.userId(), command.deviceId(), command.platform(),
             env.occurredAt().toEpochMilli(), config.machine().summaryMaxChars());
         o = new OwnedSession(s, wallNow);
         owned.put(sid, o);
-        changes.created(sid, o);
-        changes.collect(sid, machine.start(s), keyBase + "/start");
+        t = changes.created(sid, o);
       } else {
-        changes.touch(sid, o);
+        t = changes.touch(sid, o);
       }
-      Input input = command.input();
-      if (input instanceof Input.InterruptRequest r) {
-        input = new Input.InterruptRequest(r.interruptId(), r.atMs(), r.audioEndMs(), r.clientResponseId(),
-            r.clientItemId(), sideband.isOpen(sid));
+    } catch (RuntimeException e) {
+      changes.deadLetter(record, DeadLetters.REJECTED, "cannot start a session from it: " + e);
+      return;
+    }
+    t.records.add(record);
+    try {
+      if (created) {
+        changes.collect(sid, machine.start(o.state), keyBase + "/start");
       }
       o.state.secretExpiresAt(command.secretExpiresAtMs());
-      long eventTimeBefore = o.state.eventTimeMs();
-      Decision d = machine.apply(o.state, input);
+      List<Input> inputs = command.inputs();
+      for (int i = 0; i < inputs.size(); i++) {
+        Input input = inputs.get(i);
+        if (input instanceof Input.InterruptRequest r) {
+          input = new Input.InterruptRequest(r.interruptId(), r.atMs(), r.audioEndMs(), r.clientResponseId(),
+              r.clientItemId(), sideband.isOpen(sid));
+        }
+        long eventTimeBefore = o.state.eventTimeMs();
+        Decision d = machine.apply(o.state, input);
+        if (o.state.eventTimeMs() != eventTimeBefore) {
+          o.anchorWallMs = wallNow;
+        }
+        changes.collect(sid, d, command.batch() ? keyBase + "/" + i : keyBase);
+        if (d.reply() != null) {
+          changes.reply(sid, keyBase, d.reply());
+        }
+        cancelUpstreamNow(sid, d, cancelsSent);
+      }
       o.state.markCommand(record.partition(), record.offset());
-      if (o.state.eventTimeMs() != eventTimeBefore) {
-        o.anchorWallMs = wallNow;
-      }
-      changes.collect(sid, d, keyBase);
-      if (d.reply() != null) {
-        changes.reply(sid, keyBase, d.reply());
-      }
-      cancelUpstreamNow(sid, d);
+    } catch (RuntimeException e) {
+      // the same command on the same state throws again: retrying would never get past it
+      LOG.warn("session {}: the state machine threw on command {}", sid, env.eventId(), e);
+      t.fail(DeadLetters.REJECTED, "the state machine threw: " + e);
     }
-    return commit(changes).onSuccess(v -> metrics.batch(System.nanoTime() - startedNs));
+  }
+
+  /**
+   * The commands of sessions whose changes could not be written, one record per unit of work: a record
+   * whose unit fails the same way alone is the culprit and goes to the dead letters (its session stays
+   * as it was before it); the others are applied and written as usual. Runs before the consumer loop
+   * commits the batch, so the partition's order holds.
+   */
+  private Future<Void> applyAlone(List<Changes.Touched> failed, Set<String> cancelsSent) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Changes.Touched t : failed) {
+      LOG.warn("session {}: {}; applying its {} command record(s) of the batch one at a time", t.sessionId,
+          t.failure, t.records.size());
+      for (ConsumedEvent record : t.records) {
+        chain = chain.compose(v -> applyOne(record, cancelsSent));
+      }
+    }
+    return chain;
+  }
+
+  private Future<Void> applyOne(ConsumedEvent record, Set<String> cancelsSent) {
+    Changes single = new Changes(Instant.ofEpochMilli(clock.millis()));
+    applyRecord(single, record, cancelsSent);
+    return write(single).compose(failed -> {
+      if (failed.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      Changes.Touched t = failed.get(0);
+      Changes dead = new Changes(single.now);
+      dead.deadLetter(record, t.failureKind, t.failure);
+      return write(dead).mapEmpty();
+    });
   }
 
   /**
@@ -239,13 +333,20 @@ public final class SessionOwnerVerticle extends VerticleBase {
     });
   }
 
-  /** The service's own response.cancel goes out as soon as the interrupt is decided: latency matters. */
-  private void cancelUpstreamNow(String sessionId, Decision d) {
+  /**
+   * The service's own response.cancel goes out as soon as the interrupt is decided: latency matters.
+   * {@code sent} holds the interrupts whose cancel this batch sent already (a session applied again
+   * one command at a time decides it again).
+   */
+  private void cancelUpstreamNow(String sessionId, Decision d, Set<String> sent) {
     for (Decision.Effect e : d.effects()) {
       if (e instanceof Decision.Effect.CancelUpstream c) {
         OwnedSession o = owned.get(sessionId);
         if (o != null && c.responseId() != null && c.responseId().equals(o.cancelledAhead)) {
           continue;  // went out on the fast path already
+        }
+        if (!sent.add(sessionId + "/" + c.interruptId())) {
+          continue;
         }
         sideband.cancel(sessionId, c.interruptId(), c.responseId()).onFailure(err ->
             serial(() -> applyInternal(sessionId, new Input.SidebandCancelFailed(c.interruptId(), clock.millis()))));
@@ -293,7 +394,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
         schedule(sid, o);
       }
     }
-    return commit(changes);
+    return writeUnit(changes, "tick");
   }
 
   private Future<Void> applyInternal(String sessionId, Input input) {
@@ -308,7 +409,28 @@ public final class SessionOwnerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     changes.collect(sessionId, d, sessionId + "/internal/" + o.state.version() + "/" + input);
-    return commit(changes);
+    return writeUnit(changes, "internal");
+  }
+
+  /**
+   * Writes a unit that is not a command (deadlines, internal inputs). A session it could not write is
+   * back as it was and gets its deadline again, so the next round retries it; one Kafka would never
+   * take is logged and counted, and waits for the session's next command.
+   */
+  private Future<Void> writeUnit(Changes changes, String unit) {
+    List<String> sessions = new ArrayList<>(changes.touched.keySet());
+    return write(changes).<Void>map(failed -> {
+      for (Changes.Touched t : failed) {
+        LOG.warn("session {}: its {} change cannot be written ({}); left as it was", t.sessionId, unit, t.failure);
+        metrics.unwritable(unit, t.failureKind);
+      }
+      return null;
+    }).onFailure(e -> sessions.forEach(sid -> {
+      OwnedSession o = owned.get(sid);
+      if (o != null) {
+        schedule(sid, o);
+      }
+    }));
   }
 
   private void schedule(String sessionId, OwnedSession o) {
@@ -326,87 +448,152 @@ public final class SessionOwnerVerticle extends VerticleBase {
 
   // ---- writing ----
 
+  /** A touched session's records, encoded before anything is sent (so a codec refusal is known now). */
+  private record Encoded(List<Buffer> events, List<Buffer> samples, Buffer snapshot) {}
+
   /**
    * Derived events and samples first, then (once they are acknowledged) the snapshots: a crash in
    * between leaves the old snapshot, the batch is applied again and writes the same events (same ids)
-   * again, so nothing is lost. If any write fails, the touched sessions go back to how they were and
-   * the future fails (the consumer loop rewinds and retries).
+   * again, so nothing is lost. A failure that retrying cannot cure (see {@link WriteFailures}) is
+   * confined to its session: that session goes back to how it was and is answered in the list, the
+   * others are written. Any other failure puts every session not yet written back and fails the
+   * future (the consumer loop rewinds and retries).
    */
-  private Future<Void> commit(Changes changes) {
+  private Future<List<Changes.Touched>> write(Changes changes) {
     if (changes.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(List.of());
     }
-    List<Future<?>> first = new ArrayList<>(changes.events.size() + changes.samples.size());
-    String eventsTopic = config.topics().sessionEvents();
-    for (EventEnvelope e : changes.events) {
-      first.add(publisher.publish(eventsTopic, e));
-    }
-    String samplesTopic = config.topics().latencySamples();
-    for (EventEnvelope s : changes.samples) {
-      first.add(publisher.publish(samplesTopic, s));
-    }
-    for (ConsumedEvent bad : changes.invalid) {
-      first.add(publisher.publishRaw(Topics.deadLetterOf(bad.topic()), bad.key(),
-          dev.rtvoice.common.event.EventCodec.encode(bad.event()),
-          List.of(KafkaHeader.header("dlq.reason", changes.invalidReasons.get(bad)),
-              KafkaHeader.header("dlq.source.topic", bad.topic()),
-              KafkaHeader.header("dlq.source.partition", Integer.toString(bad.partition())),
-              KafkaHeader.header("dlq.source.offset", Long.toString(bad.offset())))));
-    }
-    String stateTopic = config.topics().sessionState();
-    return Future.all(first).compose(v -> {
-      List<Future<?>> snapshots = new ArrayList<>(changes.touched.size());
-      for (Map.Entry<String, Changes.Touched> t : changes.touched.entrySet()) {
-        if (t.getValue().tombstone) {
-          snapshots.add(publisher.publishRaw(stateTopic, t.getKey(), null, List.of()));
-        } else {
-          SessionState s = t.getValue().owned.state;
-          s.bumpVersion();
-          JsonObject payload = new JsonObject(s.toMap());
-          if (!t.getValue().replies.isEmpty()) {
-            payload.put("replies", new JsonArray(new ArrayList<>(t.getValue().replies)));
-          }
-          snapshots.add(publisher.publish(stateTopic, new EventEnvelope(Changes.idOf(t.getKey() + "/v", (int) s.version()),
-              EventType.SESSION_STATE, 1, t.getKey(), Instant.ofEpochMilli(s.eventTimeMs()), changes.now,
-              Changes.SOURCE, payload)));
+    List<Changes.Touched> failed = new ArrayList<>();
+    Map<Changes.Touched, Encoded> pending = new LinkedHashMap<>();
+    for (Changes.Touched t : changes.touched.values()) {
+      if (t.failure == null) {
+        try {
+          pending.put(t, encode(t, changes.now));
+        } catch (RuntimeException e) {
+          t.fail(WriteFailures.kind(e), "its change cannot be encoded: " + e.getMessage());
         }
       }
-      return Future.all(snapshots);
-    }).transform(ar -> {
-      if (ar.failed()) {
-        rollback(changes);
-        return Future.failedFuture(ar.cause());
+      if (t.failure != null) {
+        failed.add(t);
+        rollback(t);
       }
-      afterCommit(changes);
+    }
+    List<Future<?>> sends = new ArrayList<>();
+    List<Changes.Touched> senders = new ArrayList<>();
+    String eventsTopic = config.topics().sessionEvents();
+    String samplesTopic = config.topics().latencySamples();
+    pending.forEach((t, enc) -> {
+      for (Buffer b : enc.events()) {
+        sends.add(publisher.publishRaw(eventsTopic, t.sessionId, b, List.of()));
+        senders.add(t);
+      }
+      for (Buffer b : enc.samples()) {
+        sends.add(publisher.publishRaw(samplesTopic, t.sessionId, b, List.of()));
+        senders.add(t);
+      }
+    });
+    for (Changes.DeadLetter dl : changes.deadLetters) {
+      sends.add(DeadLetters.write(publisher, dl));
+      senders.add(null);
+    }
+    String stateTopic = config.topics().sessionState();
+    return settle(sends, senders, pending, failed).compose(v -> {
+      List<Future<?>> snapshots = new ArrayList<>(pending.size());
+      List<Changes.Touched> writers = new ArrayList<>(pending.size());
+      pending.forEach((t, enc) -> {
+        snapshots.add(publisher.publishRaw(stateTopic, t.sessionId, enc.snapshot(), List.of()));
+        writers.add(t);
+      });
+      return settle(snapshots, writers, pending, failed);
+    }).map(v -> {
+      afterCommit(changes, pending.keySet());
+      return failed;
+    });
+  }
+
+  /**
+   * Waits for a round of writes and sorts the failures: a deterministic one takes its session out of
+   * {@code pending} (rolled back, into {@code failed}); any other fails the round with every pending
+   * session rolled back. A dead letter that Kafka refuses for good is logged and dropped: nothing may
+   * hold the loop forever.
+   */
+  private Future<Void> settle(List<Future<?>> sends, List<Changes.Touched> senders,
+                              Map<Changes.Touched, Encoded> pending, List<Changes.Touched> failed) {
+    return Future.join(sends).transform(ar -> {
+      Throwable retriable = null;
+      for (int i = 0; i < sends.size(); i++) {
+        Future<?> f = sends.get(i);
+        if (f.succeeded()) {
+          continue;
+        }
+        Changes.Touched t = senders.get(i);
+        if (!WriteFailures.deterministic(f.cause())) {
+          retriable = retriable == null ? f.cause() : retriable;
+        } else if (t == null) {
+          LOG.error("a dead letter was refused by Kafka and is dropped: {}", f.cause().toString());
+          metrics.unwritable("dead_letter", WriteFailures.kind(f.cause()));
+        } else if (pending.remove(t) != null) {
+          t.fail(WriteFailures.kind(f.cause()), "Kafka refused its write: " + f.cause());
+          failed.add(t);
+          rollback(t);
+        }
+      }
+      if (retriable != null) {
+        pending.keySet().forEach(this::rollback);
+        pending.clear();
+        return Future.failedFuture(retriable);
+      }
       return Future.succeededFuture();
     });
   }
 
-  private void rollback(Changes changes) {
-    for (Map.Entry<String, Changes.Touched> t : changes.touched.entrySet()) {
-      Changes.Touched touched = t.getValue();
-      if (touched.before == null) {
-        owned.remove(t.getKey());
-      } else {
-        touched.owned.state = touched.before;
-        touched.owned.anchorWallMs = touched.anchorBefore;
-      }
+  private Encoded encode(Changes.Touched t, Instant now) {
+    List<Buffer> events = new ArrayList<>(t.events.size());
+    for (EventEnvelope e : t.events) {
+      events.add(EventCodec.encode(e));
+    }
+    List<Buffer> samples = new ArrayList<>(t.samples.size());
+    for (EventEnvelope e : t.samples) {
+      samples.add(EventCodec.encode(e));
+    }
+    if (t.tombstone) {
+      return new Encoded(events, samples, null);
+    }
+    SessionState s = t.owned.state;
+    s.bumpVersion();
+    JsonObject payload = new JsonObject(s.toMap());
+    if (!t.replies.isEmpty()) {
+      payload.put("replies", new JsonArray(new ArrayList<>(t.replies)));
+    }
+    return new Encoded(events, samples, EventCodec.encode(new EventEnvelope(
+        Changes.idOf(t.sessionId + "/v", (int) s.version()), EventType.SESSION_STATE, 1, t.sessionId,
+        Instant.ofEpochMilli(s.eventTimeMs()), now, Changes.SOURCE, payload)));
+  }
+
+  private void rollback(Changes.Touched touched) {
+    if (touched.created()) {
+      owned.remove(touched.sessionId);
+    } else {
+      touched.owned.state = touched.before;
+      touched.owned.anchorWallMs = touched.anchorBefore;
     }
   }
 
-  private void afterCommit(Changes changes) {
-    changes.emitted.forEach(metrics::derived);
-    changes.outcomes.forEach(metrics::outcome);
-    changes.sampleStages.forEach(metrics::latencySample);
+  private void afterCommit(Changes changes, Set<Changes.Touched> written) {
     for (int i = 0; i < changes.replaySkipped; i++) {
       metrics.replaySkipped();
     }
-    for (int i = 0; i < changes.invalid.size(); i++) {
-      metrics.undecodable();
+    for (Changes.DeadLetter dl : changes.deadLetters) {
+      if (DeadLetters.UNDECODABLE.equals(dl.kind())) {
+        metrics.undecodable();
+      }
+      metrics.deadLettered(dl.kind());
     }
-    for (Map.Entry<String, Changes.Touched> t : changes.touched.entrySet()) {
-      String sid = t.getKey();
-      Changes.Touched touched = t.getValue();
+    for (Changes.Touched touched : written) {
+      String sid = touched.sessionId;
+      touched.emitted.forEach(metrics::derived);
+      touched.outcomes.forEach(metrics::outcome);
+      touched.sampleStages.forEach(metrics::latencySample);
       OwnedSession o = touched.owned;
       if (touched.tombstone) {
         owned.remove(sid);
