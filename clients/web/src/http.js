@@ -1,4 +1,5 @@
 // JSON over fetch, with the suite's error shape {"error":{"code","message",...}} turned into ApiError.
+import { systemClock } from './clock.js';
 
 /** An HTTP answer that is not 2xx, or a request that never got one (status 0). */
 export class ApiError extends Error {
@@ -30,15 +31,36 @@ export class ApiError extends Error {
  * @param {string} url
  * @param {any} [body]
  * @param {Record<string, string>} [headers]
+ * @param {{ timeoutMs?: number, clock?: import('./clock.js').Clock }} [options] with `timeoutMs`, a request
+ *   that has no complete answer by then is aborted and fails with status 0, code `timeout` (retryable:
+ *   the server may still have taken it, so retry with the same idempotency key)
  * @returns {Promise<any>} the parsed JSON body (or null)
  */
-export async function requestJson(fetchImpl, method, url, body, headers = {}) {
+export async function requestJson(fetchImpl, method, url, body, headers = {}, { timeoutMs, clock = systemClock } = {}) {
+  if (!timeoutMs) return exchange(fetchImpl, method, url, body, headers, undefined);
+  const abort = typeof AbortController === 'function' ? new AbortController() : null;
+  let timer = null;
+  const timedOut = new Promise((_, reject) => {
+    timer = clock.setTimeout(() => {
+      abort?.abort();
+      reject(new ApiError(0, 'timeout', `no answer from ${url} within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([exchange(fetchImpl, method, url, body, headers, abort?.signal), timedOut]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}
+
+async function exchange(fetchImpl, method, url, body, headers, signal) {
   let response;
   try {
     response = await fetchImpl(url, {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
+      ...(signal ? { signal } : {}),
     });
   } catch (e) {
     throw new ApiError(0, 'network_error', `request to ${url} failed: ${e?.message ?? e}`);

@@ -34,8 +34,9 @@ export declare class ApiError extends Error {
   readonly retryable: boolean;
 }
 
+/** With `timeoutMs`, a request unanswered by then is aborted: ApiError status 0, code `timeout` (retryable). */
 export declare function requestJson(fetchImpl: typeof fetch, method: string, url: string, body?: unknown,
-  headers?: Record<string, string>): Promise<any>;
+  headers?: Record<string, string>, options?: { timeoutMs?: number; clock?: Clock }): Promise<any>;
 
 export declare function backoffDelay(attempt: number, options?: { baseMs?: number; maxMs?: number; random?: () => number }): number;
 export declare function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<boolean>;
@@ -104,8 +105,12 @@ export declare function toMillis(epoch: number): number;
 export interface BatchSenderStats { sent: number; droppedOverflow: number; droppedRejected: number; retries: number }
 
 export declare class BatchSender<T = unknown> extends Emitter {
-  constructor(options: { send: (items: T[]) => Promise<unknown>; maxBatch?: number; maxBuffer?: number;
-    flushIntervalMs?: number; clock?: Clock; random?: () => number });
+  /** `send` gets each batch with its idempotency key, the same on every retry of that batch. */
+  constructor(options: { send: (items: T[], batch: { key: string; attempt: number }) => Promise<unknown>;
+    maxBatch?: number; maxBuffer?: number; flushIntervalMs?: number; clock?: Clock; random?: () => number;
+    newKey?: () => string });
+  /** Items waiting, the batch in flight included. */
+  readonly size: number;
   add(item: T): void;
   /** Holds back items added from now on until release(). */
   hold(): void;
@@ -183,8 +188,9 @@ export declare class LatencyTracker {
 }
 
 export declare class TelemetryReporter extends Emitter {
+  /** Each POST carries a `batch_id` reused on its retries; a POST unanswered after `requestTimeoutMs` (10 s) is retried. */
   constructor(options: { metricsServiceUrl: string; credentials: () => ReporterCredentials | null; fetch?: typeof fetch;
-    clock?: Clock; flushIntervalMs?: number });
+    clock?: Clock; flushIntervalMs?: number; requestTimeoutMs?: number; newBatchKey?: () => string });
   record(sample: LatencySample): void;
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -73,7 +73,7 @@ test('the buffer is bounded while the suite is unreachable: the oldest go first'
   });
   for (let i = 0; i < 8; i++) sender.add(i);
   await clock.advance(10);
-  assert.equal(sender.buffer.length, 5);
+  assert.equal(sender.size, 5);
   assert.ok(sender.stats.droppedOverflow > 0);
   up = true;
   await clock.advance(60_000);
@@ -102,4 +102,51 @@ test('hold keeps later items back until release, while what was buffered goes', 
   s.release();
   await s.flush();
   assert.deepEqual(sent, [['before'], ['after-1', 'after-2']]);
+});
+
+test('a batch keeps its idempotency key and its items on every retry; the next batch gets a new key', async () => {
+  const clock = new FakeClock();
+  const attempts = [];
+  let failures = 3;
+  let n = 0;
+  const sender = new BatchSender({
+    clock, maxBatch: 2, flushIntervalMs: 10, random: () => 0.5, newKey: () => `k${++n}`,
+    send: async (items, { key }) => {
+      attempts.push({ key, items: items.slice() });
+      if (failures-- > 0) throw failures % 2 ? new ApiError(0, 'timeout', 'no answer in time') : new ApiError(503, 'unavailable', 'down');
+    },
+  });
+  sender.add('a');
+  sender.add('b');
+  await clock.advance(0);
+  // more arrives while the first batch is retried: it must not slip into that batch
+  sender.add('c');
+  await clock.advance(60_000);
+  assert.deepEqual(attempts.slice(0, 4).map((a) => a.key), ['k1', 'k1', 'k1', 'k1']);
+  assert.ok(attempts.slice(0, 4).every((a) => a.items.join() === 'a,b'));
+  assert.deepEqual(attempts[4], { key: 'k2', items: ['c'] });
+  assert.equal(sender.stats.sent, 3);
+});
+
+test('the batch in flight stays whole when the buffer overflows behind it', async () => {
+  const clock = new FakeClock();
+  const attempts = [];
+  let up = false;
+  const sender = new BatchSender({
+    clock, maxBatch: 3, maxBuffer: 5, flushIntervalMs: 10, random: () => 0.5,
+    send: async (items, { key }) => {
+      attempts.push({ key, items: items.slice() });
+      if (!up) throw new ApiError(0, 'network_error', 'offline');
+    },
+  });
+  for (let i = 0; i < 3; i++) sender.add(i);
+  await clock.advance(0);
+  for (let i = 3; i < 10; i++) sender.add(i);
+  assert.equal(sender.size, 5);
+  up = true;
+  await clock.advance(60_000);
+  const firstKey = attempts[0].key;
+  assert.ok(attempts.filter((a) => a.key === firstKey).every((a) => a.items.join() === '0,1,2'));
+  assert.deepEqual(attempts.filter((a) => a.key !== firstKey).flatMap((a) => a.items), [8, 9]);
+  assert.notEqual(attempts.at(-1).key, firstKey);
 });

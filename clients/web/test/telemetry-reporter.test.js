@@ -41,3 +41,49 @@ test('samples wait out an unreachable metrics-service and are sent when it is ba
   assert.equal(fetch.calls.length, 3);
   assert.equal(t.stats.sent, 1);
 });
+
+test('a batch that timed out or got a 503 is retried with the same batch_id; the next batch gets a new one', async () => {
+  const clock = new FakeClock(T0);
+  let n = 0;
+  let calls = 0;
+  const fetch = fakeFetch([{ match: () => true, answer: () => {
+    calls++;
+    if (calls === 1) return new Promise(() => {}); // never answers: the client's timeout fires
+    if (calls === 2) return { status: 503, body: { error: { code: 'unavailable', message: 'down' } }, headers: { 'Retry-After': '1' } };
+    return { body: { accepted: 1, rejected: 0, rejections: [] } };
+  } }]);
+  const t = new TelemetryReporter({ metricsServiceUrl: 'http://m', credentials: () => ({ sessionId: 's', rotationToken: 'r' }),
+    fetch, clock, flushIntervalMs: 100, requestTimeoutMs: 2000, newBatchKey: () => `key-${++n}` });
+  const at = new Date(T0).toISOString();
+  t.record({ stage: 'capture', value_ms: 40, turn: 1, occurred_at: at, platform: 'web' });
+  await driveUntil(clock, t.flush());
+  assert.equal(fetch.calls.length, 3);
+  assert.deepEqual(fetch.calls.map((c) => c.body.batch_id), ['key-1-0', 'key-1-0', 'key-1-0']);
+  assert.ok(fetch.calls.every((c) => c.body.samples.length === 1 && c.body.samples[0].stage === 'capture'));
+  t.record({ stage: 'uplink', value_ms: 60, turn: 2, occurred_at: at, platform: 'web' });
+  await driveUntil(clock, t.flush());
+  assert.equal(fetch.calls.at(-1).body.batch_id, 'key-2-0');
+  assert.equal(t.stats.sent, 2);
+});
+
+test('each session of a batch has its own batch_id, kept when the batch is retried', async () => {
+  const clock = new FakeClock(T0);
+  let session = 'a';
+  let failOnce = true;
+  const fetch = fakeFetch([{ match: () => true, answer: (call) => {
+    if (call.body.session_id === 'b' && failOnce) {
+      failOnce = false;
+      return { status: 503, body: { error: { code: 'unavailable', message: 'down' } } };
+    }
+    return { body: { accepted: call.body.samples.length, rejected: 0, rejections: [] } };
+  } }]);
+  const t = new TelemetryReporter({ metricsServiceUrl: 'http://m', fetch, clock, flushIntervalMs: 100,
+    credentials: () => ({ sessionId: session, rotationToken: `r-${session}` }), newBatchKey: () => 'k' });
+  const at = new Date(T0).toISOString();
+  t.record({ stage: 'capture', value_ms: 40, turn: 1, occurred_at: at, platform: 'web' });
+  session = 'b';
+  t.record({ stage: 'capture', value_ms: 41, turn: 1, occurred_at: at, platform: 'web' });
+  await driveUntil(clock, t.flush());
+  // a's part went through and is sent again with its own id (metrics-service counts it once)
+  assert.deepEqual(fetch.calls.map((c) => `${c.body.session_id}:${c.body.batch_id}`), ['a:k-0', 'b:k-1', 'a:k-0', 'b:k-1']);
+});
