@@ -4,6 +4,7 @@ import dev.rtvoice.alerting.config.AlertingServiceConfig;
 import dev.rtvoice.alerting.config.RulesLoader;
 import dev.rtvoice.alerting.domain.rule.RuleSpec;
 import dev.rtvoice.common.config.Env;
+import dev.rtvoice.common.http.CorsPolicy;
 import dev.rtvoice.common.runtime.ServiceMain;
 import dev.rtvoice.common.runtime.ServiceRuntime;
 import io.vertx.core.Future;
@@ -32,7 +33,7 @@ public final class AlertingServiceMain {
       AlertingServiceConfig config = AlertingServiceConfig.fromEnv(env);
       // validated before anything starts: a bad rules file stops the service with every problem named
       rules = RulesLoader.load(config.rulesFile());
-      verticle = new AlertingServiceVerticle(config, rules, runtime.registry(), clock);
+      verticle = new AlertingServiceVerticle(config, rules, runtime.registry(), clock, CorsPolicy.fromEnv(env));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

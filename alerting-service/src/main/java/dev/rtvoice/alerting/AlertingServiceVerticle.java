@@ -8,6 +8,9 @@ import dev.rtvoice.alerting.domain.rule.RuleSpec;
 import dev.rtvoice.alerting.engine.EngineVerticle;
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.http.CorsPolicy;
+import dev.rtvoice.common.http.CrossOrigin;
+import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
@@ -32,16 +35,18 @@ public final class AlertingServiceVerticle extends VerticleBase {
   private final List<RuleSpec> rules;
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
+  private final CorsPolicy cors;
   private KafkaInfra kafka;
   private EngineVerticle engine;
   private HttpServer server;
 
   public AlertingServiceVerticle(AlertingServiceConfig config, List<RuleSpec> rules, PrometheusMeterRegistry registry,
-                                 Clock clock) {
+                                 Clock clock, CorsPolicy cors) {
     this.config = config;
     this.rules = List.copyOf(rules);
     this.registry = registry;
     this.clock = clock;
+    this.cors = cors;
   }
 
   @Override
@@ -58,12 +63,13 @@ public final class AlertingServiceVerticle extends VerticleBase {
     DeliveryVerticle delivery = new DeliveryVerticle(config, registry, clock, List.of(engine));
 
     Router router = Router.router(vertx);
+    router.route().handler(CrossOrigin.handler(cors));
     HealthRoutes.mount(router, registry, List.of(kafka.readiness(), engineReadiness()));
     AlertsApi.mount(router, vertx);
     JsonErrors.install(router);
     return vertx.deployVerticle(delivery)
-        .compose(id -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-            .requestHandler(router)
+        .compose(id -> HttpEdge.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port()),
+                router)
             .listen())
         .onSuccess(s -> server = s);
   }

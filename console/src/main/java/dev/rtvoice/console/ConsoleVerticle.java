@@ -1,6 +1,7 @@
 package dev.rtvoice.console;
 
 import dev.rtvoice.common.health.HealthRoutes;
+import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.console.api.ApiProxy;
 import dev.rtvoice.console.api.ConsoleRoutes;
@@ -38,9 +39,9 @@ public final class ConsoleVerticle extends VerticleBase {
     proxy = new ApiProxy(vertx, config, registry);
     proxy.mount(router);
     ConsoleRoutes.mount(router, config);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setCompressionSupported(true));
-    return server.requestHandler(router).listen();
+    server = HttpEdge.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setCompressionSupported(true), router);
+    return server.listen();
   }
 
   @Override

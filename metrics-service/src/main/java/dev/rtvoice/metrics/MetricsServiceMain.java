@@ -2,6 +2,7 @@ package dev.rtvoice.metrics;
 
 import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.handle.SessionHandleCodec;
+import dev.rtvoice.common.http.CorsPolicy;
 import dev.rtvoice.common.runtime.ServiceMain;
 import dev.rtvoice.common.runtime.ServiceRuntime;
 import dev.rtvoice.metrics.config.MetricsServiceConfig;
@@ -26,7 +27,8 @@ public final class MetricsServiceMain {
   public static Future<MetricsServiceVerticle> deploy(ServiceRuntime runtime, Env env, Clock clock) {
     MetricsServiceConfig config = MetricsServiceConfig.fromEnv(env);
     SessionHandleCodec handles = SessionHandleCodec.fromEnv(env, config.devMode(), clock);
-    MetricsServiceVerticle verticle = new MetricsServiceVerticle(config, runtime.registry(), handles, clock);
+    MetricsServiceVerticle verticle = new MetricsServiceVerticle(config, runtime.registry(), handles, clock,
+        CorsPolicy.fromEnv(env));
     return runtime.vertx().deployVerticle(verticle).map(id -> {
       LoggerFactory.getLogger(MetricsServiceMain.class).info("{} listening on port {} (instance {}, ingest {})",
           MetricsServiceConfig.SERVICE_NAME, verticle.port(), config.instanceId(), config.ingest());

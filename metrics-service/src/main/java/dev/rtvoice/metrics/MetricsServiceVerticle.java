@@ -2,6 +2,9 @@ package dev.rtvoice.metrics;
 
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.health.HealthRoutes;
+import dev.rtvoice.common.http.CorsPolicy;
+import dev.rtvoice.common.http.CrossOrigin;
+import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.TopicSpec;
@@ -50,6 +53,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final SessionHandleCodec handles;
   private final Clock clock;
+  private final CorsPolicy cors;
 
   private KafkaInfra kafka;
   private HttpServer server;
@@ -62,11 +66,12 @@ public final class MetricsServiceVerticle extends VerticleBase {
   private volatile boolean pipelinesStarted;
 
   public MetricsServiceVerticle(MetricsServiceConfig config, PrometheusMeterRegistry registry,
-                                SessionHandleCodec handles, Clock clock) {
+                                SessionHandleCodec handles, Clock clock, CorsPolicy cors) {
     this.config = config;
     this.registry = registry;
     this.handles = handles;
     this.clock = clock;
+    this.cors = cors;
   }
 
   @Override
@@ -107,6 +112,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
         clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
 
     Router router = Router.router(vertx);
+    router.route().handler(CrossOrigin.handler(cors));
     HealthRoutes.mount(router, registry, List.of(kafka.readiness(), feed.readiness()));
     new TelemetryRoutes(new BearerAuth(handles), validator, aggregator, sink, meters, clock, config.maxBatch(),
         config.maxPending()).mount(router);
@@ -127,8 +133,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
         })
         .onFailure(e -> LOG.error("Kafka pipelines did not start", e));
 
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router)
+    return HttpEdge.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port()), router)
         .listen()
         .onSuccess(s -> server = s);
   }

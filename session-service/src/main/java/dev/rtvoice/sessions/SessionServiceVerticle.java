@@ -2,6 +2,8 @@ package dev.rtvoice.sessions;
 
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.http.CrossOrigin;
+import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.TopicSpec;
@@ -100,14 +102,14 @@ public final class SessionServiceVerticle extends VerticleBase {
     }
 
     Router router = Router.router(vertx);
+    router.route().handler(CrossOrigin.handler(config.corsOrigins()));
     HealthRoutes.mount(router, registry, checks);
     api = new SessionApiRoutes(vertx, config, publisher, view, metrics, this::engineReady, owner::cancelAhead,
         kafka.readiness());
     api.mount(router);
     JsonErrors.install(router);
     kafka.provisionTopics().onSuccess(v -> startEngine());
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router)
+    return HttpEdge.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port()), router)
         .listen()
         .onSuccess(s -> server = s);
   }

@@ -1,6 +1,7 @@
 package dev.rtvoice.tokens;
 
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.tokens.api.ApiRouter;
 import dev.rtvoice.tokens.api.ApiServices;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
@@ -38,12 +39,11 @@ final class HttpApiVerticle extends VerticleBase {
     ApiServices services = new ApiServices(shared.authenticator(), shared.minter(), shared.limiter(), shared.events(),
         shared.metrics(), shared.ids(), shared.clock());
     var router = ApiRouter.create(vertx, contract, config, services, shared.registry(), readiness);
-    return vertx.createHttpServer(new HttpServerOptions()
+    return HttpEdge.server(vertx, new HttpServerOptions()
             .setHost(config.host())
             .setPort(port)
             .setMaxHeaderSize(16 * 1024)
-            .setCompressionSupported(false))
-        .requestHandler(router)
+            .setCompressionSupported(false), router)
         .listen()
         .onSuccess(s -> server = s);
   }

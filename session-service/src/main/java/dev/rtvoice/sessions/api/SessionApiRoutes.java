@@ -101,7 +101,6 @@ public final class SessionApiRoutes {
   }
 
   public void mount(Router router) {
-    router.route("/v1/*").handler(CrossOrigin.handler(config.corsOrigins()));
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
     router.route("/v1/*").handler(ctx -> {
       if (!ready.getAsBoolean()) {

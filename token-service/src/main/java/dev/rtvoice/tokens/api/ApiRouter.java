@@ -2,6 +2,7 @@ package dev.rtvoice.tokens.api;
 
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
 import dev.rtvoice.tokens.domain.RotationSchedule;
