@@ -74,6 +74,16 @@ public final class Suite implements AutoCloseable {
 
     void start(String service);
 
+    /** SIGKILL of the Kafka broker (its data stays). */
+    default void killBroker() {
+      kill("kafka");
+    }
+
+    /** Starts the Kafka broker again on its data. */
+    default void startBroker() {
+      start("kafka");
+    }
+
     /** Every log line the suite's processes wrote so far. */
     List<String> logs();
 
@@ -87,8 +97,27 @@ public final class Suite implements AutoCloseable {
    * @param metricsEnv metrics-service settings (the scenario uses 1 s buckets)
    * @param alertingEnv alerting-service settings
    * @param rulesResource a rules file on the test classpath, or null for the shipped default rules
+   * @param serviceEnv more settings per process name (e.g. "session-service"), applied last
+   * @param restartableBroker a broker that keeps its data, so that a test can SIGKILL and restart it
    */
-  public record Options(Map<String, String> metricsEnv, Map<String, String> alertingEnv, String rulesResource) {
+  public record Options(Map<String, String> metricsEnv, Map<String, String> alertingEnv, String rulesResource,
+                        Map<String, Map<String, String>> serviceEnv, boolean restartableBroker) {
+    public Options(Map<String, String> metricsEnv, Map<String, String> alertingEnv, String rulesResource) {
+      this(metricsEnv, alertingEnv, rulesResource, Map.of(), false);
+    }
+
+    /** These options, with {@code env} added to one process' environment. */
+    public Options withServiceEnv(String service, Map<String, String> env) {
+      Map<String, Map<String, String>> all = new LinkedHashMap<>(serviceEnv);
+      all.put(service, merge(all.getOrDefault(service, Map.of()), env));
+      return new Options(metricsEnv, alertingEnv, rulesResource, all, restartableBroker);
+    }
+
+    /** These options, with a broker that {@link Suite#killBroker()} and {@link Suite#startBroker()} control. */
+    public Options withRestartableBroker() {
+      return new Options(metricsEnv, alertingEnv, rulesResource, serviceEnv, true);
+    }
+
     /** The scenario's: short windows, so that a run of a few minutes sees alerts fire and resolve. */
     public static Options scenario() {
       return new Options(Map.of("WINDOW_BUCKET", "1s", "WINDOW_ALLOWED_LATENESS", "2s", "PANE_INTERVAL", "250ms"),
@@ -124,7 +153,8 @@ public final class Suite implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     started.add(webhook);
     try {
-      KafkaBroker broker = KafkaBrokers.start(BrokerOptions.ephemeral());
+      KafkaBroker broker = options.restartableBroker() ? RestartableBroker.start(workDir.resolve("kafka-data"))
+          : KafkaBrokers.start(BrokerOptions.ephemeral());
       started.add(broker);
       AlertmanagerProcess alertmanager = AlertmanagerProcess.start(workDir.resolve("alertmanager"), null, "0s");
       started.add(alertmanager);
@@ -174,6 +204,7 @@ public final class Suite implements AutoCloseable {
       for (String service : SERVICES) {
         envs.put(service, merge(envs.get(service), Map.of("HTTP_PORT", ports.get(service).toString())));
       }
+      options.serviceEnv().forEach((service, env) -> envs.put(service, merge(envs.get(service), env)));
       envs.put("console", Map.of("HTTP_HOST", "127.0.0.1", "CONSOLE_PORT", ports.get("console").toString(),
           "TOKEN_SERVICE_URL", urls.get("token-service"), "SESSION_SERVICE_URL", urls.get("session-service"),
           "METRICS_SERVICE_URL", urls.get("metrics-service"), "ALERTING_SERVICE_URL", urls.get("alerting-service"),
@@ -198,6 +229,16 @@ public final class Suite implements AutoCloseable {
             @Override
             public void start(String service) {
               control.start(service);
+            }
+
+            @Override
+            public void killBroker() {
+              restartable(broker).kill();
+            }
+
+            @Override
+            public void startBroker() {
+              restartable(broker).restart();
             }
 
             @Override
@@ -257,6 +298,35 @@ public final class Suite implements AutoCloseable {
 
   public void kill(String service) {
     control.kill(service);
+  }
+
+  /** SIGKILLs the Kafka broker; needs {@link Options#withRestartableBroker()} locally. */
+  public void killBroker() {
+    control.killBroker();
+  }
+
+  /** Starts the Kafka broker again on the data it had; returns once it answers. */
+  public void startBroker() {
+    control.startBroker();
+  }
+
+  /** The base URL of one of the four services. */
+  public String serviceUrl(String service) {
+    return switch (service) {
+      case "token-service" -> tokenUrl;
+      case "session-service" -> sessionUrl;
+      case "metrics-service" -> metricsUrl;
+      case "alerting-service" -> alertingUrl;
+      default -> throw new IllegalArgumentException(service);
+    };
+  }
+
+  private static RestartableBroker restartable(KafkaBroker broker) {
+    if (broker instanceof RestartableBroker r) {
+      return r;
+    }
+    throw new UnsupportedOperationException("the broker can be killed and restarted only when the suite is started "
+        + "with Options.withRestartableBroker() (a local suite)");
   }
 
   /** Starts a service again and waits until it is ready. */

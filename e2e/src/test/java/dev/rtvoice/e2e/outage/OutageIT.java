@@ -1,0 +1,28 @@
+package dev.rtvoice.e2e.outage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault run in CI: 50 live sessions with interrupts, four telemetry senders and an issuance
+ * every 2 s; the broker SIGKILLed for 25 s while the services' writes give up after 10 s
+ * ({@code KAFKA_DELIVERY_TIMEOUT}), restarted on its data; then token-, session-, metrics- and
+ * alerting-service SIGKILLed and restarted one after the other; then nothing lost and nothing
+ * doubled in any output (see {@link ExactlyOnceChecks}). The two-minute outage against the shipped
+ * delivery timeout is {@link OutageFaultTest}, run by hand. About 3 minutes.
+ */
+@Disabled("until metrics-service's idempotent, lateness-proof ingest lands: samples and counts answered 200 are "
+    + "missing from the windows after the outage (see the README's \"Fault test\")")
+class OutageIT {
+
+  @Test
+  void throughABrokerOutageAndACrashOfEachServiceEveryOutputHasEveryAnsweredItemOnce() throws Exception {
+    OutageReport report = new OutageScenario(OutagePlan.ci()).run();
+    System.out.println(report.render());
+    assertThat(report.failed()).as(report.render()).isEmpty();
+    assertThat(report.lost()).isZero();
+    assertThat(report.doubled()).isZero();
+  }
+}
