@@ -9,8 +9,10 @@ import java.util.Map;
 
 /**
  * The short summary a recovering client replays: the last turns' transcripts, oldest dropped first,
- * never more than {@code maxChars} characters of text (DESIGN.md guardrail 4: never the whole
- * history). A single transcript longer than the budget keeps its end, the part nearest to now.
+ * never the whole history. The bound is on the text that is sent ({@link #render()}: role prefixes
+ * and line separators included), by characters ({@code maxChars}, {@code SUMMARY_MAX_CHARS}) and by
+ * bytes as JSON ({@link #MAX_BYTES}, whatever the characters), and on the number of lines. A single
+ * transcript longer than the budget keeps its end, the part nearest to now, after an ellipsis.
  */
 public final class BoundedSummary {
   /** One transcript line. */
@@ -20,10 +22,17 @@ public final class BoundedSummary {
   public static final String ASSISTANT = "assistant";
   /** Beyond this many lines the oldest go too, however short they are (per-line overhead). */
   public static final int MAX_LINES = 24;
+  /** The rendered text as a JSON string never takes more bytes than this (a state budget share). */
+  public static final int MAX_BYTES = 8 * 1024;
+  private static final String ELLIPSIS = "\u2026";
+  private static final String PREFIX_SEPARATOR = ": ";
 
   private final int maxChars;
   private Deque<Line> lines;
+  /** Length of {@link #render()}. */
   private int chars;
+  /** Bytes of {@link #render()} as a JSON string, quotes excluded. */
+  private int bytes;
 
   public BoundedSummary(int maxChars) {
     if (maxChars < 1) {
@@ -33,25 +42,76 @@ public final class BoundedSummary {
   }
 
   public void add(int turn, String role, String text) {
-    if (text == null || text.isBlank()) {
+    if (text == null || text.isBlank() || role == null) {
       return;
     }
-    String t = text.strip();
-    if (t.length() > maxChars) {
-      t = "\u2026" + t.substring(t.length() - (maxChars - 1));
+    String t = fit(role, text.strip());
+    if (t == null) {
+      return;
     }
     if (lines == null) {
       lines = new ArrayDeque<>(4);
     }
-    lines.addLast(new Line(turn, role, t));
-    chars += t.length();
-    while (chars > maxChars || lines.size() > MAX_LINES) {
-      chars -= lines.removeFirst().text().length();
+    Line line = new Line(turn, role, t);
+    if (!lines.isEmpty()) {
+      chars += 1;
+      bytes += 2; // '\n', escaped
+    }
+    lines.addLast(line);
+    chars += charsOf(line);
+    bytes += bytesOf(line);
+    while (lines.size() > MAX_LINES || lines.size() > 1 && (chars > maxChars || bytes > MAX_BYTES)) {
+      Line first = lines.removeFirst();
+      chars -= charsOf(first) + 1;
+      bytes -= bytesOf(first) + 2;
     }
   }
 
+  /** The text as it fits one line alone: itself, or its end after an ellipsis; null if nothing fits. */
+  private String fit(String role, String t) {
+    int charBudget = maxChars - role.length() - PREFIX_SEPARATOR.length();
+    int byteBudget = MAX_BYTES - jsonBytes(role) - PREFIX_SEPARATOR.length();
+    if (t.length() <= charBudget && jsonBytes(t) <= byteBudget) {
+      return t;
+    }
+    charBudget -= ELLIPSIS.length();
+    byteBudget -= jsonBytes(ELLIPSIS);
+    int keptBytes = 0;
+    int start = t.length();
+    while (start > 0 && t.length() - start < charBudget) {
+      int b = JsonSize.ofChar(t.charAt(start - 1));
+      if (keptBytes + b > byteBudget) {
+        break;
+      }
+      keptBytes += b;
+      start--;
+    }
+    if (start < t.length() && Character.isLowSurrogate(t.charAt(start))) {
+      start++; // never half a character
+    }
+    return start >= t.length() ? null : ELLIPSIS + t.substring(start);
+  }
+
+  private static int charsOf(Line l) {
+    return l.role().length() + PREFIX_SEPARATOR.length() + l.text().length();
+  }
+
+  private static int bytesOf(Line l) {
+    return jsonBytes(l.role()) + PREFIX_SEPARATOR.length() + jsonBytes(l.text());
+  }
+
+  private static int jsonBytes(String s) {
+    return JsonSize.of(s) - 2;
+  }
+
+  /** Characters of the text that is sent ({@link #render()}), prefixes and separators included. */
   public int chars() {
     return chars;
+  }
+
+  /** Bytes of the text that is sent, as a JSON string (without its quotes). */
+  public int bytes() {
+    return bytes;
   }
 
   public int maxChars() {
@@ -71,6 +131,7 @@ public final class BoundedSummary {
     if (lines != null) {
       c.lines = new ArrayDeque<>(lines);
       c.chars = chars;
+      c.bytes = bytes;
     }
     return c;
   }
@@ -100,14 +161,14 @@ public final class BoundedSummary {
     return s;
   }
 
-  /** The replay text: one {@code role: text} line per transcript. */
+  /** The replay text: one {@code role: text} line per transcript; at most {@code maxChars} long. */
   public String render() {
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder(chars);
     for (Line l : lines()) {
       if (b.length() > 0) {
         b.append('\n');
       }
-      b.append(l.role()).append(": ").append(l.text());
+      b.append(l.role()).append(PREFIX_SEPARATOR).append(l.text());
     }
     return b.toString();
   }

@@ -16,7 +16,11 @@ public enum Counter {
   RECONNECTS_SESSION("reconnects_session"),
   ICE_FAILURES("ice_failures"),
   NETWORK_CHANGES("network_changes"),
-  ORDER_BROKEN("order_broken");
+  ORDER_BROKEN("order_broken"),
+  /** Client events dropped because the events held past a gap went over their budget. */
+  HELD_DROPPED("held_dropped"),
+  /** Upstream refused a truncate as longer than the item's audio ("already shorter"); not a recovery failure. */
+  TRUNCATE_OVERSHOOTS("truncate_overshoots");
 
   private final String wire;
 

@@ -22,6 +22,11 @@ public final class Decision {
     STALE,
     /** Not a legal transition in the current phase: refused, never applied. */
     REFUSED,
+    /**
+     * Past a gap, over the held events' budget: this event and those held are dropped (never applied),
+     * and the session is sent to RECOVERING with the {@code event_order_broken} advice.
+     */
+    DROPPED,
     /** Nothing to do (time passed and no deadline was due). */
     NOTHING
   }
@@ -53,6 +58,7 @@ public final class Decision {
   private final List<Effect> effects = new ArrayList<>(0);
   private Map<String, Object> reply;
   private boolean touched;
+  private int droppedEvents;
 
   public Outcome outcome() {
     return outcome == null ? Outcome.NOTHING : outcome;
@@ -83,6 +89,15 @@ public final class Decision {
   /** Whether the session's state changed (so a new snapshot must be written). */
   public boolean changedState() {
     return touched || outcome != null && outcome != Outcome.NOTHING || !events.isEmpty() || !effects.isEmpty();
+  }
+
+  /** Client events this input made the session drop (itself included), over the held-events budget. */
+  public int droppedEvents() {
+    return droppedEvents;
+  }
+
+  void dropped(int events) {
+    droppedEvents += events;
   }
 
   /** A deadline fired: the state changed even if no event was applied. */

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * @param eventId upstream's {@code event_id} when the summary is of an upstream event: the key that
  *     deduplicates the client's report against the sideband's
  * @param occurredAtMs event time, epoch milliseconds
+ * @param errorMessage an {@code error}'s message, cut to {@link #MAX_ERROR_MESSAGE_CHARS} (diagnostic:
+ *     it tells upstream's "already shorter" truncate refusal apart from other errors)
  */
 public record EventSummary(
     SummaryType type,
@@ -33,10 +35,12 @@ public record EventSummary(
     String reason,
     String transcript,
     Long playedMs,
-    String conversationId) {
+    String conversationId,
+    String errorMessage) {
 
   public static final int MAX_ID_CHARS = 128;
   public static final int MAX_TRANSCRIPT_CHARS = 4000;
+  public static final int MAX_ERROR_MESSAGE_CHARS = 256;
   /** 2000-01-01 and 2100-01-01: anything outside is a unit mistake (seconds, microseconds). */
   static final long MIN_TIME_MS = 946_684_800_000L;
   static final long MAX_TIME_MS = 4_102_444_800_000L;
@@ -51,7 +55,7 @@ public record EventSummary(
   /** A sideband event's summary: no client sequence. */
   public EventSummary withoutSeq() {
     return new EventSummary(type, 0, eventId, occurredAtMs, responseId, itemId, status, errorCode, callId, iceState,
-        network, reason, transcript, playedMs, conversationId);
+        network, reason, transcript, playedMs, conversationId, errorMessage);
   }
 
   /**
@@ -87,6 +91,8 @@ public record EventSummary(
       status = oneOf(m, at, "status", RESPONSE_STATUSES, true);
     }
     String errorCode = type == SummaryType.ERROR ? string(m, at, "error_code", false, MAX_ID_CHARS) : null;
+    String errorMessage = type == SummaryType.ERROR ? cut(string(m, at, "error_message", false, Integer.MAX_VALUE),
+        MAX_ERROR_MESSAGE_CHARS) : null;
     String callId = null;
     if (type == SummaryType.CLIENT_CONNECTED || type == SummaryType.CLIENT_RECONNECTED) {
       callId = id(m, at, "call_id", false);
@@ -108,7 +114,20 @@ public record EventSummary(
     }
     String conversationId = id(m, at, "conversation_id", false);
     return new EventSummary(type, seq, eventId, occurredAt, responseId, itemId, status, errorCode, callId, iceState,
-        network, reason, transcript, played, conversationId);
+        network, reason, transcript, played, conversationId, errorMessage);
+  }
+
+  /** Its size as JSON ({@link #toMap()}), for the held events' byte budget. */
+  public int jsonBytes() {
+    return JsonSize.ofValue(toMap());
+  }
+
+  private static String cut(String s, int maxChars) {
+    if (s == null || s.length() <= maxChars) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+    return s.substring(0, end);
   }
 
   /** The wire form (the command payload's summary fields); nulls are left out. */
@@ -131,6 +150,7 @@ public record EventSummary(
     putIf(m, "transcript", transcript);
     putIf(m, "played_ms", playedMs);
     putIf(m, "conversation_id", conversationId);
+    putIf(m, "error_message", errorMessage);
     return m;
   }
 

@@ -17,26 +17,34 @@ public final class Interrupt {
   final long deadlineMs;
   String responseId;
   final String itemId;
+  /** What the client said it played of the item. */
   final long audioEndMs;
+  /** Audio the service saw delivered for the item by the interrupt ({@link Truncation#NONE}: none). */
+  final long deliveredMs;
+  /** Where the item is truncated: {@code audioEndMs} clamped to {@code deliveredMs}; NONE: cancel only. */
+  final long truncateAtMs;
   final Phase phaseBefore;
   Delivery client;
   Delivery server;
 
   Interrupt(String id, long startedAtMs, long deadlineMs, String responseId, String itemId, long audioEndMs,
-            Phase phaseBefore, Delivery client, Delivery server) {
+            long deliveredMs, long truncateAtMs, Phase phaseBefore, Delivery client, Delivery server) {
     this.id = id;
     this.startedAtMs = startedAtMs;
     this.deadlineMs = deadlineMs;
     this.responseId = responseId;
     this.itemId = itemId;
     this.audioEndMs = audioEndMs;
+    this.deliveredMs = deliveredMs;
+    this.truncateAtMs = truncateAtMs;
     this.phaseBefore = phaseBefore;
     this.client = client;
     this.server = server;
   }
 
   Interrupt copy() {
-    return new Interrupt(id, startedAtMs, deadlineMs, responseId, itemId, audioEndMs, phaseBefore, client, server);
+    return new Interrupt(id, startedAtMs, deadlineMs, responseId, itemId, audioEndMs, deliveredMs, truncateAtMs,
+        phaseBefore, client, server);
   }
 
   public String id() {
@@ -63,6 +71,15 @@ public final class Interrupt {
     return audioEndMs;
   }
 
+  public long deliveredMs() {
+    return deliveredMs;
+  }
+
+  /** Where the item is truncated, or {@link Truncation#NONE}: no truncate (cancel only). */
+  public long truncateAtMs() {
+    return truncateAtMs;
+  }
+
   public Phase phaseBefore() {
     return phaseBefore;
   }
@@ -83,6 +100,8 @@ public final class Interrupt {
     m.put("response_id", responseId);
     m.put("item_id", itemId);
     m.put("audio_end_ms", audioEndMs);
+    m.put("delivered_audio_ms", deliveredMs < 0 ? null : deliveredMs);
+    m.put("truncate_audio_end_ms", truncateAtMs < 0 ? null : truncateAtMs);
     m.put("phase_before", phaseBefore.name());
     m.put("client_cancel", client.name().toLowerCase(java.util.Locale.ROOT));
     m.put("server_cancel", server.name().toLowerCase(java.util.Locale.ROOT));
@@ -92,6 +111,7 @@ public final class Interrupt {
   static Interrupt fromMap(Map<?, ?> m) {
     return new Interrupt((String) m.get("id"), num(m, "started_at_ms"), num(m, "deadline_ms"),
         (String) m.get("response_id"), (String) m.get("item_id"), num(m, "audio_end_ms"),
+        optional(m, "delivered_audio_ms"), optional(m, "truncate_audio_end_ms"),
         Phase.parse((String) m.get("phase_before")),
         Delivery.valueOf(((String) m.get("client_cancel")).toUpperCase(java.util.Locale.ROOT)),
         Delivery.valueOf(((String) m.get("server_cancel")).toUpperCase(java.util.Locale.ROOT)));
@@ -99,5 +119,10 @@ public final class Interrupt {
 
   private static long num(Map<?, ?> m, String key) {
     return ((Number) m.get(key)).longValue();
+  }
+
+  /** A field that snapshots written before it existed lack (or null for none). */
+  private static long optional(Map<?, ?> m, String key) {
+    return m.get(key) instanceof Number n ? n.longValue() : Truncation.NONE;
   }
 }

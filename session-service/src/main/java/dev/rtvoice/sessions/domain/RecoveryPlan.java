@@ -17,7 +17,8 @@ import java.util.Set;
  * </ul>
  * A transport plan keeps the client secret, so it first checks how long that secret has left: if it
  * expires within the rotation lead, the plan says to rotate first, so renegotiation never runs on a
- * secret about to die.
+ * secret about to die. A secret that has already expired cannot be kept: a transport reason then gets
+ * the session-class plan (reissue, new upstream session, replay the summary), never keep-and-rotate.
  *
  * @param recoveryClass {@code transport} or {@code session}
  * @param secretExpiresInMs how long the client secret has left (negative: expired); null if unknown
@@ -42,6 +43,9 @@ public record RecoveryPlan(
   public static RecoveryPlan plan(String reason, long secretExpiresAtMs, long nowMs, long rotationLeadMs) {
     String r = reason.toLowerCase(Locale.ROOT);
     Long left = secretExpiresAtMs > 0 ? secretExpiresAtMs - nowMs : null;
+    if (TRANSPORT_REASONS.contains(r) && left != null && left <= 0) {
+      return new RecoveryPlan(r, SESSION, true, false, true, true, true, false, false, left);
+    }
     if (TRANSPORT_REASONS.contains(r)) {
       boolean rotateFirst = left != null && left < rotationLeadMs;
       return new RecoveryPlan(r, TRANSPORT, true, true, false, false, true, true, rotateFirst, left);

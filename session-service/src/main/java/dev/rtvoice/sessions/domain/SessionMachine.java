@@ -1,6 +1,7 @@
 package dev.rtvoice.sessions.domain;
 
 import static dev.rtvoice.sessions.domain.Decision.Outcome.APPLIED;
+import static dev.rtvoice.sessions.domain.Decision.Outcome.DROPPED;
 import static dev.rtvoice.sessions.domain.Decision.Outcome.DUPLICATE;
 import static dev.rtvoice.sessions.domain.Decision.Outcome.HELD;
 import static dev.rtvoice.sessions.domain.Decision.Outcome.REFUSED;
@@ -36,9 +37,20 @@ import java.util.Map;
  * (those past a gap wait for it to fill, within a bound); the client's report of an upstream event
  * and the sideband's copy of it apply once (by upstream event id).
  *
- * <p>Time is the session's event time: it moves with the events' {@code occurred_at} and with
- * {@link Input.Tick}s from the owning instance (see {@code SessionEngine} for how a quiet session's
- * clock advances). Deadlines that the clock passes fire before the input that moved it is applied.
+ * <p>Time is the session's event time: it moves with the events' {@code occurred_at}. Deadlines that
+ * an input's time passes fire, in time order and each at its own due time, before the input is applied.
+ * A quiet session's deadlines fire on {@link Input.Tick}s from the owning instance (which runs the
+ * session's clock on the wall clock while no event comes). A tick is not a durable command, so it may
+ * change only what the durable commands alone would have changed: a tick that fires nothing changes
+ * nothing, not even the clock, and one that fires a deadline moves the clock to that deadline's due
+ * time only (derived from the state, not from when the tick ran). The next command that passes the
+ * same deadline fires it the same way, so the state stays a function of the durable commands.
+ *
+ * <p>Held events are bounded (see {@link StateBudget}): one more event past a gap than
+ * {@code ORDER_MAX_HELD}, or than {@link StateBudget#HELD_MAX_BYTES} together, and the session drops
+ * them all (outcome {@link Decision.Outcome#DROPPED}, counter {@code held_dropped}), takes its
+ * sequence past the highest dropped one, flags ordering as broken and goes to RECOVERING, so the
+ * client gets the {@code event_order_broken} advice. No other session is affected.
  */
 public final class SessionMachine {
   static final String RESPONSE_CANCEL_NOT_ACTIVE = "response_cancel_not_active";
@@ -66,7 +78,7 @@ public final class SessionMachine {
   public Decision apply(SessionState s, Input input) {
     Decision d = new Decision();
     if (input instanceof Input.Tick tick) {
-      advance(s, tick.atMs(), d);
+      advance(s, tick.atMs(), d, true);
     } else if (input instanceof Observed observed) {
       observe(s, observed, d);
     } else if (input instanceof Input.InterruptRequest request) {
@@ -106,6 +118,14 @@ public final class SessionMachine {
 
   /** Moves the session's clock to {@code t}, firing every deadline it passes, in time order. */
   private void advance(SessionState s, long t, Decision d) {
+    advance(s, t, d, false);
+  }
+
+  /**
+   * Fires every deadline up to {@code t}, in time order. For a command the clock then moves to
+   * {@code t}; for a tick (not durable) it moves only to the due time of what fired.
+   */
+  private void advance(SessionState s, long t, Decision d, boolean tick) {
     while (true) {
       long due = Long.MAX_VALUE;
       int which = 0;
@@ -140,10 +160,11 @@ public final class SessionMachine {
       }
       d.touch();
     }
-    if (t > s.eventTimeMs) {
+    if (!tick && t > s.eventTimeMs) {
       s.eventTimeMs = t;
     }
-    if (s.phase == Phase.ENDED && s.endedAtMs >= 0 && s.eventTimeMs >= s.endedAtMs + settings.retentionMs()) {
+    if (s.phase == Phase.ENDED && s.endedAtMs >= 0 && t >= s.endedAtMs + settings.retentionMs()) {
+      s.eventTimeMs = Math.max(s.eventTimeMs, s.endedAtMs + settings.retentionMs());
       d.effect(new Effect.Tombstone());
     }
   }
@@ -189,19 +210,59 @@ public final class SessionMachine {
   }
 
   private void hold(SessionState s, EventSummary e, Decision d) {
+    int bytes = e.jsonBytes();
+    if (s.heldCount() + 1 > settings.maxHeld() || s.heldBytes + bytes > StateBudget.HELD_MAX_BYTES) {
+      dropHeld(s, e, d);
+      return;
+    }
     if (s.held == null) {
       s.held = new ArrayList<>(4);
     }
     s.held.add(e);
+    s.heldBytes += bytes;
     s.held.sort(Comparator.comparingLong(EventSummary::seq));
     s.counters[Counter.HELD_OUT_OF_ORDER.ordinal()]++;
     if (s.gapSinceMs < 0) {
       s.gapSinceMs = s.eventTimeMs;
     }
     d.outcome(HELD, "waiting for sequence " + (s.lastAckSeq + 1));
-    if (s.held.size() > settings.maxHeld()) {
-      breakOrder(s, d, "sequence_gap");
+  }
+
+  /**
+   * The client pushed past the held events' budget: what is held and {@code e} are dropped, never
+   * applied; the sequence resumes after the highest of them (a retry of one is a duplicate); ordering
+   * is broken and the session goes to RECOVERING, so the client is advised a session-class recovery.
+   */
+  private void dropHeld(SessionState s, EventSummary e, Decision d) {
+    EventSummary last = e;
+    int dropped = 1;
+    if (s.held != null) {
+      for (EventSummary h : s.held) {
+        if (h.seq() > last.seq()) {
+          last = h;
+        }
+      }
+      dropped += s.held.size();
     }
+    clearHeld(s);
+    s.lastAckSeq = last.seq();
+    s.lastAckEventId = last.eventId() != null ? last.eventId() : "seq:" + last.seq();
+    s.counters[Counter.HELD_DROPPED.ordinal()] += dropped;
+    s.counters[Counter.ORDER_BROKEN.ordinal()]++;
+    if (s.orderBroken == null) {
+      s.orderBroken = "held_overflow";
+    }
+    d.outcome(DROPPED, dropped + " events past a gap exceed the held budget (" + settings.maxHeld() + " events, "
+        + StateBudget.HELD_MAX_BYTES + " bytes): dropped");
+    d.dropped(dropped);
+    closeInterruptAsFailed(s, d, "event_order_broken", s.eventTimeMs);
+    recovering(s, d, "event_order_broken", s.eventTimeMs);
+  }
+
+  private static void clearHeld(SessionState s) {
+    s.held = null;
+    s.heldBytes = 0;
+    s.gapSinceMs = -1;
   }
 
   /** Applies the held events that now follow the watermark without a gap. */
@@ -210,17 +271,18 @@ public final class SessionMachine {
       EventSummary next = s.held.get(0);
       if (next.seq() <= s.lastAckSeq) {
         s.held.remove(0);
+        s.heldBytes -= next.jsonBytes();
         s.counters[Counter.DUPLICATES.ordinal()]++;
       } else if (next.seq() == s.lastAckSeq + 1) {
         s.held.remove(0);
+        s.heldBytes -= next.jsonBytes();
         applyInOrder(s, next, Source.CLIENT, d);
       } else {
         break;
       }
     }
     if (s.held != null && s.held.isEmpty()) {
-      s.held = null;
-      s.gapSinceMs = -1;
+      clearHeld(s);
     }
   }
 
@@ -235,8 +297,7 @@ public final class SessionMachine {
     }
     s.counters[Counter.ORDER_BROKEN.ordinal()]++;
     List<EventSummary> held = s.held == null ? List.of() : s.held;
-    s.held = null;
-    s.gapSinceMs = -1;
+    clearHeld(s);
     for (EventSummary e : held) {
       if (s.phase == Phase.ENDED) {
         s.counters[Counter.REFUSED.ordinal()]++;
@@ -308,13 +369,14 @@ public final class SessionMachine {
         switch (s.phase) {
           case LISTENING -> {
             s.turn++;
+            forgetResponse(s);
             s.responseId = rid;
-            s.itemId = null;
             applied(s, d);
             move(s, d, Phase.THINKING, e.type().wire(), t);
           }
           case THINKING -> {
             if (s.responseId == null) {
+              forgetResponse(s);
               s.responseId = rid;
               // a response started: the wait for its first audio starts again
               s.thinkingDeadlineMs = t + settings.thinkingTimeoutMs();
@@ -366,6 +428,7 @@ public final class SessionMachine {
         if (s.itemId == null && e.itemId() != null) {
           s.itemId = e.itemId();
         }
+        s.audioStartedAtMs = s.audioStartedAtMs < 0 ? t : Math.min(s.audioStartedAtMs, t);
         applied(s, d);
         if (s.phase == Phase.THINKING) {
           if (s.speechStoppedAtMs >= 0) {
@@ -377,6 +440,13 @@ public final class SessionMachine {
           }
           move(s, d, Phase.SPEAKING, e.type().wire(), t);
         }
+      }
+      case OUTPUT_AUDIO_STOPPED -> {
+        // comes after response.done as often as not: for an older response it is no news, not stale
+        if (rid.equals(s.responseId) && s.audioStartedAtMs >= 0) {
+          s.audioStoppedAtMs = s.audioStoppedAtMs < 0 ? t : Math.min(s.audioStoppedAtMs, t);
+        }
+        applied(s, d);
       }
       case OUTPUT_AUDIO_DONE -> {
         if (stale(s, e, d)) {
@@ -405,20 +475,24 @@ public final class SessionMachine {
       }
       case RESPONSE_DONE -> responseDone(s, e, d);
       case ERROR -> {
-        s.counters[Counter.UPSTREAM_ERRORS.ordinal()]++;
         if (RESPONSE_CANCEL_NOT_ACTIVE.equals(e.errorCode())) {
-          // upstream's answer to a cancel of a response that is no longer active: it acknowledges an
-          // open interrupt, and says nothing about a response the next turn is waiting for (a late
-          // answer to an early cancel must not send that turn to recovery)
+          // upstream's answer to a cancel of a response that is no longer active, not a failure: it
+          // acknowledges an open interrupt, and says nothing about a response the next turn is waiting
+          // for (a late answer to an early cancel must not send that turn to recovery)
           applied(s, d);
           if (s.phase == Phase.CANCELLING) {
             acknowledge(s, d, RESPONSE_CANCEL_NOT_ACTIVE, t);
           }
-        } else if (s.phase == Phase.THINKING) {
+        } else if (Truncation.isAlreadyShorter(e.errorMessage())) {
+          // a truncate past the item's audio was refused: the item keeps its audio, nothing to recover
+          s.counters[Counter.TRUNCATE_OVERSHOOTS.ordinal()]++;
           applied(s, d);
-          recovering(s, d, "upstream_error", t);
         } else {
+          s.counters[Counter.UPSTREAM_ERRORS.ordinal()]++;
           applied(s, d);
+          if (s.phase == Phase.THINKING) {
+            recovering(s, d, "upstream_error", t);
+          }
         }
       }
       case CLIENT_CONNECTED, CLIENT_RECONNECTED -> {
@@ -484,8 +558,7 @@ public final class SessionMachine {
       neverStarted(s, e, d);
       return;
     }
-    s.responseId = null;
-    s.itemId = null;
+    forgetResponse(s);
     // a turn that ended without audio leaves no latency to measure for the next one
     s.speechStoppedAtMs = -1;
     if ("cancelled".equals(e.status())) {
@@ -561,16 +634,19 @@ public final class SessionMachine {
     } else if (item == null && rid != null && rid.equals(r.clientResponseId())) {
       item = r.clientItemId();
     }
+    // only the audio of the response the service follows was measured; one it has not heard of has none
+    long delivered = rid != null && rid.equals(s.responseId)
+        ? Truncation.deliveredMs(s.audioStartedAtMs, s.audioStoppedAtMs, t) : Truncation.NONE;
+    long truncateAt = Truncation.truncateAtMs(r.audioEndMs(), item, delivered);
     Phase before = s.phase;
     Interrupt.Delivery server = r.sidebandOpen() ? Interrupt.Delivery.SENT : Interrupt.Delivery.UNAVAILABLE;
     Interrupt i = new Interrupt(r.interruptId(), t, t + settings.cancelAckTimeoutMs(), rid, item, r.audioEndMs(),
-        before, Interrupt.Delivery.UNKNOWN, server);
+        delivered, truncateAt, before, Interrupt.Delivery.UNKNOWN, server);
     if (rid != null) {
       s.cancelledResponses.add(rid);
     }
     s.interrupt = i;
-    s.responseId = null;
-    s.itemId = null;
+    forgetResponse(s);
     s.lastInterruptId = r.interruptId();
     s.counters[Counter.INTERRUPTS.ordinal()]++;
     Map<String, Object> payload = new LinkedHashMap<>();
@@ -578,6 +654,8 @@ public final class SessionMachine {
     payload.put("response_id", rid);
     payload.put("phase_before", before.name());
     payload.put("audio_end_ms", r.audioEndMs());
+    payload.put("delivered_audio_ms", delivered < 0 ? null : delivered);
+    payload.put("truncate_audio_end_ms", truncateAt < 0 ? null : truncateAt);
     d.emit(EventType.SESSION_INTERRUPTED, payload, t);
     if (r.sidebandOpen()) {
       d.effect(new Effect.CancelUpstream(i.id, rid));
@@ -597,6 +675,9 @@ public final class SessionMachine {
       m.put("response_id", i.responseId);
       m.put("item_id", i.itemId);
       m.put("audio_end_ms", i.audioEndMs);
+      m.put("delivered_audio_ms", i.deliveredMs < 0 ? null : i.deliveredMs);
+      // null: the item had no delivered audio (or is unknown), so no truncate, only the cancel
+      m.put("truncate_audio_end_ms", i.truncateAtMs < 0 ? null : i.truncateAtMs);
       m.put("phase_before", i.phaseBefore.name());
       m.put("sideband_cancel", i.server == Interrupt.Delivery.SENT);
       m.put("deadline_ms", i.deadlineMs);
@@ -705,8 +786,7 @@ public final class SessionMachine {
     if (s.responseId != null) {
       // the response in flight is abandoned: its late events must not revive it
       s.cancelledResponses.add(s.responseId);
-      s.responseId = null;
-      s.itemId = null;
+      forgetResponse(s);
     }
     s.speechStoppedAtMs = -1;
     move(s, d, Phase.RECOVERING, cause, t);
@@ -716,10 +796,8 @@ public final class SessionMachine {
     closeInterruptAsFailed(s, d, "session_ended", t);
     s.endedAtMs = t;
     s.endReason = reason;
-    s.responseId = null;
-    s.itemId = null;
-    s.held = null;
-    s.gapSinceMs = -1;
+    forgetResponse(s);
+    clearHeld(s);
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("reason", reason);
     payload.put("turns", s.turn);
@@ -745,6 +823,14 @@ public final class SessionMachine {
     payload.put("cause", cause);
     payload.put("turn", s.turn);
     d.emit(EventType.SESSION_PHASE_CHANGED, payload, t);
+  }
+
+  /** No current response any more (or a new one): its ids and its audio measure go. */
+  private static void forgetResponse(SessionState s) {
+    s.responseId = null;
+    s.itemId = null;
+    s.audioStartedAtMs = -1;
+    s.audioStoppedAtMs = -1;
   }
 
   private void applied(SessionState s, Decision d) {

@@ -36,6 +36,9 @@ public final class SessionState {
   /** Event time the user's speech stopped in the current turn, for the inference latency sample. */
   long speechStoppedAtMs = -1;
   long thinkingDeadlineMs = -1;
+  /** Event time of the current response's first audio, and when upstream finished streaming it (-1: not yet). */
+  long audioStartedAtMs = -1;
+  long audioStoppedAtMs = -1;
   Interrupt interrupt;
   String lastInterruptId;
   /** Why the session is RECOVERING (or was last), for the advice given to the client. */
@@ -46,6 +49,8 @@ public final class SessionState {
   long lastUserAudioSeq;
   /** Client events past a gap in the sequence, waiting for it to fill (oldest seq first). */
   List<EventSummary> held;
+  /** The held events' size as JSON (derived from {@link #held}, not written). */
+  int heldBytes;
   long gapSinceMs = -1;
   /** Set when ordering broke (a gap that did not fill, a response that never started). */
   String orderBroken;
@@ -102,6 +107,8 @@ public final class SessionState {
     c.itemId = itemId;
     c.speechStoppedAtMs = speechStoppedAtMs;
     c.thinkingDeadlineMs = thinkingDeadlineMs;
+    c.audioStartedAtMs = audioStartedAtMs;
+    c.audioStoppedAtMs = audioStoppedAtMs;
     c.interrupt = interrupt == null ? null : interrupt.copy();
     c.lastInterruptId = lastInterruptId;
     c.recoveryCause = recoveryCause;
@@ -109,6 +116,7 @@ public final class SessionState {
     c.lastAckEventId = lastAckEventId;
     c.lastUserAudioSeq = lastUserAudioSeq;
     c.held = held == null ? null : new ArrayList<>(held);
+    c.heldBytes = heldBytes;
     c.gapSinceMs = gapSinceMs;
     c.orderBroken = orderBroken;
     c.seenUpstream = seenUpstream.copy();
@@ -183,6 +191,19 @@ public final class SessionState {
 
   public int heldCount() {
     return held == null ? 0 : held.size();
+  }
+
+  /** The held events' size as JSON. */
+  public int heldBytes() {
+    return heldBytes;
+  }
+
+  public long audioStartedAtMs() {
+    return audioStartedAtMs;
+  }
+
+  public long audioStoppedAtMs() {
+    return audioStoppedAtMs;
   }
 
   public String orderBroken() {
@@ -272,6 +293,8 @@ public final class SessionState {
     m.put("item_id", itemId);
     m.put("speech_stopped_at_ms", speechStoppedAtMs);
     m.put("thinking_deadline_ms", thinkingDeadlineMs);
+    m.put("audio_started_at_ms", audioStartedAtMs);
+    m.put("audio_stopped_at_ms", audioStoppedAtMs);
     m.put("interrupt", interrupt == null ? null : interrupt.toMap());
     m.put("last_interrupt_id", lastInterruptId);
     m.put("recovery_cause", recoveryCause);
@@ -331,6 +354,8 @@ public final class SessionState {
       s.itemId = str(m, "item_id");
       s.speechStoppedAtMs = num(m, "speech_stopped_at_ms");
       s.thinkingDeadlineMs = num(m, "thinking_deadline_ms");
+      s.audioStartedAtMs = optionalNum(m, "audio_started_at_ms", -1);
+      s.audioStoppedAtMs = optionalNum(m, "audio_stopped_at_ms", -1);
       Object interrupt = m.get("interrupt");
       s.interrupt = interrupt instanceof Map<?, ?> im ? Interrupt.fromMap(im) : null;
       s.lastInterruptId = str(m, "last_interrupt_id");
@@ -344,7 +369,9 @@ public final class SessionState {
         for (Object o : list) {
           @SuppressWarnings("unchecked")
           Map<String, Object> e = (Map<String, Object>) o;
-          s.held.add(EventSummary.parse(e, "held.", true, Long.MAX_VALUE / 2, 0));
+          EventSummary summary = EventSummary.parse(e, "held.", true, Long.MAX_VALUE / 2, 0);
+          s.held.add(summary);
+          s.heldBytes += summary.jsonBytes();
         }
       }
       s.gapSinceMs = num(m, "gap_since_ms");
@@ -393,6 +420,15 @@ public final class SessionState {
       throw new IllegalArgumentException(key + " must be a string");
     }
     return s;
+  }
+
+  /** A field that snapshots written before it existed lack. */
+  private static long optionalNum(Map<?, ?> m, String key, long absent) {
+    Object v = m.get(key);
+    if (v == null) {
+      return absent;
+    }
+    return num(m, key);
   }
 
   private static long num(Map<?, ?> m, String key) {

@@ -24,6 +24,8 @@ public enum SummaryType {
   AUDIO_DELTA_LEGACY("response.audio.delta", true),
   OUTPUT_AUDIO_STARTED("output_audio_buffer.started", true),
   OUTPUT_AUDIO_DONE("response.output_audio.done", true),
+  /** WebRTC: all of the response's audio has been streamed out of upstream's buffer. */
+  OUTPUT_AUDIO_STOPPED("output_audio_buffer.stopped", true),
   OUTPUT_TRANSCRIPT_DONE("response.output_audio_transcript.done", true),
   TRANSCRIPT_DONE_LEGACY("response.audio_transcript.done", true),
   INPUT_TRANSCRIPTION_COMPLETED("conversation.item.input_audio_transcription.completed", false),

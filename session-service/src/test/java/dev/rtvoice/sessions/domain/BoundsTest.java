@@ -26,12 +26,14 @@ class BoundsTest {
 
   @Test
   void theSummaryCutsAnOverlongTranscriptToItsEnd() {
-    BoundedSummary s = new BoundedSummary(10);
+    BoundedSummary s = new BoundedSummary(16);
     s.add(1, "user", "0123456789abcdef");
-    assertThat(s.chars()).isEqualTo(10);
+    // the bound counts the text that is sent: "user: " and the ellipsis included
     assertThat(s.render()).isEqualTo("user: \u2026789abcdef");
+    assertThat(s.chars()).isEqualTo(16).isEqualTo(s.render().length());
     s.add(2, "assistant", "ok");
     assertThat(s.lines()).extracting(BoundedSummary.Line::text).containsExactly("ok");
+    assertThat(s.render()).isEqualTo("assistant: ok");
   }
 
   @Test
@@ -59,9 +61,23 @@ class BoundsTest {
     assertThat(other.replaySummary()).isFalse();
     assertThat(other.reissueToken()).isTrue();
     assertThat(RecoveryPlan.labelOf("mic_lost")).isEqualTo("other");
-    // an expired secret on a transport plan: rotate first, with the time it has left (negative)
-    RecoveryPlan late = RecoveryPlan.plan("ice_failed", 1_000, 5_000, 30_000);
-    assertThat(late.rotateFirst()).isTrue();
-    assertThat(late.secretExpiresInMs()).isEqualTo(-4_000L);
+    // a secret about to expire on a transport plan: keep it, but rotate first
+    RecoveryPlan soon = RecoveryPlan.plan("ice_failed", 20_000, 5_000, 30_000);
+    assertThat(soon.recoveryClass()).isEqualTo("transport");
+    assertThat(soon.keepToken()).isTrue();
+    assertThat(soon.rotateFirst()).isTrue();
+    // an expired one cannot be kept: the session-class plan, never keep_token with rotate_first
+    for (long expiresAt : new long[] {1_000, 5_000}) {
+      RecoveryPlan late = RecoveryPlan.plan("ice_failed", expiresAt, 5_000, 30_000);
+      assertThat(late.recoveryClass()).isEqualTo("session");
+      assertThat(late.keepToken()).isFalse();
+      assertThat(late.rotateFirst()).isFalse();
+      assertThat(late.reissueToken()).isTrue();
+      assertThat(late.newUpstreamSession()).isTrue();
+      assertThat(late.iceRestart()).isFalse();
+      assertThat(late.replaySummary()).isTrue();
+      assertThat(late.reason()).isEqualTo("ice_failed");
+      assertThat(late.secretExpiresInMs()).isEqualTo(expiresAt - 5_000);
+    }
   }
 }

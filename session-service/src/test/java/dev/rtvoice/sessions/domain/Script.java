@@ -17,6 +17,11 @@ final class Script {
     this.state = SessionState.start("rts_test", "user-1", "device-1", "web", T0, settings.summaryMaxChars());
   }
 
+  Script(MachineSettings settings, SessionState state) {
+    this.machine = new SessionMachine(settings);
+    this.state = state;
+  }
+
   Script() {
     this(MachineSettings.defaults());
   }

@@ -64,10 +64,11 @@ class SessionMachineTest {
       Decision late = s.send("error", "error_code", "response_cancel_not_active");
       assertThat(late.outcome()).isEqualTo(Outcome.APPLIED);
       assertThat(s.state.phase()).isEqualTo(Phase.THINKING);
-      assertThat(s.state.counter(Counter.UPSTREAM_ERRORS)).isEqualTo(1);
+      assertThat(s.state.counter(Counter.UPSTREAM_ERRORS)).isZero();
       // any other upstream error while thinking still does
       s.send("error", "error_code", "server_error");
       assertThat(s.state.phase()).isEqualTo(Phase.RECOVERING);
+      assertThat(s.state.counter(Counter.UPSTREAM_ERRORS)).isEqualTo(1);
     }
 
     @Test
@@ -151,17 +152,31 @@ class SessionMachineTest {
     }
 
     @Test
-    void tooManyEventsPastAGapBreakOrderingAtOnce() {
+    void oneEventPastTheHeldCountDropsThemAllAndSendsTheSessionToRecovery() {
       MachineSettings small = new MachineSettings(8_000, 1_500, 2_000, 3, 2_000, 30_000, 1_800_000, 3_600_000);
       Script s = new Script(small).listening();
+      Decision last = null;
       for (int seq = 3; seq <= 6; seq++) {
-        s.machine.apply(s.state, new Input.Observed(
+        last = s.machine.apply(s.state, new Input.Observed(
             Script.summary("client.network_changed", seq, Script.T0 + seq, "network", "wifi"), Input.Source.CLIENT));
       }
-      assertThat(s.state.orderBroken()).isEqualTo("sequence_gap");
+      assertThat(last.outcome()).isEqualTo(Outcome.DROPPED);
+      assertThat(last.droppedEvents()).isEqualTo(4);
+      assertThat(s.state.orderBroken()).isEqualTo("held_overflow");
+      assertThat(s.state.phase()).isEqualTo(Phase.RECOVERING);
       assertThat(s.state.heldCount()).isZero();
+      // nothing dropped was applied; the sequence resumes after the highest dropped one
+      assertThat(s.state.counter(Counter.NETWORK_CHANGES)).isZero();
+      assertThat(s.state.counter(Counter.HELD_DROPPED)).isEqualTo(4);
       assertThat(s.state.lastAckSeq()).isEqualTo(6);
-      assertThat(s.state.counter(Counter.NETWORK_CHANGES)).isEqualTo(4);
+      assertThat(Advice.of(s.state.phase(), s.state.orderBroken(), s.state.recoveryCause()))
+          .isEqualTo(new Advice("event_order_broken", "session"));
+      assertThat(s.machine.apply(s.state, new Input.Observed(
+          Script.summary("client.network_changed", 2, Script.T0 + 7, "network", "wifi"), Input.Source.CLIENT))
+          .outcome()).isEqualTo(Outcome.DUPLICATE);
+      assertThat(s.machine.apply(s.state, new Input.Observed(
+          Script.summary("client.network_changed", 7, Script.T0 + 8, "network", "wifi"), Input.Source.CLIENT))
+          .outcome()).isEqualTo(Outcome.APPLIED);
     }
 
     @Test
