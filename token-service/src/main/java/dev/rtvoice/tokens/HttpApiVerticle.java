@@ -37,7 +37,7 @@ final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ApiServices services = new ApiServices(shared.authenticator(), shared.minter(), shared.limiter(), shared.events(),
-        shared.metrics(), shared.ids(), shared.clock());
+        shared.metrics(), shared.ids(), shared.clock(), shared.writer(), shared.families(), shared.ledger());
     var router = ApiRouter.create(vertx, contract, config, services, shared.registry(), readiness);
     return HttpEdge.server(vertx, new HttpServerOptions()
             .setHost(config.host())

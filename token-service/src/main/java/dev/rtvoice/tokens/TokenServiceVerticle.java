@@ -6,9 +6,13 @@ import dev.rtvoice.common.runtime.KafkaInfra;
 import dev.rtvoice.tokens.api.ApiRouter;
 import dev.rtvoice.tokens.auth.CallerAuthenticator;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
+import dev.rtvoice.tokens.domain.BrokerAvailability;
 import dev.rtvoice.tokens.domain.RateLimiter;
 import dev.rtvoice.tokens.domain.RetryPlanner;
+import dev.rtvoice.tokens.domain.RotationFamilies;
 import dev.rtvoice.tokens.domain.SessionIds;
+import dev.rtvoice.tokens.kafka.DurableWriter;
+import dev.rtvoice.tokens.kafka.RotationLedger;
 import dev.rtvoice.tokens.kafka.TokenEventProducer;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
@@ -30,9 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * token-service: builds the shared parts (Kafka publisher, caller authentication, circuit breaker,
- * rate limiter), then deploys {@code HTTP_INSTANCES} API verticles on one port. Stopping undeploys
- * the API verticles first (they drain their requests), then flushes the event publisher.
+ * token-service: builds the shared parts (Kafka publisher, rotation ledger, caller authentication,
+ * circuit breaker, rate limiter), then deploys {@code HTTP_INSTANCES} API verticles on one port.
+ * Stopping undeploys the API verticles first (they drain their requests), then stops following the
+ * ledger and flushes the event publisher.
  */
 public final class TokenServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TokenServiceVerticle.class);
@@ -44,6 +49,8 @@ public final class TokenServiceVerticle extends VerticleBase {
   private final Clock clock;
   private KafkaInfra kafka;
   private TokenEventProducer publisher;
+  private DurableWriter writer;
+  private RotationLedger ledger;
   private CallerAuthenticator authenticator;
   private UpstreamBreaker breaker;
   private UpstreamReadiness upstreamReadiness;
@@ -67,8 +74,17 @@ public final class TokenServiceVerticle extends VerticleBase {
     kafka = new KafkaInfra(vertx, config.kafka(), List.of(topics.spec(Topics.TOKEN_EVENTS)));
     kafka.provisionTopics();
     TokenMetrics metrics = new TokenMetrics(registry);
-    publisher = new TokenEventProducer(vertx, config.kafka(), config.eventsCompression());
-    TokenEvents events = new TokenEvents(publisher, topics.tokenEvents(), clock, metrics);
+    publisher = new TokenEventProducer(vertx, config.kafka(), config.eventsCompression(), config.eventDeadline());
+    BrokerAvailability availability = new BrokerAvailability();
+    metrics.kafkaKnownDown(() -> availability.knownDown() ? 1 : 0);
+    writer = new DurableWriter(vertx, publisher, kafka.admin(), config.eventDeadline(), availability, clock);
+    TokenEvents events = new TokenEvents(writer, topics.tokenEvents(), clock, metrics);
+    RotationFamilies families = new RotationFamilies(config.replayGrace().toMillis());
+    metrics.trackedFamilies(families::size);
+    ledger = new RotationLedger(vertx, config.kafka(), kafka.admin(), new RotationLedger.TopicSettings(
+        topics.name(Topics.TOKEN_ROTATIONS), topics.spec(Topics.TOKEN_EVENTS).partitions(),
+        topics.spec(Topics.TOKEN_EVENTS).replicationFactor(), config.ledgerRetention()), writer, families, clock);
+    ledger.start();
     authenticator = CallerAuthenticator.create(vertx, config.auth());
     breaker = new UpstreamBreaker(vertx, config.upstream());
     metrics.circuitState(breaker::stateCode);
@@ -82,11 +98,12 @@ public final class TokenServiceVerticle extends VerticleBase {
     upstreamClient = new UpstreamClient(vertx, upstream, config.instructions(), config.tools(), clock);
     SecretMinter minter = new SecretMinter(vertx, upstreamClient, breaker, planner, metrics);
     SharedServices shared = new SharedServices(authenticator, minter, limiter, events, metrics,
-        new SessionIds(random::nextBytes), clock, registry);
+        new SessionIds(random::nextBytes), clock, registry, writer, families, ledger);
 
     upstreamReadiness = new UpstreamReadiness(vertx, upstream);
     List<ReadinessCheck> readiness = new ArrayList<>();
     readiness.add(kafka.readiness());
+    readiness.add(ledger.readiness());
     readiness.add(upstreamReadiness);
     readiness.add(new ReadinessCheck() {
       @Override
@@ -139,7 +156,11 @@ public final class TokenServiceVerticle extends VerticleBase {
     if (upstreamClient != null) {
       upstreamClient.close();
     }
-    Future<Void> flushed = publisher == null ? Future.succeededFuture() : publisher.close();
+    if (writer != null) {
+      writer.close();
+    }
+    Future<Void> followed = ledger == null ? Future.succeededFuture() : ledger.stop();
+    Future<Void> flushed = followed.eventually(() -> publisher == null ? Future.succeededFuture() : publisher.close());
     return flushed
         .eventually(() -> authenticator == null ? Future.succeededFuture() : authenticator.close())
         .eventually(() -> kafka.close());

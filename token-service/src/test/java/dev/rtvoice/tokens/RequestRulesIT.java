@@ -131,6 +131,14 @@ class RequestRulesIT {
     assertBadRequest(h.post("/v1/sessions/rts_x/rotate", "", "Authorization", auth, "X-Device-ID", "d"), "body");
     assertBadRequest(h.post("/v1/sessions/" + "a%20b" + "/rotate", "{\"rotation_token\":\"rt1.x.y\"}",
         "Authorization", auth, "X-Device-ID", "d"), "session_id");
+    // percent-encoding that does not decode is the client's mistake (400), not a server error; the router refuses
+    // it before any handler (common's JsonErrors). Sent over a raw socket: java.net.URI refuses to build it.
+    for (String bad : new String[] {"%ZZ", "%", "rts_%E0%A4", "%2", "a%ZZb"}) {
+      RawHttp.Response raw = RawHttp.post(h.base, "/v1/sessions/" + bad + "/rotate",
+          "{\"rotation_token\":\"rt1.x.y\"}", "Authorization", auth, "X-Device-ID", "d");
+      assertThat(raw.status()).as(bad).isEqualTo(400);
+      assertThat(raw.json().getJsonObject("error").getString("code")).as(bad).isEqualTo("invalid_request");
+    }
 
     Http.Response malformed = h.post("/v1/sessions", "{\"voice\":", "Authorization", auth, "X-Device-ID", "d");
     assertThat(malformed.status()).isEqualTo(400);

@@ -17,6 +17,8 @@ public final class Topics {
   public static final String LATENCY_SAMPLES = "realtime.latency.samples";
   public static final String METRICS_WINDOWS = "realtime.metrics.windows";
   public static final String ALERTS = "realtime.alerts";
+  /** token-service's rotation ledger: the latest rotation generation of every session, per session id. */
+  public static final String TOKEN_ROTATIONS = "realtime.token.rotations";
 
   /** Dead-letter topic of a topic: where records that cannot be decoded go, with the reason. */
   public static final String DLQ_SUFFIX = ".dlq";

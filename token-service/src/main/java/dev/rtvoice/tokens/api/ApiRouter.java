@@ -5,7 +5,6 @@ import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
-import dev.rtvoice.tokens.domain.RotationSchedule;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,11 +46,7 @@ public final class ApiRouter {
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(TokenServiceConfig.MAX_BODY_BYTES));
     builder.rootHandler(new CallerAuthHandler(services.authenticator(), services.events(), services.metrics()));
 
-    SessionsApi api = new SessionsApi(
-        new SessionsApi.Settings(config.policy(), new RotationSchedule(config.rotationLead()), config.handleGrace(),
-            config.upstream().totalTimeout()),
-        config.handleCodec(), services.ids(), services.minter(), services.limiter(), services.events(),
-        services.metrics(), services.clock());
+    SessionsApi api = SessionsApi.create(config, services);
     route(builder, "createSession").addHandler(api::issue);
     route(builder, "rotateSession").addHandler(api::rotate);
 

@@ -1,26 +1,37 @@
 package dev.rtvoice.tokens.api;
 
+import dev.rtvoice.common.event.EventCodec;
+import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.handle.HandleRejectedException;
 import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.http.ApiException;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.tokens.auth.Caller;
+import dev.rtvoice.tokens.config.TokenServiceConfig;
+import dev.rtvoice.tokens.domain.AnswerSeal;
 import dev.rtvoice.tokens.domain.HandleCheck;
 import dev.rtvoice.tokens.domain.InvalidSettingException;
 import dev.rtvoice.tokens.domain.RateLimiter;
+import dev.rtvoice.tokens.domain.RotationFamilies;
+import dev.rtvoice.tokens.domain.RotationRecord;
 import dev.rtvoice.tokens.domain.RotationSchedule;
 import dev.rtvoice.tokens.domain.SecretFingerprint;
 import dev.rtvoice.tokens.domain.SessionIds;
 import dev.rtvoice.tokens.domain.SessionSettings;
 import dev.rtvoice.tokens.domain.SessionSettingsPolicy;
 import dev.rtvoice.tokens.domain.UpstreamFailure;
+import dev.rtvoice.tokens.kafka.DurableWriter;
+import dev.rtvoice.tokens.kafka.RotationLedger;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
 import dev.rtvoice.tokens.upstream.MintFailedException;
 import dev.rtvoice.tokens.upstream.MintOutcome;
 import dev.rtvoice.tokens.upstream.MintedSecret;
 import dev.rtvoice.tokens.upstream.SecretMinter;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -35,11 +46,19 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/sessions} and {@code POST /v1/sessions/{id}/rotate}. Requests arrive
  * authenticated ({@link CallerAuthHandler}) and validated against openapi.yaml; this class applies
- * the policy (allow-lists, TTL clamp, rate limits, rotation-token binding), mints through
- * {@link SecretMinter}, answers, and publishes the event without waiting for Kafka.
+ * the policy (allow-lists, TTL clamp, rate limits, rotation-token binding, one use per rotation
+ * token), mints through {@link SecretMinter}, and answers only once the secret's event is durable on
+ * Kafka: a secret whose event cannot be written within {@code TOKEN_EVENT_DEADLINE} is never handed
+ * out (503 {@code unavailable}), and while Kafka is known down the request is refused at once.
+ *
+ * <p>A rotation is decided by the rotation ledger ({@link RotationLedger}, {@link RotationFamilies}):
+ * it is answered only if its ledger record is the first rotation from its token in the log, so two
+ * instances can both mint from the same token but only one answer goes out; the other request gets
+ * the same answer (within the replay grace) or is refused as a reuse, which revokes the session.
  */
 final class SessionsApi {
   private static final Logger LOG = LoggerFactory.getLogger(SessionsApi.class);
+  private static final long UNAVAILABLE_RETRY_MS = 2_000;
 
   /** What the API needs from configuration. */
   record Settings(SessionSettingsPolicy policy, RotationSchedule schedule, Duration handleGrace,
@@ -47,27 +66,43 @@ final class SessionsApi {
 
   private final Settings settings;
   private final SessionHandleCodec codec;
+  private final AnswerSeal seal;
   private final SessionIds ids;
   private final SecretMinter minter;
   private final RateLimiter limiter;
   private final TokenEvents events;
   private final TokenMetrics metrics;
   private final Clock clock;
+  private final DurableWriter writer;
+  private final RotationFamilies families;
+  private final RotationLedger ledger;
 
-  SessionsApi(Settings settings, SessionHandleCodec codec, SessionIds ids, SecretMinter minter, RateLimiter limiter,
-              TokenEvents events, TokenMetrics metrics, Clock clock) {
+  SessionsApi(Settings settings, SessionHandleCodec codec, AnswerSeal seal, ApiServices services) {
     this.settings = settings;
     this.codec = codec;
-    this.ids = ids;
-    this.minter = minter;
-    this.limiter = limiter;
-    this.events = events;
-    this.metrics = metrics;
-    this.clock = clock;
+    this.seal = seal;
+    this.ids = services.ids();
+    this.minter = services.minter();
+    this.limiter = services.limiter();
+    this.events = services.events();
+    this.metrics = services.metrics();
+    this.clock = services.clock();
+    this.writer = services.writer();
+    this.families = services.families();
+    this.ledger = services.ledger();
+  }
+
+  static SessionsApi create(TokenServiceConfig config, ApiServices services) {
+    return new SessionsApi(new Settings(config.policy(), new RotationSchedule(config.rotationLead()),
+        config.handleGrace(), config.upstream().totalTimeout()), config.handleCodec(), config.answerSeal(), services);
   }
 
   /** The facts of one request, carried through the asynchronous steps. */
   private record Call(RoutingContext ctx, Operation operation, long startNanos, String userId, String deviceId) {}
+
+  /** An answer ready to go out once its records are durable. */
+  private record Answer(JsonObject body, EventEnvelope event, long handleExpiresAtMs, String fingerprint,
+                        long upstreamMs) {}
 
   void issue(RoutingContext ctx) {
     Call call = call(ctx, Operation.ISSUE);
@@ -80,16 +115,23 @@ final class SessionsApi {
     } catch (InvalidSettingException e) {
       throw ApiException.badRequest(e.field(), e.getMessage());
     }
-    if (!allowedByRateLimit(call, null)) {
+    if (refusedWhileKafkaDown(call) || !allowedByRateLimit(call, null)) {
       return;
     }
     String sessionId = ids.newId(session);
     minter.mint(session, settings.totalTimeout().toMillis()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        respond(call, sessionId, session, 0, ar.result());
-      } else {
+      if (ar.failed()) {
         issueFailed(call, sessionId, ar.cause());
+        return;
       }
+      Answer answer = answer(call, sessionId, session, 0, ar.result());
+      events.publishDurable(answer.event()).onComplete(written -> {
+        if (written.succeeded()) {
+          send(call, answer);
+        } else {
+          notRecorded(call, answer, written.cause());
+        }
+      });
     });
   }
 
@@ -125,7 +167,12 @@ final class SessionsApi {
           "session_expired", "this session can no longer be rotated: start a new session", true);
       return;
     }
-    if (!allowedByRateLimit(call, pathId)) {
+    if (refusedWhileKafkaDown(call) || !allowedByRateLimit(call, pathId)) {
+      return;
+    }
+    RotationFamilies.Decision decision = families.decide(handle.sessionId(), handle.generation(), clock.millis());
+    if (decision.verdict() != RotationFamilies.Verdict.ROTATE) {
+      judged(call, handle, decision);
       return;
     }
     SessionSettings session = new SessionSettings(minted.get().model(), minted.get().voice(),
@@ -133,17 +180,110 @@ final class SessionsApi {
     // retries may use the time the caller's current secret has left, never more than the total timeout
     long secretLeftMs = Math.max(0, handle.secretExpiresAt().toEpochMilli() - clock.millis());
     long budget = Math.min(settings.totalTimeout().toMillis(), secretLeftMs);
-    int generation = handle.generation() + 1;
     minter.mint(session, budget).onComplete(ar -> {
       if (ar.succeeded()) {
-        respond(call, handle.sessionId(), session, generation, ar.result());
+        settle(call, handle, answer(call, handle.sessionId(), session, handle.generation() + 1, ar.result()));
       } else {
         rotationFailed(call, handle.sessionId(), ar.cause());
       }
     });
   }
 
-  private void respond(Call call, String sessionId, SessionSettings session, int generation, MintOutcome outcome) {
+  /**
+   * Puts a minted rotation in the ledger and answers it only if it is the first rotation from its
+   * token there; otherwise its secret is dropped unseen and the request is judged again against the
+   * rotation that won.
+   */
+  private void settle(Call call, SessionHandle handle, Answer answer) {
+    String sessionId = handle.sessionId();
+    String rotationId = answer.event().eventId().toString();
+    RotationRecord record = RotationRecord.rotated(sessionId, handle.generation(), rotationId, clock.millis(),
+        answer.handleExpiresAtMs(), seal.seal(answer.body().encode(), sessionId, rotationId),
+        EventCodec.encode(answer.event()).toString());
+    ledger.append(record)
+        .compose(v -> families.won(sessionId, rotationId)
+            ? events.publishDurable(answer.event()).map(true)
+            : Future.succeededFuture(false))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            notRecorded(call, answer, ar.cause());
+          } else if (ar.result()) {
+            send(call, answer);
+          } else {
+            LOG.info("rotation of session {} from generation {} lost to another rotation from the same token; "
+                + "secret {} dropped", sessionId, handle.generation(), answer.fingerprint());
+            metrics.upstream(call.operation().label, answer.upstreamMs());
+            metrics.rotationRaceLost();
+            judged(call, handle, families.decide(sessionId, handle.generation(), clock.millis()));
+          }
+        });
+  }
+
+  /** A token that may not rotate now: the same answer again, a reuse, or a revoked session. */
+  private void judged(Call call, SessionHandle handle, RotationFamilies.Decision decision) {
+    switch (decision.verdict()) {
+      case REPLAY -> replay(call, handle, decision.family());
+      case REVOKED -> deny(call, handle.sessionId(), "session_expired", "revoked", 401, "session_expired",
+          "this session was revoked because one of its rotation tokens was used twice: start a new session", true);
+      default -> reused(call, handle, decision.family());
+    }
+  }
+
+  /** The client retried the token of the latest rotation inside the replay grace: that rotation's answer again. */
+  private void replay(Call call, SessionHandle handle, RotationFamilies.Family family) {
+    JsonObject body;
+    EventEnvelope event;
+    try {
+      body = new JsonObject(seal.open(family.sealedAnswer(), handle.sessionId(), family.rotationId()));
+      event = EventCodec.decode(Buffer.buffer(family.event()));
+    } catch (IllegalArgumentException | DecodeException e) {
+      LOG.error("the stored answer of session {} generation {} cannot be read ({}): refusing the replay",
+          handle.sessionId(), family.generation(), e.getMessage());
+      deny(call, handle.sessionId(), "session_expired", "replay_unreadable", 401, "session_expired",
+          "this session can no longer be rotated: start a new session", true);
+      return;
+    }
+    // written again with its own event_id: the event exists even if the first answer failed for want of it
+    events.publishDurable(event).onComplete(ar -> {
+      if (ar.failed()) {
+        unavailable(call, "the rotation could not be recorded (Kafka unavailable): retry later");
+        return;
+      }
+      metrics.rotationReplayed();
+      HttpResponses.noStore(call.ctx())
+          .setStatusCode(200)
+          .putHeader("content-type", "application/json")
+          .end(body.toBuffer());
+      metrics.request(call.operation().label, "ok", System.nanoTime() - call.startNanos());
+      LOG.info("replayed the answer of session {} generation {} to a retry of generation {}", handle.sessionId(),
+          family.generation(), handle.generation());
+    });
+  }
+
+  /**
+   * A superseded rotation token: someone holds an old token (stolen, or a forked client). The whole
+   * family is revoked, here at once and for every instance through the ledger, before the answer.
+   */
+  private void reused(Call call, SessionHandle handle, RotationFamilies.Family family) {
+    long now = clock.millis();
+    int latest = family == null ? handle.generation() : family.generation();
+    long expiry = Math.max(handle.expiresAt().toEpochMilli(), family == null ? 0 : family.handleExpiresAtMs());
+    RotationRecord revoked = RotationRecord.revoked(handle.sessionId(), latest, now, expiry);
+    families.apply(revoked);
+    LOG.warn("rotation token of session {} generation {} reused (latest {}) by user {} device {}: session revoked",
+        handle.sessionId(), handle.generation(), latest, call.userId(), call.deviceId());
+    ledger.append(revoked).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("the revocation of session {} could not be written to the rotation ledger ({}); other instances "
+            + "do not know of it", handle.sessionId(), ar.cause().toString());
+      }
+      deny(call, handle.sessionId(), "reused", "generation " + handle.generation() + ", latest " + latest, 401,
+          "session_expired", "this rotation token was already used: the session is revoked, start a new session",
+          true);
+    });
+  }
+
+  private Answer answer(Call call, String sessionId, SessionSettings session, int generation, MintOutcome outcome) {
     MintedSecret secret = outcome.secret();
     Instant issuedAt = clock.instant();
     Instant rotateAt = settings.schedule().rotateAt(issuedAt, secret.expiresAt());
@@ -151,7 +291,7 @@ final class SessionsApi {
     String rotationToken = codec.sign(new SessionHandle(sessionId, call.userId(), call.deviceId(), generation, issuedAt,
         secret.expiresAt(), handleExpiry));
     long expiresAt = secret.expiresAt().getEpochSecond();
-    JsonObject answer = new JsonObject()
+    JsonObject body = new JsonObject()
         .put("session_id", sessionId)
         // OpenAI's client_secrets shape ...
         .put("value", secret.value())
@@ -164,21 +304,47 @@ final class SessionsApi {
         .put("generation", generation)
         .put("rotation_token", rotationToken)
         .put("rotation_token_expires_at", handleExpiry.getEpochSecond());
+    String fingerprint = SecretFingerprint.of(secret.value());
+    EventEnvelope event = events.minted(new TokenEvents.Minted(sessionId, call.userId(), call.deviceId(),
+        session.ttlSeconds(), secret.expiresAt(), rotateAt, generation, session.model(), session.voice(), fingerprint,
+        outcome.upstreamMs(), (System.nanoTime() - call.startNanos()) / 1_000_000));
+    return new Answer(body, event, handleExpiry.toEpochMilli(), fingerprint, outcome.upstreamMs());
+  }
+
+  private void send(Call call, Answer answer) {
     HttpResponses.noStore(call.ctx())
         .setStatusCode(call.operation() == Operation.ISSUE ? 201 : 200)
         .putHeader("content-type", "application/json")
-        .end(answer.toBuffer());
-    long totalNanos = System.nanoTime() - call.startNanos();
-    String fingerprint = SecretFingerprint.of(secret.value());
-    events.issued(new TokenEvents.Minted(sessionId, call.userId(), call.deviceId(), session.ttlSeconds(),
-        secret.expiresAt(), rotateAt, generation, session.model(), session.voice(), fingerprint, outcome.upstreamMs(),
-        totalNanos / 1_000_000));
-    metrics.upstream(call.operation().label, outcome.upstreamMs());
-    metrics.request(call.operation().label, "ok", totalNanos);
+        .end(answer.body().toBuffer());
+    metrics.upstream(call.operation().label, answer.upstreamMs());
+    metrics.request(call.operation().label, "ok", System.nanoTime() - call.startNanos());
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{} session {} generation {} for user {} device {}: secret {} expires {}", call.operation().label,
-          sessionId, generation, call.userId(), call.deviceId(), fingerprint, secret.expiresAt());
+      LOG.debug("{} session {} generation {} for user {} device {}: secret {}", call.operation().label,
+          answer.event().sessionId(), answer.body().getInteger("generation"), call.userId(), call.deviceId(),
+          answer.fingerprint());
     }
+  }
+
+  /** The secret was minted but its records could not be made durable: it is dropped, never handed out. */
+  private void notRecorded(Call call, Answer answer, Throwable cause) {
+    metrics.upstream(call.operation().label, answer.upstreamMs());
+    LOG.debug("{} of session {}: secret {} dropped, its records were not durable ({})", call.operation().label,
+        answer.event().sessionId(), answer.fingerprint(), cause.toString());
+    unavailable(call, "the " + (call.operation() == Operation.ISSUE ? "issuance" : "rotation")
+        + " could not be recorded (Kafka unavailable): retry later");
+  }
+
+  private boolean refusedWhileKafkaDown(Call call) {
+    if (!writer.knownDown()) {
+      return false;
+    }
+    unavailable(call, "Kafka, where every issued secret is recorded, is unavailable: retry later");
+    return true;
+  }
+
+  private void unavailable(Call call, String message) {
+    sendRetryLater(call, 503, "unavailable", message, UNAVAILABLE_RETRY_MS);
+    metrics.request(call.operation().label, "unavailable", System.nanoTime() - call.startNanos());
   }
 
   private void issueFailed(Call call, String sessionId, Throwable cause) {

@@ -5,6 +5,7 @@ import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.Topics;
+import dev.rtvoice.tokens.domain.AnswerSeal;
 import dev.rtvoice.tokens.domain.RateLimiter;
 import dev.rtvoice.tokens.domain.SessionSettingsPolicy;
 import dev.rtvoice.tokens.kafka.TokenEventProducer;
@@ -34,6 +35,13 @@ import java.util.regex.Pattern;
  * @param tools {@code REALTIME_TOOLS_FILE}: a JSON array of tool definitions, default none
  * @param corsOrigins {@code CORS_ALLOWED_ORIGINS}: allowed browser origins
  * @param eventsCompression {@code TOKEN_EVENTS_COMPRESSION}, default none: Kafka codec of token events
+ * @param eventDeadline {@code TOKEN_EVENT_DEADLINE}, default 3s: how long an issuance or rotation
+ *     answer waits for its records to be durable on Kafka before it becomes a 503
+ * @param replayGrace {@code ROTATION_REPLAY_GRACE}, default 10s: how long after a rotation the token
+ *     it was made from gets the same answer again (a retry after a lost answer) instead of revoking
+ * @param answerSeal encrypts rotation answers in the ledger, under a key derived from the
+ *     rotation-token key
+ * @param ledgerRetention retention of the rotation ledger topic: longer than any rotation token lives
  */
 public record TokenServiceConfig(
     String host,
@@ -53,7 +61,11 @@ public record TokenServiceConfig(
     RateLimiter.Limit userLimit,
     RateLimiter.Limit deviceLimit,
     List<String> corsOrigins,
-    String eventsCompression) {
+    String eventsCompression,
+    Duration eventDeadline,
+    Duration replayGrace,
+    AnswerSeal answerSeal,
+    Duration ledgerRetention) {
 
   public static final String SERVICE_NAME = "token-service";
   /** Largest request body accepted; larger ones get 413. */
@@ -99,6 +111,23 @@ public record TokenServiceConfig(
     if (grace.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new ConfigException("SESSION_HANDLE_GRACE must be at most 10m, got " + grace.toSeconds() + " s");
     }
+    Duration eventDeadline = env.duration("TOKEN_EVENT_DEADLINE", Duration.ofSeconds(3));
+    if (eventDeadline.compareTo(Duration.ofMillis(500)) < 0 || eventDeadline.compareTo(Duration.ofSeconds(30)) > 0) {
+      throw new ConfigException("TOKEN_EVENT_DEADLINE must be between 500ms and 30s, got " + eventDeadline.toMillis()
+          + " ms");
+    }
+    Duration replayGrace = env.duration("ROTATION_REPLAY_GRACE", Duration.ofSeconds(10));
+    if (replayGrace.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw new ConfigException("ROTATION_REPLAY_GRACE must be at most 60s, got " + replayGrace.toSeconds() + " s");
+    }
+    SessionHandleCodec codec = SessionHandleCodec.fromEnv(env, devMode, clock);
+    // the codec has checked the key (and refused a missing one outside dev mode)
+    AnswerSeal seal = new AnswerSeal(env.secret("SESSION_HANDLE_KEY").orElse(SessionHandleCodec.DEV_KEY),
+        env.secret("SESSION_HANDLE_PREVIOUS_KEY").orElse(null));
+    // a family's newest record is at most a secret's TTL plus the handle grace old while any of its tokens works
+    Duration tokenLife = Duration.ofSeconds(maxTtl).plus(grace);
+    Duration ledgerRetention = tokenLife.multipliedBy(2).compareTo(Duration.ofHours(1)) > 0
+        ? tokenLife.multipliedBy(2) : Duration.ofHours(1);
     return new TokenServiceConfig(
         env.string("HTTP_HOST", "0.0.0.0"),
         env.intInRange("HTTP_PORT", 8081, 0, 65535),
@@ -108,7 +137,7 @@ public record TokenServiceConfig(
         Topics.fromEnv(env),
         UpstreamSettings.fromEnv(env),
         AuthSettings.fromEnv(env, devMode),
-        SessionHandleCodec.fromEnv(env, devMode, clock),
+        codec,
         grace,
         lead,
         new SessionSettingsPolicy(models, defaultModel, voices, defaultVoice, defaultTtl, minTtl, maxTtl),
@@ -119,7 +148,11 @@ public record TokenServiceConfig(
         new RateLimiter.Limit(env.intInRange("RATE_LIMIT_DEVICE_PER_MINUTE", 12, 0, 1_000_000),
             env.intInRange("RATE_LIMIT_DEVICE_BURST", 5, 1, 1_000_000)),
         corsOrigins(env, devMode),
-        eventsCompression(env));
+        eventsCompression(env),
+        eventDeadline,
+        replayGrace,
+        seal,
+        ledgerRetention);
   }
 
   private static List<String> names(Env env, String variable, List<String> defaults) {

@@ -13,23 +13,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md. A
- * client secret appears only as its fingerprint; the API key never. Publishing never delays a
- * response: the send is started and the response goes out; a write that finally fails (after the
- * idempotent producer's own retries) is counted and logged (at most once per
- * {@link #FAILURE_LOG_INTERVAL_MS}, so a Kafka outage does not flood the log).
+ * client secret appears only as its fingerprint; the API key never. The answer of an issuance or a
+ * rotation waits for its {@code token.issued} / {@code token.rotated} event to be durable
+ * ({@link #publishDurable}); the other events are written without delaying their answer. A write
+ * that fails is counted and logged (at most once per {@link #FAILURE_LOG_INTERVAL_MS}, so a Kafka
+ * outage does not flood the log).
  */
 public final class TokenEvents {
   private static final Logger LOG = LoggerFactory.getLogger(TokenEvents.class);
   static final String SOURCE = "token-service";
   static final long FAILURE_LOG_INTERVAL_MS = 10_000;
 
-  private final TokenEventProducer publisher;
+  private final DurableWriter publisher;
   private final String topic;
   private final Clock clock;
   private final TokenMetrics metrics;
   private final AtomicLong lastFailureLog = new AtomicLong();
 
-  public TokenEvents(TokenEventProducer publisher, String topic, Clock clock, TokenMetrics metrics) {
+  public TokenEvents(DurableWriter publisher, String topic, Clock clock, TokenMetrics metrics) {
     this.publisher = publisher;
     this.topic = topic;
     this.clock = clock;
@@ -41,20 +42,30 @@ public final class TokenEvents {
                        Instant rotateAt, int generation, String model, String voice, String secretFingerprint,
                        long upstreamMs, long totalMs) {}
 
-  public Future<Void> issued(Minted m) {
-    return publish(m.generation() == 0 ? EventType.TOKEN_ISSUED : EventType.TOKEN_ROTATED, m.sessionId(),
-        new JsonObject()
-            .put("user_id", m.userId())
-            .put("device_id", m.deviceId())
-            .put("ttl_seconds", m.ttlSeconds())
-            .put("expires_at", m.expiresAt().getEpochSecond())
-            .put("rotate_at", m.rotateAt().getEpochSecond())
-            .put("generation", m.generation())
-            .put("model", m.model())
-            .put("voice", m.voice())
-            .put("secret_fingerprint", m.secretFingerprint())
-            .put("upstream_ms", m.upstreamMs())
-            .put("total_ms", m.totalMs()));
+  /** The {@code token.issued} (generation 0) or {@code token.rotated} event of a minted secret. */
+  public EventEnvelope minted(Minted m) {
+    Instant now = clock.instant();
+    EventType type = m.generation() == 0 ? EventType.TOKEN_ISSUED : EventType.TOKEN_ROTATED;
+    return EventEnvelope.create(type, m.sessionId(), now, now, SOURCE, new JsonObject()
+        .put("user_id", m.userId())
+        .put("device_id", m.deviceId())
+        .put("ttl_seconds", m.ttlSeconds())
+        .put("expires_at", m.expiresAt().getEpochSecond())
+        .put("rotate_at", m.rotateAt().getEpochSecond())
+        .put("generation", m.generation())
+        .put("model", m.model())
+        .put("voice", m.voice())
+        .put("secret_fingerprint", m.secretFingerprint())
+        .put("upstream_ms", m.upstreamMs())
+        .put("total_ms", m.totalMs()));
+  }
+
+  /**
+   * Writes an event and completes once Kafka has it (acks=all), or fails after the deadline. Writing
+   * the same envelope again (a replayed rotation) repeats its {@code event_id}, which consumers dedupe.
+   */
+  public Future<Void> publishDurable(EventEnvelope event) {
+    return publisher.write(topic, event).<Void>mapEmpty().onFailure(e -> failed(event.type(), e));
   }
 
   public Future<Void> rotationFailed(String sessionId, String userId, String deviceId, String reason, int attempts,
@@ -107,7 +118,7 @@ public final class TokenEvents {
       failed(type, e);
       return Future.failedFuture(e);
     }
-    return publisher.publish(topic, event).onFailure(e -> failed(type, e));
+    return publisher.write(topic, event).<Void>mapEmpty().onFailure(e -> failed(type, e));
   }
 
   private void failed(EventType type, Throwable e) {

@@ -64,8 +64,32 @@ public final class TokenMetrics {
   }
 
   public void denied(String reason) {
-    count("token_denied_total", "Requests denied (unauthenticated, forbidden, session_expired, rate_limited)",
+    count("token_denied_total", "Requests denied (unauthenticated, forbidden, session_expired, reused, rate_limited)",
         "reason", reason);
+  }
+
+  /** A retry of the token of the latest rotation, within the replay grace, got that rotation's answer again. */
+  public void rotationReplayed() {
+    count("token_rotation_replays_total", "Rotation retries answered with the same answer within the replay grace");
+  }
+
+  /** A rotation minted a secret but another rotation from the same token came first in the ledger. */
+  public void rotationRaceLost() {
+    count("token_rotation_races_lost_total", "Rotations dropped because another rotation from the same token won");
+  }
+
+  /** Sessions whose rotations this instance tracks (until their newest rotation token expires). */
+  public void trackedFamilies(Supplier<Number> size) {
+    Gauge.builder("token_rotation_families", size)
+        .description("Rotated sessions tracked by the rotation ledger")
+        .register(registry);
+  }
+
+  /** Whether Kafka is known down (issuance and rotation refused at once): 1 or 0. */
+  public void kafkaKnownDown(Supplier<Number> down) {
+    Gauge.builder("token_kafka_known_down", down)
+        .description("1 while Kafka is known down and issuance and rotation are refused at once")
+        .register(registry);
   }
 
   public void eventPublishFailed(String type) {

@@ -33,19 +33,29 @@ public final class TokenServiceHarness implements AutoCloseable {
   public final String sim;
   public final String base;
   public final TokenServiceVerticle service;
+  private final String topicPrefix;
+  private final Map<String, String> kafkaEnv;
   private final Vertx simVertx;
   private final ServiceRuntime runtime;
   private final List<Http.Response> responses = Collections.synchronizedList(new ArrayList<>());
 
-  private TokenServiceHarness(TestKafka kafka, Map<String, String> overrides) throws Exception {
+  private TokenServiceHarness(TestKafka kafka, Map<String, String> kafkaEnv, String sharedSim,
+                              Map<String, String> overrides) throws Exception {
     this.kafka = kafka;
-    simVertx = Vertx.vertx();
-    UpstreamSimVerticle simVerticle = new UpstreamSimVerticle(SimConfig.fromEnv(new Env(Map.of(
-        "SIM_PORT", "0", "SIM_API_KEY", API_KEY))), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    simVertx.deployVerticle(simVerticle).await(10, TimeUnit.SECONDS);
-    sim = "http://127.0.0.1:" + simVerticle.port();
+    this.kafkaEnv = Map.copyOf(kafkaEnv);
+    this.topicPrefix = kafkaEnv.getOrDefault("KAFKA_TOPIC_PREFIX", "");
+    if (sharedSim == null) {
+      simVertx = Vertx.vertx();
+      UpstreamSimVerticle simVerticle = new UpstreamSimVerticle(SimConfig.fromEnv(new Env(Map.of(
+          "SIM_PORT", "0", "SIM_API_KEY", API_KEY))), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      simVertx.deployVerticle(simVerticle).await(10, TimeUnit.SECONDS);
+      sim = "http://127.0.0.1:" + simVerticle.port();
+    } else {
+      simVertx = null;
+      sim = sharedSim;
+    }
 
-    Map<String, String> env = new HashMap<>(kafka.env());
+    Map<String, String> env = new HashMap<>(kafkaEnv);
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("HTTP_PORT", "0");
     env.put("HTTP_INSTANCES", "2");
@@ -65,11 +75,25 @@ public final class TokenServiceHarness implements AutoCloseable {
   }
 
   public static TokenServiceHarness start(TestKafka kafka) throws Exception {
-    return new TokenServiceHarness(kafka, Map.of());
+    return new TokenServiceHarness(kafka, kafka.env(), null, Map.of());
   }
 
   public static TokenServiceHarness start(TestKafka kafka, Map<String, String> overrides) throws Exception {
-    return new TokenServiceHarness(kafka, overrides);
+    return new TokenServiceHarness(kafka, kafka.env(), null, overrides);
+  }
+
+  /** Another token-service instance on the same topics and the same simulator (closing it leaves them alone). */
+  public static TokenServiceHarness another(TokenServiceHarness first, Map<String, String> overrides)
+      throws Exception {
+    return new TokenServiceHarness(first.kafka, first.kafkaEnv, first.sim, overrides);
+  }
+
+  /** token-service on a broker of the test's own (one it stops and restarts), with its own topic prefix. */
+  public static TokenServiceHarness onBroker(String bootstrapServers, String topicPrefix,
+                                             Map<String, String> overrides) throws Exception {
+    return new TokenServiceHarness(null, Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers,
+        "KAFKA_TOPIC_PREFIX", topicPrefix, "KAFKA_TOPIC_PARTITIONS", "3", "KAFKA_SESSION_TIMEOUT", "6s"), null,
+        overrides);
   }
 
   public static String userToken(String userId) {
@@ -77,7 +101,7 @@ public final class TokenServiceHarness implements AutoCloseable {
   }
 
   public String tokenTopic() {
-    return kafka.topicPrefix() + "realtime.token.events";
+    return topicPrefix + "realtime.token.events";
   }
 
   /** POST to token-service; the response is recorded. */
@@ -129,6 +153,17 @@ public final class TokenServiceHarness implements AutoCloseable {
     return Http.post(sim + "/admin/secrets/validate", new JsonObject().put("value", value).encode()).json();
   }
 
+  /** The value of a Prometheus counter or gauge of this instance (0 when it has no such series yet). */
+  public double metric(String name, String labels) {
+    String prefix = name + "{";
+    for (String line : Http.get(base + "/metrics").body().split("\n")) {
+      if (line.startsWith(prefix) && line.contains(labels)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
   public List<Http.Response> responses() {
     synchronized (responses) {
       return new ArrayList<>(responses);
@@ -138,6 +173,8 @@ public final class TokenServiceHarness implements AutoCloseable {
   @Override
   public void close() throws Exception {
     runtime.close().await(30, TimeUnit.SECONDS);
-    simVertx.close().await(10, TimeUnit.SECONDS);
+    if (simVertx != null) {
+      simVertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }
