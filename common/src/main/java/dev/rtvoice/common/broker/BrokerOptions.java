@@ -11,8 +11,19 @@ import java.time.Duration;
  * @param port the client listener; 0 picks a free loopback port
  * @param controllerPort the KRaft controller listener; 0 picks a free loopback port
  * @param libDir the broker's runtime jars; null locates them (see {@link ChildProcessKafkaBroker})
+ * @param security null for a PLAINTEXT broker; else a secured one (see {@link BrokerSecurity})
  */
-public record BrokerOptions(Path dataDir, int port, int controllerPort, Duration startTimeout, Path libDir) {
+public record BrokerOptions(Path dataDir, int port, int controllerPort, Duration startTimeout, Path libDir,
+                            BrokerSecurity security) {
+
+  public BrokerOptions(Path dataDir, int port, int controllerPort, Duration startTimeout, Path libDir) {
+    this(dataDir, port, controllerPort, startTimeout, libDir, null);
+  }
+
+  /** These options for a secured broker: SASL_SSL, mutual TLS and ACLs. */
+  public BrokerOptions withSecurity(BrokerSecurity security) {
+    return new BrokerOptions(dataDir, port, controllerPort, startTimeout, libDir, security);
+  }
 
   /** A throw-away broker on free ports, as tests want it. */
   public static BrokerOptions ephemeral() {

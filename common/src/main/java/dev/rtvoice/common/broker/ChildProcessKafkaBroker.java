@@ -44,14 +44,19 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
   private final Path dataDir;
   private final boolean temporary;
   private final String bootstrapServers;
+  private final String sslBootstrapServers;
+  private final BrokerSecurity security;
   private final Thread shutdownHook;
   private volatile boolean closed;
 
-  private ChildProcessKafkaBroker(Process process, Path dataDir, boolean temporary, String bootstrapServers) {
+  private ChildProcessKafkaBroker(Process process, Path dataDir, boolean temporary, String bootstrapServers,
+                                  String sslBootstrapServers, BrokerSecurity security) {
     this.process = process;
     this.dataDir = dataDir;
     this.temporary = temporary;
     this.bootstrapServers = bootstrapServers;
+    this.sslBootstrapServers = sslBootstrapServers;
+    this.security = security;
     this.shutdownHook = new Thread(this::stopProcess, "kafka-broker-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -72,13 +77,14 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
     Path logDir = dataDir.resolve("data");
 
     int[] ports = choosePorts(dataDir, options);
-    Path config = writeServerProperties(dataDir, logDir, ports[0], ports[1]);
+    BrokerSecurity security = options.security();
+    Path config = writeServerProperties(dataDir, logDir, ports, security);
     Path log4j = writeLog4jConfig(dataDir);
     Path watchdogDir = extractWatchdog(dataDir);
     String classpath = watchdogDir + java.io.File.pathSeparator + lib.toAbsolutePath() + java.io.File.separator + "*";
 
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(classpath, log4j, config, dataDir);
+      format(classpath, log4j, config, dataDir, security);
     }
 
     List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms256m", "-Xmx768m",
@@ -96,7 +102,9 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
         .start();
     // stdin stays open and unwritten: its end-of-file is how the child learns that we are gone
     String bootstrap = "127.0.0.1:" + ports[0];
-    ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(process, dataDir, temporary, bootstrap);
+    String sslBootstrap = security == null ? null : "127.0.0.1:" + ports[2];
+    ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(process, dataDir, temporary, bootstrap, sslBootstrap,
+        security);
     try {
       broker.awaitReady(options.startTimeout(), out);
     } catch (RuntimeException e) {
@@ -116,6 +124,19 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
     return dataDir;
   }
 
+  /**
+   * A secured broker's mutual-TLS listener ({@code SSL}, client certificate required); null for a
+   * PLAINTEXT broker, whose only listener is {@link #bootstrapServers()} (SASL_SSL when secured).
+   */
+  public String sslBootstrapServers() {
+    return sslBootstrapServers;
+  }
+
+  /** How this broker is secured; null for a PLAINTEXT broker. */
+  public BrokerSecurity security() {
+    return security;
+  }
+
   @Override
   public String bootstrapServers() {
     return bootstrapServers;
@@ -123,7 +144,8 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
 
   @Override
   public String description() {
-    return "child-process KRaft broker at " + bootstrapServers + " (pid " + process.pid() + ")";
+    return "child-process KRaft broker at " + bootstrapServers + (security == null ? ""
+        : " (SASL_SSL; mutual TLS at " + sslBootstrapServers + ")") + " (pid " + process.pid() + ")";
   }
 
   @Override
@@ -163,6 +185,9 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+    if (security != null) {
+      props.putAll(security.adminClientProperties());
+    }
     try (Admin admin = Admin.create(props)) {
       Exception last = null;
       while (System.nanoTime() < deadline) {
@@ -204,10 +229,15 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
         + out + ":\n" + tail(out));
   }
 
-  private static void format(String classpath, Path log4j, Path config, Path dataDir) throws IOException {
-    List<String> command = List.of(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+  private static void format(String classpath, Path log4j, Path config, Path dataDir, BrokerSecurity security)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-Dlog4j2.configurationFile=" + log4j.toUri(), "-cp", classpath, "kafka.tools.StorageTool",
-        "format", "--standalone", "-t", randomClusterId(), "-c", config.toString());
+        "format", "--standalone", "-t", randomClusterId(), "-c", config.toString()));
+    if (security != null) {
+      // SCRAM users exist from the first start: credentials live in the metadata log
+      command.addAll(security.formatArguments());
+    }
     Path out = dataDir.resolve("format.out");
     Process format = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -249,15 +279,23 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
       try (InputStream in = Files.newInputStream(saved)) {
         p.load(in);
       }
-      return new int[] {Integer.parseInt(p.getProperty("port")), Integer.parseInt(p.getProperty("controller.port"))};
+      return new int[] {Integer.parseInt(p.getProperty("port")), Integer.parseInt(p.getProperty("controller.port")),
+          Integer.parseInt(p.getProperty("ssl.port", "0"))};
     }
     int port = options.port() != 0 ? options.port() : freePort();
     int controller = options.controllerPort() != 0 ? options.controllerPort() : freePort();
     while (controller == port) {
       controller = freePort();
     }
-    Files.writeString(saved, "port=" + port + "\ncontroller.port=" + controller + "\n");
-    return new int[] {port, controller};
+    int ssl = 0;
+    if (options.security() != null) {
+      ssl = freePort();
+      while (ssl == port || ssl == controller) {
+        ssl = freePort();
+      }
+    }
+    Files.writeString(saved, "port=" + port + "\ncontroller.port=" + controller + "\nssl.port=" + ssl + "\n");
+    return new int[] {port, controller, ssl};
   }
 
   private static int freePort() throws IOException {
@@ -267,16 +305,32 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
     }
   }
 
-  private static Path writeServerProperties(Path dir, Path logDir, int port, int controllerPort) throws IOException {
-    String properties = String.join("\n",
+  private static Path writeServerProperties(Path dir, Path logDir, int[] ports, BrokerSecurity security)
+      throws IOException {
+    int port = ports[0];
+    int controllerPort = ports[1];
+    List<String> listeners = security == null
+        ? List.of(
+            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT")
+        : List.of(
+            "listeners=SASL_SSL://127.0.0.1:" + port + ",SSL://127.0.0.1:" + ports[2]
+                + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=SASL_SSL://127.0.0.1:" + port + ",SSL://127.0.0.1:" + ports[2],
+            "listener.security.protocol.map=SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=SASL_SSL");
+    List<String> lines = new ArrayList<>(List.of(
         "process.roles=broker,controller",
         "node.id=1",
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
         "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-        "inter.broker.listener.name=PLAINTEXT",
+        "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort));
+    lines.addAll(listeners);
+    if (security != null) {
+      lines.addAll(security.serverProperties("SASL_SSL", "SSL"));
+    }
+    String properties = String.join("\n", lines) + "\n" + String.join("\n",
         "log.dirs=" + logDir,
         "num.partitions=1",
         "offsets.topic.replication.factor=1",

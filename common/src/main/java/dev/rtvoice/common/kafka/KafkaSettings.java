@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * Client settings shared by every service. Producers are idempotent with {@code acks=all}, so a
  * write that was acknowledged survives a broker failover and a retried write is never duplicated;
- * consumers never auto-commit, so an offset moves only after its record's effect is durable.
+ * consumers never auto-commit, so an offset moves only after its record's effect is durable. Every
+ * client (producer, consumer, reader, admin) carries the same {@link KafkaSecurity}: TLS, SASL and
+ * the properties of {@code KAFKA_PROPERTIES_FILE}.
  */
 public record KafkaSettings(
     String bootstrapServers,
@@ -16,7 +18,21 @@ public record KafkaSettings(
     Duration deliveryTimeout,
     int lingerMs,
     Duration sessionTimeout,
-    String groupInstanceId) {
+    String groupInstanceId,
+    KafkaSecurity security) {
+
+  public KafkaSettings {
+    if (security == null) {
+      security = KafkaSecurity.plaintext();
+    }
+  }
+
+  /** Settings for a PLAINTEXT cluster. */
+  public KafkaSettings(String bootstrapServers, String clientIdPrefix, Duration deliveryTimeout, int lingerMs,
+                       Duration sessionTimeout, String groupInstanceId) {
+    this(bootstrapServers, clientIdPrefix, deliveryTimeout, lingerMs, sessionTimeout, groupInstanceId,
+        KafkaSecurity.plaintext());
+  }
 
   /**
    * From the environment: {@code KAFKA_BOOTSTRAP_SERVERS} (default {@code 127.0.0.1:9092}),
@@ -24,7 +40,8 @@ public record KafkaSettings(
    * before it is reported as failed), {@code KAFKA_LINGER_MS} (default 2),
    * {@code KAFKA_SESSION_TIMEOUT} (default 10s: how fast a dead instance's partitions move),
    * {@code KAFKA_GROUP_INSTANCE_ID} (default none: set it for static group membership, so a restarted
-   * instance takes its partitions back without a rebalance).
+   * instance takes its partitions back without a rebalance), and the security variables of
+   * {@link KafkaSecurity#fromEnv}.
    */
   public static KafkaSettings fromEnv(Env env, String serviceName) {
     return new KafkaSettings(
@@ -33,16 +50,29 @@ public record KafkaSettings(
         env.duration("KAFKA_DELIVERY_TIMEOUT", Duration.ofSeconds(30)),
         env.intInRange("KAFKA_LINGER_MS", 2, 0, 1000),
         env.duration("KAFKA_SESSION_TIMEOUT", Duration.ofSeconds(10)),
-        env.optional("KAFKA_GROUP_INSTANCE_ID").orElse(null));
+        env.optional("KAFKA_GROUP_INSTANCE_ID").orElse(null),
+        KafkaSecurity.fromEnv(env));
   }
 
   public static KafkaSettings of(String bootstrapServers, String clientIdPrefix) {
     return new KafkaSettings(bootstrapServers, clientIdPrefix, Duration.ofSeconds(30), 2, Duration.ofSeconds(10), null);
   }
 
-  public Map<String, String> producerConfig(String clientIdSuffix) {
-    Map<String, String> config = new HashMap<>();
+  /** These settings on a cluster reached with {@code security}. */
+  public KafkaSettings withSecurity(KafkaSecurity security) {
+    return new KafkaSettings(bootstrapServers, clientIdPrefix, deliveryTimeout, lingerMs, sessionTimeout,
+        groupInstanceId, security);
+  }
+
+  /** The security properties first: the suite's own settings below are laid over them. */
+  private Map<String, String> base() {
+    Map<String, String> config = new HashMap<>(security.clientProperties());
     config.put("bootstrap.servers", bootstrapServers);
+    return config;
+  }
+
+  public Map<String, String> producerConfig(String clientIdSuffix) {
+    Map<String, String> config = base();
     config.put("client.id", clientIdPrefix + "-" + clientIdSuffix);
     config.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     config.put("value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer");
@@ -62,8 +92,7 @@ public record KafkaSettings(
   }
 
   public Map<String, String> consumerConfig(String groupId, String clientIdSuffix) {
-    Map<String, String> config = new HashMap<>();
-    config.put("bootstrap.servers", bootstrapServers);
+    Map<String, String> config = base();
     config.put("client.id", clientIdPrefix + "-" + clientIdSuffix);
     config.put("group.id", groupId);
     config.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
@@ -81,8 +110,7 @@ public record KafkaSettings(
 
   /** A consumer outside any group that reads partitions it assigns itself (restores, tests). */
   public Map<String, String> readerConfig(String clientIdSuffix) {
-    Map<String, String> config = new HashMap<>();
-    config.put("bootstrap.servers", bootstrapServers);
+    Map<String, String> config = base();
     config.put("client.id", clientIdPrefix + "-" + clientIdSuffix);
     config.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     config.put("value.deserializer", "io.vertx.kafka.client.serialization.BufferDeserializer");
@@ -93,8 +121,7 @@ public record KafkaSettings(
   }
 
   public Map<String, String> adminConfig() {
-    Map<String, String> config = new HashMap<>();
-    config.put("bootstrap.servers", bootstrapServers);
+    Map<String, String> config = base();
     config.put("client.id", clientIdPrefix + "-admin");
     config.put("request.timeout.ms", "5000");
     config.put("default.api.timeout.ms", "10000");

@@ -1,7 +1,9 @@
 package dev.rtvoice.common.runtime;
 
+import dev.rtvoice.common.health.KafkaAccessCheck;
 import dev.rtvoice.common.health.KafkaReadiness;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.kafka.KafkaErrors;
 import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.TopicProvisioner;
 import dev.rtvoice.common.kafka.TopicSpec;
@@ -23,13 +25,16 @@ public final class KafkaInfra {
   private static final long MAX_RETRY_MS = 5_000;
 
   private final Vertx vertx;
+  private final KafkaSettings settings;
   private final KafkaAdminClient admin;
   private final List<TopicSpec> ownedTopics;
   private final Promise<Void> topicsReady = Promise.promise();
   private volatile boolean closed;
+  private volatile String lastFailure;
 
   public KafkaInfra(Vertx vertx, KafkaSettings settings, List<TopicSpec> ownedTopics) {
     this.vertx = vertx;
+    this.settings = settings;
     this.admin = KafkaAdminClient.create(vertx, settings.adminConfig());
     this.ownedTopics = List.copyOf(ownedTopics);
   }
@@ -49,7 +54,9 @@ public final class KafkaInfra {
       if (ar.succeeded()) {
         topicsReady.tryComplete();
       } else {
-        LOG.warn("Kafka topics not ready yet ({}), retrying in {} ms", ar.cause().getMessage(), nextDelayMs);
+        // named variables or ACLs, never a secret: see KafkaErrors
+        lastFailure = KafkaErrors.explain(ar.cause(), settings.security());
+        LOG.warn("Kafka topics not ready yet ({}), retrying in {} ms", lastFailure, nextDelayMs);
         vertx.setTimer(nextDelayMs, t -> attempt(Math.min(MAX_RETRY_MS, nextDelayMs * 2)));
       }
     });
@@ -59,9 +66,15 @@ public final class KafkaInfra {
     return admin;
   }
 
-  /** Ready when the cluster answers and the owned topics exist. */
+  /**
+   * Ready when the cluster answers, the owned topics exist and the broker grants the service's topic
+   * ACLs; a failure says what to fix (a variable, or the ACLs missing).
+   */
   public ReadinessCheck readiness() {
     KafkaReadiness cluster = new KafkaReadiness(vertx, admin);
+    String service = settings.clientIdPrefix();
+    KafkaAccessCheck access = new KafkaAccessCheck(admin, settings.security(), service,
+        KafkaAccessCheck.prefixOf(service, ownedTopics));
     return new ReadinessCheck() {
       @Override
       public String name() {
@@ -71,9 +84,12 @@ public final class KafkaInfra {
       @Override
       public Future<Void> check() {
         if (!topicsReady.future().isComplete()) {
-          return Future.failedFuture("topics not provisioned yet");
+          String why = lastFailure;
+          return Future.failedFuture("topics not provisioned yet" + (why == null ? "" : ": " + why));
         }
-        return cluster.check();
+        return cluster.check()
+            .recover(e -> Future.failedFuture(KafkaErrors.explain(e, settings.security())))
+            .compose(v -> access.check());
       }
     };
   }
