@@ -2,6 +2,7 @@ package dev.rtvoice.metrics;
 
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.health.HealthRoutes;
+import dev.rtvoice.common.health.KafkaReadiness;
 import dev.rtvoice.common.http.CorsPolicy;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.HttpEdge;
@@ -20,6 +21,7 @@ import dev.rtvoice.metrics.domain.LatencySketchQuantiles;
 import dev.rtvoice.metrics.domain.SampleValidator;
 import dev.rtvoice.metrics.domain.ViewWindow;
 import dev.rtvoice.metrics.domain.WindowAggregator;
+import dev.rtvoice.metrics.ingest.KafkaAvailability;
 import dev.rtvoice.metrics.ingest.KafkaSampleSink;
 import dev.rtvoice.metrics.ingest.LocalSampleSink;
 import dev.rtvoice.metrics.ingest.SampleSink;
@@ -35,6 +37,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsServiceVerticle.class);
+  /** While Kafka is known to be down, how often it is asked whether it is back. */
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
   private final MetricsServiceConfig config;
   private final PrometheusMeterRegistry registry;
@@ -62,6 +67,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
   private PaneFlusher flusher;
   private PipelineConsumer consumer;
   private WindowsFeed feed;
+  private KafkaAvailability kafkaAvailability;
   private long gaugeTimer = -1;
   private volatile boolean pipelinesStarted;
 
@@ -107,7 +113,10 @@ public final class MetricsServiceVerticle extends VerticleBase {
       sink = new LocalSampleSink(aggregator, flusher, meters);
     }
     consumer = new PipelineConsumer(vertx, config.kafka(), topics, aggregator, flusher, validator, panePublisher,
-        meters, registry, clock, config.dedupeEventIds());
+        meters, registry, clock, config.dedupeEventIds(), config.dedupeBatchKeys());
+    meters.gauge("telemetry.dedupe.keys", "Telemetry batch keys remembered to recognize retried batches", consumer,
+        PipelineConsumer::batchKeys);
+    kafkaAvailability = new KafkaAvailability(vertx, new KafkaReadiness(vertx, kafka.admin()), PROBE_INTERVAL);
     feed = new WindowsFeed(vertx, config.kafka(), topics.metricsWindows(), "windows-" + config.instanceId(), view,
         clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
 
@@ -115,7 +124,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
     router.route().handler(CrossOrigin.handler(cors));
     HealthRoutes.mount(router, registry, List.of(kafka.readiness(), feed.readiness()));
     new TelemetryRoutes(new BearerAuth(handles), validator, aggregator, sink, meters, clock, config.maxBatch(),
-        config.maxPending()).mount(router);
+        config.maxPending(), kafkaAvailability, config.telemetryDeadline()).mount(router);
     BudgetAnalyzer analyzer = new BudgetAnalyzer(config.budgets());
     new LatencyRoutes(view, analyzer, aggregator, config.ingest().name().toLowerCase()).mount(router);
     JsonErrors.install(router);
@@ -143,6 +152,9 @@ public final class MetricsServiceVerticle extends VerticleBase {
   public Future<?> stop() {
     if (gaugeTimer >= 0) {
       vertx.cancelTimer(gaugeTimer);
+    }
+    if (kafkaAvailability != null) {
+      kafkaAvailability.close();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed

@@ -50,6 +50,8 @@ public enum EventType {
   METRICS_WINDOW("metrics.window", false),
 
   // realtime.alerts (key = alert fingerprint)
+  /** A client's telemetry batch (or a chunk of it), with the idempotency key its retries reuse. */
+  LATENCY_BATCH("latency.batch", true),
   ALERT_FIRING("alert.firing", false),
   ALERT_RESOLVED("alert.resolved", false);
 

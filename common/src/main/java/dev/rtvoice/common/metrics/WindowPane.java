@@ -46,8 +46,26 @@ public record WindowPane(
     }
   }
 
+  /**
+   * Marks the instance id of a late part: data that reached a bucket after its final pane (the
+   * suite's own delay, never the client's), published as a final pane of its own under
+   * {@code <instance>#late-<n>} so that readers add it to the bucket instead of replacing anything.
+   */
+  public static final String LATE_PART_MARK = "#late-";
+
   public WindowPane {
     series = List.copyOf(series);
+  }
+
+  /** Whether this pane is a late part (see {@link #LATE_PART_MARK}). */
+  public boolean latePart() {
+    return instanceId.contains(LATE_PART_MARK);
+  }
+
+  /** The instance that published a pane, late parts included. */
+  public static String publisher(String instanceId) {
+    int mark = instanceId.indexOf(LATE_PART_MARK);
+    return mark < 0 ? instanceId : instanceId.substring(0, mark);
   }
 
   public JsonObject toJson() {

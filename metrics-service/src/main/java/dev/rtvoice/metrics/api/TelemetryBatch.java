@@ -9,8 +9,9 @@ import dev.rtvoice.metrics.domain.Rejection;
  *
  * @param sessionId the batch's {@code session_id}, or null (samples then carry their own, or take
  *     the rotation token's)
+ * @param batchId the client's idempotency key ({@code batch_id}), the same on every retry; or null
  */
-public record TelemetryBatch(String sessionId, RawSample[] samples, Rejection[] unreadable) {
+public record TelemetryBatch(String sessionId, String batchId, RawSample[] samples, Rejection[] unreadable) {
   public int size() {
     return samples.length;
   }

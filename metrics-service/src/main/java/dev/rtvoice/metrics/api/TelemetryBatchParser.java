@@ -17,9 +17,16 @@ import java.util.List;
  * as a whole must be JSON with a {@code samples} array of at most {@code maxBatch} elements (else
  * 400, naming the field); an element of the wrong shape or a field of the wrong type only rejects
  * that element, with its reason. Unknown fields are ignored.
+ *
+ * <p>A number no clock can produce is a malformed request rather than a bad sample: an
+ * {@code occurred_at} outside 1970-01-01 .. 9999-12-31 fails the batch with 400 naming the field
+ * ({@code samples[i].occurred_at}), so that no arithmetic on it can overflow further down.
  */
 public final class TelemetryBatchParser {
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  /** 9999-12-31T23:59:59.999Z: the last instant ISO-8601 writes with four year digits. */
+  public static final long MAX_EPOCH_MS = 253_402_300_799_999L;
+  public static final int MAX_BATCH_ID_LENGTH = 64;
 
   private final int maxBatch;
 
@@ -36,6 +43,7 @@ public final class TelemetryBatchParser {
         throw new ApiException(400, "invalid_json", "request body must be a JSON object");
       }
       String sessionId = null;
+      String batchId = null;
       List<RawSample> samples = null;
       List<Rejection> unreadable = null;
       JsonToken t;
@@ -49,6 +57,13 @@ public final class TelemetryBatchParser {
           samples = new ArrayList<>(64);
           unreadable = new ArrayList<>(64);
           readSamples(p, samples, unreadable);
+        } else if ("batch_id".equals(name)) {
+          if (value == JsonToken.VALUE_STRING && isBatchId(p.getText())) {
+            batchId = p.getText();
+          } else if (value != JsonToken.VALUE_NULL) {
+            throw ApiException.badRequest("batch_id",
+                "must be 1 to " + MAX_BATCH_ID_LENGTH + " characters of A-Z a-z 0-9 . _ : -");
+          }
         } else if ("session_id".equals(name)) {
           if (value == JsonToken.VALUE_STRING) {
             sessionId = p.getText();
@@ -65,7 +80,7 @@ public final class TelemetryBatchParser {
       if (samples == null) {
         throw ApiException.badRequest("samples", "is required");
       }
-      return new TelemetryBatch(sessionId, samples.toArray(new RawSample[0]), unreadable.toArray(new Rejection[0]));
+      return new TelemetryBatch(sessionId, batchId, samples.toArray(new RawSample[0]), unreadable.toArray(new Rejection[0]));
     } catch (IOException e) {
       // JsonParseException, number too long, truncated body: the batch as a whole is unreadable
       throw new ApiException(400, "invalid_json", "request body is not valid JSON");
@@ -134,13 +149,15 @@ public final class TelemetryBatchParser {
         case "occurred_at" -> {
           if (v == JsonToken.VALUE_STRING) {
             try {
-              occurredAt = IsoInstants.parseEpochMillis(p.getText());
+              occurredAt = inRange(index, IsoInstants.parseEpochMillis(p.getText()));
             } catch (IllegalArgumentException e) {
               error = first(error, index, RejectReason.INVALID_OCCURRED_AT,
                   "occurred_at must be an ISO-8601 instant such as 2026-01-31T12:00:00.123Z");
             }
           } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-            occurredAt = p.getLongValue();
+            occurredAt = inRange(index, p.getLongValue());
+          } else if (v == JsonToken.VALUE_NUMBER_INT) {
+            throw outOfRange(index);
           } else {
             error = first(error, index, RejectReason.INVALID_OCCURRED_AT,
                 "occurred_at must be an ISO-8601 instant or epoch milliseconds");
@@ -180,6 +197,34 @@ public final class TelemetryBatchParser {
       samples.add(new RawSample(sessionId, stage, value, turn, occurredAt, platform, model));
       unreadable.add(null);
     }
+  }
+
+  private static long inRange(int index, long epochMs) {
+    if (epochMs < 0 || epochMs > MAX_EPOCH_MS) {
+      throw outOfRange(index);
+    }
+    return epochMs;
+  }
+
+  private static ApiException outOfRange(int index) {
+    return ApiException.badRequest("samples[" + index + "].occurred_at",
+        "must be an instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z (epoch milliseconds 0 to "
+            + MAX_EPOCH_MS + ")");
+  }
+
+  static boolean isBatchId(String id) {
+    int n = id.length();
+    if (n == 0 || n > MAX_BATCH_ID_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = id.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+          || c == ':' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Rejection first(Rejection existing, int index, RejectReason reason, String message) {

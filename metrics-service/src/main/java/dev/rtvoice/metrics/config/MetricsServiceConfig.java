@@ -40,6 +40,9 @@ import java.util.regex.Pattern;
  * @param p95GaugeWindow {@code P95_GAUGE_WINDOW}: the view behind the p95 gauges
  * @param dedupeEventIds {@code DEDUPE_EVENT_IDS}: how many recent consumed event ids are remembered
  *     so that a producer's redelivered copy is not counted twice
+ * @param dedupeBatchKeys {@code DEDUPE_BATCH_KEYS}: telemetry batch keys remembered per partition
+ * @param telemetryDeadline {@code TELEMETRY_DEADLINE}: how long a POST may wait for its samples to be
+ *     durable before it is answered 503 {@code unavailable}
  */
 public record MetricsServiceConfig(
     String host,
@@ -56,15 +59,23 @@ public record MetricsServiceConfig(
     int maxPending,
     LatencyBudgets budgets,
     ViewWindow p95GaugeWindow,
-    int dedupeEventIds) {
+    int dedupeEventIds,
+    int dedupeBatchKeys,
+    Duration telemetryDeadline) {
   public static final String SERVICE_NAME = "metrics-service";
   private static final Pattern RANGE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*-\\s*(\\d+(?:\\.\\d+)?)\\s*(?:ms)?");
 
   /** How accepted HTTP samples reach the windows (see the README, "Ingest path"). */
   public enum Ingest {
-    /** Recorded into this instance's windows; answered once a pane holding them is on Kafka. */
+    /**
+     * Recorded into this instance's windows; answered once a pane holding them is on Kafka. Not
+     * idempotent: for a single instance whose clients do not retry, and as a benchmark reference.
+     */
     LOCAL,
-    /** Published one event per sample to realtime.latency.samples; the consumer group aggregates. */
+    /**
+     * Published as {@code latency.batch} events (one per chunk of a batch) to realtime.latency.samples;
+     * the consumer group aggregates and counts the first copy of each batch key (the default).
+     */
     KAFKA
   }
 
@@ -94,7 +105,7 @@ public record MetricsServiceConfig(
 
     Duration paneInterval = positive(env, "PANE_INTERVAL", Duration.ofSeconds(1));
     Duration durableFlush = positive(env, "DURABLE_FLUSH_INTERVAL", Duration.ofMillis(50));
-    String ingest = env.string("TELEMETRY_INGEST", "local").toLowerCase(Locale.ROOT);
+    String ingest = env.string("TELEMETRY_INGEST", "kafka").toLowerCase(Locale.ROOT);
     if (!ingest.equals("local") && !ingest.equals("kafka")) {
       throw new ConfigException("TELEMETRY_INGEST must be local or kafka, got '" + ingest + "'");
     }
@@ -117,7 +128,17 @@ public record MetricsServiceConfig(
         env.intInRange("TELEMETRY_MAX_PENDING", 2000, 1, 1_000_000),
         budgets(env),
         p95Window,
-        env.intInRange("DEDUPE_EVENT_IDS", 100_000, 1, 10_000_000));
+        env.intInRange("DEDUPE_EVENT_IDS", 100_000, 1, 10_000_000),
+        env.intInRange("DEDUPE_BATCH_KEYS", 200_000, 1, 10_000_000),
+        deadline(env));
+  }
+
+  private static Duration deadline(Env env) {
+    Duration d = positive(env, "TELEMETRY_DEADLINE", Duration.ofSeconds(3));
+    if (d.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException("TELEMETRY_DEADLINE must be at most 1m, got " + d);
+    }
+    return d;
   }
 
   private static Duration positive(Env env, String name, Duration defaultValue) {

@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  * retention (the longest view) behind the newest bucket are released, so memory is bounded by
  * stages x buckets of the longest view, whatever the number of instances or platforms.
  *
+ * <p>A late part ({@link WindowPane#LATE_PART_MARK}) is a final pane of its own and is added to its
+ * bucket like another instance's, but counts as its publisher in {@link View#instances()}.
+ *
  * <p>Sketches of early panes are decoded only when a view needs them: most early panes are replaced
  * by a newer one before anyone asks. Plain Java, not thread-safe.
  */
@@ -145,8 +148,8 @@ public final class ClusterLatencyView {
         for (OpenPane open : bucket.open.values()) {
           merged.merge(open.sketch());
         }
-        instances.addAll(bucket.finalInstances);
-        instances.addAll(bucket.open.keySet());
+        bucket.finalInstances.forEach(id -> instances.add(WindowPane.publisher(id)));
+        bucket.open.keySet().forEach(id -> instances.add(WindowPane.publisher(id)));
       }
       out.put(stage, merged);
     }

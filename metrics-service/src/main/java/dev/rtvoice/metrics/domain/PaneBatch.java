@@ -15,15 +15,17 @@ public final class PaneBatch {
   private final List<WindowPane> panes;
   private final List<Early> early;
   private final List<WindowAggregator.Bucket> finals;
+  private final List<WindowAggregator.Bucket> lateParts;
   private final boolean immediate;
   private boolean done;
 
   PaneBatch(WindowAggregator owner, List<WindowPane> panes, List<Early> early, List<WindowAggregator.Bucket> finals,
-            boolean immediate) {
+            List<WindowAggregator.Bucket> lateParts, boolean immediate) {
     this.owner = owner;
     this.panes = List.copyOf(panes);
     this.early = early;
     this.finals = finals;
+    this.lateParts = lateParts;
     this.immediate = immediate;
   }
 
@@ -46,6 +48,10 @@ public final class PaneBatch {
 
   List<WindowAggregator.Bucket> finals() {
     return finals;
+  }
+
+  List<WindowAggregator.Bucket> lateParts() {
+    return lateParts;
   }
 
   boolean immediate() {

@@ -24,6 +24,15 @@ import java.util.TreeMap;
  * <p>Every pane of a bucket carries a version that grows per bucket across all its metrics, so a
  * reader keeps the newest pane per (instance, metric, bucket) and never counts twice.
  *
+ * <p>Lateness is judged by who caused it. Data whose {@code recorded_at} is within the allowed
+ * lateness of its {@code occurred_at} was on time when the suite first recorded it; if it reaches a
+ * bucket after the bucket's final pane (Kafka or this service was down, or behind), the delay is the
+ * suite's, and the data is never dropped: it goes into a <em>late part</em> of its bucket, a final
+ * pane of its own published under {@code <instance>#late-<n>} (see
+ * {@link WindowPane#LATE_PART_MARK}), which readers add to the bucket (sketches and counts merge
+ * exactly). Data recorded already late (the client held it) keeps the watermark rule: dropped and
+ * counted. Only data older than the horizon, which no view reaches, is dropped either way.
+ *
  * <p>Plain Java, not thread-safe: one owner (an event loop) calls it; time comes from the injected
  * clock, so tests replay hours of event time in milliseconds.
  */
@@ -31,6 +40,11 @@ public final class WindowAggregator {
   /** What became of one sample or event. */
   public enum Outcome {
     RECORDED,
+    /**
+     * Behind the watermark through the suite's own delay: added to a late part of its closed bucket
+     * (counted like {@link #RECORDED}).
+     */
+    FOLDED,
     /** Behind the watermark or beyond the horizon: dropped, and counted when it is a sample. */
     LATE,
     /** Further ahead of the wall clock than the allowed skew: dropped, it would close open windows. */
@@ -43,6 +57,8 @@ public final class WindowAggregator {
    * value spreads over many platforms get there: a realistic sketch is about a kilobyte).
    */
   static final int PANE_SKETCH_BYTE_BUDGET = 44 * 1024;
+  /** {@code recorded_at} not known: lateness is judged by the watermark alone. */
+  public static final long UNKNOWN_RECORDED_AT = Long.MIN_VALUE;
   /** Below this many series a pane cannot exceed the budget (each sketch is at most about 4 KiB). */
   private static final int SIZE_CHECK_SERIES = 10;
   private static final int STAGES = Stage.values().length;
@@ -57,6 +73,12 @@ public final class WindowAggregator {
   private final LabelCapper platforms;
   private final Map<String, LabelCapper> counterLabels = new HashMap<>();
   private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+  /** Late parts taking data, by bucket start, and parts whose publication failed (published again). */
+  private final TreeMap<Long, Bucket> lateParts = new TreeMap<>();
+  private final List<Bucket> latePartsRetry = new ArrayList<>();
+  private final String latePartPrefix;
+  private final long latenessMs;
+  private long latePartSeq;
   private Bucket recent;
   private boolean immediatePending;
 
@@ -69,6 +91,9 @@ public final class WindowAggregator {
     this.maxSkewMs = settings.maxClockSkew().toMillis();
     this.watermark = new Watermark(settings.allowedLateness().toMillis(), settings.idleTimeout().toMillis());
     this.platforms = new LabelCapper(settings.platformLimit(), settings.platformAllowlist());
+    this.latenessMs = settings.allowedLateness().toMillis();
+    // unique across restarts of an instance that keeps its INSTANCE_ID: a reader keeps every part
+    this.latePartPrefix = instanceId + WindowPane.LATE_PART_MARK + Long.toString(clock.millis(), 36) + '-';
   }
 
   public String instanceId() {
@@ -88,17 +113,26 @@ public final class WindowAggregator {
     return recordLatency(sample.stage(), sample.platform(), sample.valueMs(), sample.occurredAtMs(), clock.millis());
   }
 
-  /** Records one validated sample; {@code nowMs} is the wall clock, read once per batch by the caller. */
+  /** Records one validated sample whose {@code recorded_at} is not known (the watermark alone judges it). */
   public Outcome recordLatency(Stage stage, String platform, double valueMs, long eventMs, long nowMs) {
-    Outcome outcome = admit(eventMs, nowMs);
-    if (outcome != Outcome.RECORDED) {
-      if (outcome == Outcome.LATE) {
-        countDroppedSample(stage, nowMs);
-      }
-      return outcome;
+    return recordLatency(stage, platform, valueMs, eventMs, UNKNOWN_RECORDED_AT, nowMs);
+  }
+
+  /**
+   * Records one validated sample; {@code recordedAtMs} is when the suite first recorded it (tells the
+   * suite's delay from the client's), {@code nowMs} the wall clock, read once per batch by the caller.
+   */
+  public Outcome recordLatency(Stage stage, String platform, double valueMs, long eventMs, long recordedAtMs,
+                               long nowMs) {
+    Outcome outcome = admit(eventMs, recordedAtMs, nowMs);
+    if (outcome == Outcome.LATE) {
+      countDroppedSample(stage, nowMs);
     }
-    bucketFor(eventMs).record(stage, platforms.cap(platform), valueMs);
-    return Outcome.RECORDED;
+    Bucket b = target(outcome, eventMs);
+    if (b != null) {
+      b.record(stage, platforms.cap(platform), valueMs);
+    }
+    return outcome;
   }
 
   /**
@@ -106,8 +140,14 @@ public final class WindowAggregator {
    * become {@code other}.
    */
   public Outcome count(String metric, Map<String, String> labels, long eventMs, long nowMs) {
-    Outcome outcome = admit(eventMs, nowMs);
-    if (outcome != Outcome.RECORDED) {
+    return count(metric, labels, eventMs, UNKNOWN_RECORDED_AT, nowMs);
+  }
+
+  /** As {@link #count(String, Map, long, long)}, with the event's {@code recorded_at} to judge lateness. */
+  public Outcome count(String metric, Map<String, String> labels, long eventMs, long recordedAtMs, long nowMs) {
+    Outcome outcome = admit(eventMs, recordedAtMs, nowMs);
+    Bucket target = target(outcome, eventMs);
+    if (target == null) {
       return outcome;
     }
     Map<String, String> capped;
@@ -121,22 +161,49 @@ public final class WindowAggregator {
         capped.put(e.getKey(), capper.cap(e.getValue()));
       }
     }
-    bucketFor(eventMs).count(metric, capped);
+    target.count(metric, capped);
     if (settings.immediateCounters().contains(metric)) {
       immediatePending = true;
     }
-    return Outcome.RECORDED;
+    return outcome;
   }
 
-  private Outcome admit(long eventMs, long nowMs) {
+  private Outcome admit(long eventMs, long recordedAtMs, long nowMs) {
     if (eventMs > nowMs + maxSkewMs) {
       return Outcome.FUTURE;
     }
-    if (eventMs < watermark.current(nowMs) || eventMs < nowMs - horizonMs) {
+    if (eventMs < nowMs - horizonMs) {
       return Outcome.LATE;
+    }
+    if (eventMs < watermark.current(nowMs)) {
+      boolean suiteDelayed = recordedAtMs != UNKNOWN_RECORDED_AT && recordedAtMs - eventMs <= latenessMs;
+      return suiteDelayed ? Outcome.FOLDED : Outcome.LATE;
     }
     watermark.observe(eventMs, nowMs);
     return Outcome.RECORDED;
+  }
+
+  /** Where an admitted sample or event goes; null when it is not taken. */
+  private Bucket target(Outcome outcome, long eventMs) {
+    return switch (outcome) {
+      case RECORDED -> bucketFor(eventMs);
+      case FOLDED -> latePartFor(eventMs);
+      default -> null;
+    };
+  }
+
+  private long bucketStart(long eventMs) {
+    return Math.floorDiv(eventMs, bucketMs) * bucketMs;
+  }
+
+  private Bucket latePartFor(long eventMs) {
+    long start = bucketStart(eventMs);
+    Bucket part = lateParts.get(start);
+    if (part == null) {
+      part = new Bucket(start, start + bucketMs, latePartPrefix + (++latePartSeq));
+      lateParts.put(start, part);
+    }
+    return part;
   }
 
   /** A dropped sample is counted in the newest bucket: the one open while it was dropped. */
@@ -148,14 +215,14 @@ public final class WindowAggregator {
   }
 
   private Bucket bucketFor(long eventMs) {
-    long start = Math.floorDiv(eventMs, bucketMs) * bucketMs;
+    long start = bucketStart(eventMs);
     Bucket b = recent;
     if (b != null && b.start == start) {
       return b;
     }
     b = buckets.get(start);
     if (b == null) {
-      b = new Bucket(start, start + bucketMs);
+      b = new Bucket(start, start + bucketMs, instanceId);
       buckets.put(start, b);
     }
     recent = b;
@@ -178,6 +245,9 @@ public final class WindowAggregator {
 
   /** Whether {@link #collect()} would publish something: a change, or a bucket to close. */
   public boolean hasWork() {
+    if (!lateParts.isEmpty() || !latePartsRetry.isEmpty()) {
+      return true;
+    }
     long wm = watermark();
     for (Bucket b : buckets.values()) {
       if (!b.finalizing && (b.dirty || (wm != Watermark.NONE && b.end <= wm))) {
@@ -191,6 +261,11 @@ public final class WindowAggregator {
     return buckets.size();
   }
 
+  /** Late parts not yet published. */
+  public int pendingLateParts() {
+    return lateParts.size() + latePartsRetry.size();
+  }
+
   /**
    * The panes to publish now: for every open bucket that changed, an early pane of each changed
    * metric; for every bucket the watermark passed, the final pane of each of its metrics. The caller
@@ -202,6 +277,21 @@ public final class WindowAggregator {
     List<WindowPane> panes = new ArrayList<>();
     List<PaneBatch.Early> early = new ArrayList<>();
     List<Bucket> finals = new ArrayList<>();
+    List<Bucket> parts = new ArrayList<>(latePartsRetry);
+    parts.addAll(lateParts.values());
+    latePartsRetry.clear();
+    lateParts.clear();
+    for (Bucket part : parts) {
+      // a late part is final at once: its bucket closed already
+      long version = ++part.version;
+      for (Stage stage : Stage.all()) {
+        if (part.latency[stage.ordinal()] != null) {
+          panes.add(latencyPane(part, stage, part.latency[stage.ordinal()], true, version));
+        }
+      }
+      part.counters.forEach((metric, series) -> panes.add(counterPane(part, metric, series, true, version)));
+      part.clearDirty();
+    }
     for (Bucket b : buckets.values()) {
       if (b.finalizing) {
         continue;
@@ -233,7 +323,7 @@ public final class WindowAggregator {
     }
     boolean immediate = immediatePending;
     immediatePending = false;
-    return new PaneBatch(this, panes, early, finals, immediate);
+    return new PaneBatch(this, panes, early, finals, parts, immediate);
   }
 
   void committed(PaneBatch batch) {
@@ -252,6 +342,7 @@ public final class WindowAggregator {
     for (Bucket b : batch.finals()) {
       b.finalizing = false;
     }
+    latePartsRetry.addAll(batch.lateParts());
     immediatePending |= batch.immediate();
   }
 
@@ -262,7 +353,7 @@ public final class WindowAggregator {
       LatencySketch copy = e.getValue().copy();
       series.add(new WindowPane.Series(Map.of("platform", e.getKey()), copy.count(), copy));
     }
-    return new WindowPane(instanceId, stage.metricName(), WindowPane.Kind.LATENCY, Instant.ofEpochMilli(b.start),
+    return new WindowPane(b.paneInstance, stage.metricName(), WindowPane.Kind.LATENCY, Instant.ofEpochMilli(b.start),
         Instant.ofEpochMilli(b.end), closing, version, fitToBudget(series));
   }
 
@@ -270,7 +361,7 @@ public final class WindowAggregator {
                                  long version) {
     List<WindowPane.Series> series = new ArrayList<>(bySeries.size());
     bySeries.forEach((labels, count) -> series.add(new WindowPane.Series(labels, count[0], null)));
-    return new WindowPane(instanceId, metric, WindowPane.Kind.COUNTER, Instant.ofEpochMilli(b.start),
+    return new WindowPane(b.paneInstance, metric, WindowPane.Kind.COUNTER, Instant.ofEpochMilli(b.start),
         Instant.ofEpochMilli(b.end), closing, version, series);
   }
 
@@ -319,6 +410,8 @@ public final class WindowAggregator {
   static final class Bucket {
     final long start;
     final long end;
+    /** The instance id its panes carry: this instance's, or a late part's. */
+    final String paneInstance;
     long version;
     boolean finalizing;
     boolean dirty;
@@ -328,9 +421,10 @@ public final class WindowAggregator {
     final Map<String, Map<Map<String, String>, long[]>> counters = new TreeMap<>();
     final List<String> counterDirty = new ArrayList<>();
 
-    Bucket(long start, long end) {
+    Bucket(long start, long end, String paneInstance) {
       this.start = start;
       this.end = end;
+      this.paneInstance = paneInstance;
     }
 
     void record(Stage stage, String platform, double valueMs) {

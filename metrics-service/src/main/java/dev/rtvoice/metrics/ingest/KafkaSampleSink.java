@@ -1,22 +1,22 @@
 package dev.rtvoice.metrics.ingest;
 
 import dev.rtvoice.common.event.EventEnvelope;
-import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.metrics.domain.LatencySample;
 import dev.rtvoice.metrics.domain.Rejection;
-import dev.rtvoice.metrics.kafka.LatencySampleEvents;
+import dev.rtvoice.metrics.kafka.LatencyBatchEvents;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DESIGN.md's ingest path ({@code TELEMETRY_INGEST=kafka}): one {@code latency.sample} event per
- * accepted sample on {@code realtime.latency.samples}, keyed by session; the answer waits for every
- * acknowledgement, and the consumer group folds the samples into the windows of whichever instance
- * owns the partition. It keeps the raw samples on Kafka, at the price of one record per sample
- * (see the README for the measured throughput of both paths).
+ * The default ingest path ({@code TELEMETRY_INGEST=kafka}): a batch's accepted samples go to
+ * {@code realtime.latency.samples} as {@code latency.batch} events keyed by session (one per chunk of
+ * 250 batch positions), carrying the client's idempotency key; the answer waits for their
+ * acknowledgements. The consumer group folds them into the windows of whichever instance owns the
+ * partition and counts only the first copy of a key, so a retried batch is counted once, whichever
+ * instance took each attempt.
  */
 public final class KafkaSampleSink implements SampleSink {
   private final EventPublisher publisher;
@@ -30,15 +30,19 @@ public final class KafkaSampleSink implements SampleSink {
   }
 
   @Override
-  public Future<List<Rejection>> accept(List<LatencySample> samples, int[] indexes, long nowMs) {
+  public Future<List<Rejection>> accept(String sessionId, String batchId, List<LatencySample> samples, int[] indexes,
+                                        long nowMs) {
     if (samples.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    Instant recordedAt = Instant.ofEpochMilli(nowMs);
-    List<Future<?>> acks = new ArrayList<>(samples.size());
-    for (LatencySample s : samples) {
-      EventEnvelope event = EventEnvelope.create(EventType.LATENCY_SAMPLE, s.sessionId(),
-          Instant.ofEpochMilli(s.occurredAtMs()), recordedAt, source, LatencySampleEvents.payload(s));
+    List<LatencyBatchEvents.Positioned> positioned = new ArrayList<>(samples.size());
+    for (int i = 0; i < samples.size(); i++) {
+      positioned.add(new LatencyBatchEvents.Positioned(indexes[i], samples.get(i)));
+    }
+    List<EventEnvelope> events =
+        LatencyBatchEvents.events(sessionId, batchId, positioned, Instant.ofEpochMilli(nowMs), source);
+    List<Future<?>> acks = new ArrayList<>(events.size());
+    for (EventEnvelope event : events) {
       acks.add(publisher.publish(topic, event));
     }
     return Future.all(acks).map(v -> List.<Rejection>of());

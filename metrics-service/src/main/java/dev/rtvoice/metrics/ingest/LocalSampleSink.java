@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The default ingest path: samples go straight into this instance's windows, and the answer waits
- * until a pane holding them is on Kafka ({@code acks=all}). The pane is then the durable record of
- * what was accepted: an instance that dies afterwards has already published it, and readers merge
- * every instance's newest pane, so N instances still give exact merged sketches.
+ * The single-instance ingest path ({@code TELEMETRY_INGEST=local}): samples go straight into this
+ * instance's windows, and the answer waits until a pane holding them is on Kafka ({@code acks=all}).
+ * The pane is then the durable record of what was accepted. It does not know batch ids: a retry of
+ * a batch whose first attempt was stored (the client timed out, or the answer was a 503 after the
+ * deadline while the pane was still being published) is counted again, so it is only for a single
+ * instance whose clients do not retry, and as the benchmark's reference.
  */
 public final class LocalSampleSink implements SampleSink {
   private final WindowAggregator aggregator;
@@ -28,14 +30,14 @@ public final class LocalSampleSink implements SampleSink {
   }
 
   @Override
-  public Future<List<Rejection>> accept(List<LatencySample> samples, int[] indexes, long nowMs) {
+  public Future<List<Rejection>> accept(String sessionId, String batchId, List<LatencySample> samples, int[] indexes, long nowMs) {
     List<Rejection> late = List.of();
     int recorded = 0;
     for (int i = 0; i < samples.size(); i++) {
       LatencySample s = samples.get(i);
       WindowAggregator.Outcome outcome =
-          aggregator.recordLatency(s.stage(), s.platform(), s.valueMs(), s.occurredAtMs(), nowMs);
-      if (outcome == WindowAggregator.Outcome.RECORDED) {
+          aggregator.recordLatency(s.stage(), s.platform(), s.valueMs(), s.occurredAtMs(), nowMs, nowMs);
+      if (outcome == WindowAggregator.Outcome.RECORDED || outcome == WindowAggregator.Outcome.FOLDED) {
         meters.recordLatency(s.stage(), aggregator.platformLabel(s.platform()), s.valueMs());
         recorded++;
       } else {

@@ -10,6 +10,7 @@ import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.metrics.domain.CounterCatalog;
 import dev.rtvoice.metrics.domain.CounterDefinition;
+import dev.rtvoice.metrics.domain.IngestKeys;
 import dev.rtvoice.metrics.domain.LatencySample;
 import dev.rtvoice.metrics.domain.RawSample;
 import dev.rtvoice.metrics.domain.RecentEventIds;
@@ -23,7 +24,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaHeader;
+import io.vertx.kafka.client.common.TopicPartition;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +49,16 @@ import org.slf4j.LoggerFactory;
  * {@code event_id} was counted recently (a producer's redelivered copy at a new offset) is skipped
  * and counted as a duplicate (see {@link RecentEventIds}). A record whose envelope decodes but whose payload breaks the contract goes to the topic's dead-letter topic with
  * the reason, like records that do not decode at all.
+ *
+ * <p>Client telemetry arrives as {@code latency.batch} chunks; only the first copy of a chunk in its
+ * partition counts ({@link IngestKeys}), so a batch the client retried (after a timeout, or a 503
+ * whose write still went through) is counted once. When the group gives this member partitions, it
+ * first rebuilds their recent keys from the log ({@link BatchKeyRestore}), so that holds across a
+ * restart and when partitions move between instances.
+ *
+ * <p>Every sample and event carries its {@code recorded_at}, so that data the suite itself delayed
+ * (consumer lag, a broker outage) is folded into its closed window rather than dropped (see
+ * {@link WindowAggregator}).
  */
 public final class PipelineConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineConsumer.class);
@@ -57,12 +71,22 @@ public final class PipelineConsumer {
   private final ServiceMeters meters;
   private final Clock clock;
   private final Map<String, Long> applied = new HashMap<>();
+  private long evictedReported;
   private final RecentEventIds recentIds;
+  private final IngestKeys batchKeys;
+  private final long keyRetentionMs;
+  private final String samplesTopic;
 
   public PipelineConsumer(Vertx vertx, KafkaSettings settings, Topics topics, WindowAggregator aggregator,
                           PaneFlusher flusher, SampleValidator validator, EventPublisher deadLetters,
-                          ServiceMeters meters, MeterRegistry registry, Clock clock, int dedupeEventIds) {
+                          ServiceMeters meters, MeterRegistry registry, Clock clock, int dedupeEventIds,
+                          int dedupeBatchKeys) {
     this.recentIds = new RecentEventIds(dedupeEventIds);
+    this.batchKeys = new IngestKeys(dedupeBatchKeys);
+    this.keyRetentionMs = keyRetention(aggregator, settings).toMillis();
+    this.samplesTopic = topics.latencySamples();
+    String group = topics.prefix() + "metrics-service";
+    BatchKeyRestore restore = new BatchKeyRestore(vertx, settings, group, keyRetention(aggregator, settings));
     this.aggregator = aggregator;
     this.flusher = flusher;
     this.validator = validator;
@@ -70,13 +94,50 @@ public final class PipelineConsumer {
     this.meters = meters;
     this.clock = clock;
     this.loop = EventConsumerLoop.builder(vertx, settings)
-        .group(topics.prefix() + "metrics-service")
+        .group(group)
         .clientName("pipeline")
         .topics(Set.of(topics.latencySamples(), topics.tokenEvents(), topics.sessionEvents()))
         .handler(this::handle)
         .deadLetters(deadLetters)
         .metrics(registry)
+        .onAssigned(partitions -> restoreKeys(restore, partitions))
         .build();
+  }
+
+  /**
+   * How long after a chunk's newest sample a copy of it can still reach the log: a sample is
+   * accepted up to the allowed lateness after it happened, the edges' clocks may differ by the
+   * allowed skew, and a write may reach the broker up to the delivery timeout after it was recorded.
+   */
+  public static Duration keyRetention(WindowAggregator aggregator, KafkaSettings settings) {
+    return aggregator.settings().allowedLateness().plus(aggregator.settings().maxClockSkew())
+        .plus(settings.deliveryTimeout());
+  }
+
+  private Future<Void> restoreKeys(BatchKeyRestore restore, Set<TopicPartition> partitions) {
+    Set<Integer> samples = new HashSet<>();
+    for (TopicPartition tp : partitions) {
+      if (tp.getTopic().equals(samplesTopic)) {
+        samples.add(tp.getPartition());
+      }
+    }
+    return restore.read(samplesTopic, samples).map(seen -> {
+      for (BatchKeyRestore.Seen copy : seen) {
+        batchKeys.remember(copy.partition(), copy.key(), copy.offset(), copy.recordedAtMs(),
+            copy.occurredAtMs() + keyRetentionMs);
+      }
+      return (Void) null;
+    }).recover(e -> {
+      // better to count a retried batch twice than to stop counting: say so loudly
+      LOG.error("could not rebuild the telemetry batch keys of {}; retries of batches taken before are not "
+          + "recognized as such: {}", partitions, e.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Batch keys remembered (for the memory bound). */
+  public int batchKeys() {
+    return batchKeys.size();
   }
 
   public Future<Void> start() {
@@ -99,28 +160,91 @@ public final class PipelineConsumer {
       }
       applied.put(partitionKey, consumed.offset());
       EventEnvelope event = consumed.event();
-      if (!recentIds.firstSighting(event.eventId())) {
-        meters.duplicateEvent(consumed.topic());
-        continue;
-      }
-      if (event.type() == EventType.LATENCY_SAMPLE) {
-        recorded |= applySample(consumed, now, deadLettered);
-      } else {
-        CounterDefinition counter = CounterCatalog.forEventType(event.type().wireName()).orElse(null);
-        if (counter != null) {
-          recorded |= applyCounter(consumed, counter, now, deadLettered);
+      try {
+        if (event.type() == EventType.LATENCY_BATCH) {
+          recorded |= applyBatch(consumed, now, deadLettered);
+          continue;
         }
+        if (!recentIds.firstSighting(event.eventId())) {
+          meters.duplicateEvent(consumed.topic());
+          continue;
+        }
+        if (event.type() == EventType.LATENCY_SAMPLE) {
+          recorded |= applySample(consumed, now, deadLettered);
+        } else {
+          CounterDefinition counter = CounterCatalog.forEventType(event.type().wireName()).orElse(null);
+          if (counter != null) {
+            recorded |= applyCounter(consumed, counter, now, deadLettered);
+          }
+        }
+      } catch (ArithmeticException e) {
+        // an instant beyond epoch milliseconds: it would fail every retry of the batch
+        deadLettered.add(deadLetter(consumed, "occurred_at", "out of range"));
       }
     }
     if (aggregator.immediatePending()) {
       flusher.immediate();
     }
+    meters.dedupeEvicted(batchKeys.evicted() - evictedReported);
+    evictedReported = batchKeys.evicted();
     Future<Void> durable = recorded ? flusher.durable() : Future.succeededFuture();
     if (deadLettered.isEmpty()) {
       return durable;
     }
     deadLettered.add(durable);
     return Future.all(deadLettered).mapEmpty();
+  }
+
+  /** One chunk of a client batch: counted if it is the first copy of its key in the partition. */
+  private boolean applyBatch(ConsumedEvent consumed, long now, List<Future<?>> deadLettered) {
+    EventEnvelope event = consumed.event();
+    LatencyBatchEvents.Chunk chunk = LatencyBatchEvents.read(event);
+    if (chunk == null) {
+      meters.pipelineSampleRejected(RejectReason.NOT_AN_OBJECT.code());
+      deadLettered.add(deadLetter(consumed, "payload", "batch_id, chunk and samples are required"));
+      return false;
+    }
+    long recordedAt = event.recordedAt().toEpochMilli();
+    IngestKeys.Verdict verdict = batchKeys.admit(consumed.partition(), event.eventId().toString(), consumed.offset(),
+        recordedAt, event.occurredAt().toEpochMilli() + keyRetentionMs);
+    if (verdict == IngestKeys.Verdict.DUPLICATE) {
+      meters.duplicateBatchSamples(chunk.samples().size());
+      return false;
+    }
+    boolean recorded = false;
+    int invalid = chunk.malformed();
+    for (RawSample raw : chunk.samples()) {
+      // written by this service after validation; checked again, since a topic is not a trust boundary
+      SampleValidator.Checked checked =
+          validator.check(0, raw, SampleValidator.Source.PIPELINE, null, now, Long.MIN_VALUE);
+      if (checked.accepted()) {
+        record(checked.sample(), recordedAt, now);
+        recorded = true;
+      } else {
+        invalid++;
+      }
+    }
+    if (invalid > 0) {
+      LOG.warn("{} samples of batch chunk {}-{}@{} broke the contract, skipped", invalid, consumed.topic(),
+          consumed.partition(), consumed.offset());
+      for (int i = 0; i < invalid; i++) {
+        meters.pipelineSampleRejected("invalid_batch_sample");
+      }
+    }
+    return recorded;
+  }
+
+  private void record(LatencySample s, long recordedAt, long now) {
+    WindowAggregator.Outcome outcome =
+        aggregator.recordLatency(s.stage(), s.platform(), s.valueMs(), s.occurredAtMs(), recordedAt, now);
+    switch (outcome) {
+      case RECORDED -> meters.recordLatency(s.stage(), aggregator.platformLabel(s.platform()), s.valueMs());
+      case FOLDED -> {
+        meters.recordLatency(s.stage(), aggregator.platformLabel(s.platform()), s.valueMs());
+        meters.lateFolded("latency");
+      }
+      default -> meters.sampleDropped(s.stage());
+    }
   }
 
   private boolean applySample(ConsumedEvent consumed, long now, List<Future<?>> deadLettered) {
@@ -133,14 +257,7 @@ public final class PipelineConsumer {
       SampleValidator.Checked checked =
           validator.check(0, (RawSample) read, SampleValidator.Source.PIPELINE, null, now, Long.MIN_VALUE);
       if (checked.accepted()) {
-        LatencySample s = checked.sample();
-        WindowAggregator.Outcome outcome =
-            aggregator.recordLatency(s.stage(), s.platform(), s.valueMs(), s.occurredAtMs(), now);
-        if (outcome == WindowAggregator.Outcome.RECORDED) {
-          meters.recordLatency(s.stage(), aggregator.platformLabel(s.platform()), s.valueMs());
-        } else {
-          meters.sampleDropped(s.stage());
-        }
+        record(checked.sample(), consumed.event().recordedAt().toEpochMilli(), now);
         return true; // recorded, or the drop counter moved
       }
       rejection = checked.rejection();
@@ -178,9 +295,13 @@ public final class PipelineConsumer {
       }
     }
     long eventMs = consumed.event().occurredAt().toEpochMilli();
-    WindowAggregator.Outcome outcome = aggregator.count(counter.metric(), labels, eventMs, now);
-    if (outcome == WindowAggregator.Outcome.RECORDED) {
+    long recordedAt = consumed.event().recordedAt().toEpochMilli();
+    WindowAggregator.Outcome outcome = aggregator.count(counter.metric(), labels, eventMs, recordedAt, now);
+    if (outcome == WindowAggregator.Outcome.RECORDED || outcome == WindowAggregator.Outcome.FOLDED) {
       meters.count(counter, labels);
+      if (outcome == WindowAggregator.Outcome.FOLDED) {
+        meters.lateFolded("counter");
+      }
       return true;
     }
     meters.lateEvent(counter.metric(), outcome == WindowAggregator.Outcome.LATE ? "late" : "in_future");

@@ -78,6 +78,10 @@ public final class ServiceMeters {
       counter(DROPPED, Tags.of("stage", stage.wireName()));
     }
     counter(ACCEPTED, Tags.empty());
+    counter(LATE_FOLDED, Tags.of("kind", "latency"));
+    counter(LATE_FOLDED, Tags.of("kind", "counter"));
+    counter(BATCH_DUPLICATES, Tags.empty());
+    counter(DEDUPE_EVICTED, Tags.empty());
   }
 
   /** Gauges read from the aggregator and the view: open buckets, view buckets. */
@@ -127,6 +131,23 @@ public final class ServiceMeters {
   /** A consumed event whose event_id was counted recently: a redelivered copy, skipped. */
   public void duplicateEvent(String topic) {
     counter(DUPLICATES, Tags.of("topic", topic)).increment();
+  }
+
+  /** Data behind the watermark through the suite's own delay, added to a late part of its bucket. */
+  public void lateFolded(String kind) {
+    counter(LATE_FOLDED, Tags.of("kind", kind)).increment();
+  }
+
+  /** Samples of a later copy of a telemetry batch chunk (a client's retry), skipped. */
+  public void duplicateBatchSamples(int samples) {
+    counter(BATCH_DUPLICATES, Tags.empty()).increment(samples);
+  }
+
+  /** Batch keys forgotten before their expiry because the memory was full. */
+  public void dedupeEvicted(long keys) {
+    if (keys > 0) {
+      counter(DEDUPE_EVICTED, Tags.empty()).increment(keys);
+    }
   }
 
   public void telemetry(int accepted, List<Rejection> rejections) {
@@ -191,6 +212,12 @@ public final class ServiceMeters {
       "Counted events outside the windows (late, or ahead of the clock), by metric");
   private static final Help DUPLICATES = new Help("pipeline.events.duplicate",
       "Consumed events skipped because their event_id was counted recently (a producer's redelivery), by topic");
+  private static final Help LATE_FOLDED = new Help("window.late.folded",
+      "Samples and counted events that reached a closed bucket through the suite's own delay, added to a late part");
+  private static final Help BATCH_DUPLICATES = new Help("telemetry.samples.duplicate",
+      "Samples of a retried telemetry batch that were already counted, skipped");
+  private static final Help DEDUPE_EVICTED = new Help("telemetry.dedupe.evicted",
+      "Telemetry batch keys forgotten before their expiry because the memory was full");
   private static final Help ACCEPTED = new Help("telemetry.samples.accepted", "Telemetry samples accepted");
   private static final Help REJECTED = new Help("telemetry.samples.rejected", "Telemetry samples rejected, by reason");
   private static final Help UNAVAILABLE = new Help("telemetry.samples.unavailable",

@@ -78,4 +78,31 @@ class TelemetryBatchParserTest {
     assertThat(tooMany.getMessage()).contains("at most 3");
     assertThat(parse("{'samples':[]}").size()).isZero();
   }
+
+  @Test
+  void anOccurredAtNoClockCanProduceFailsTheBatchNamingTheField() {
+    ApiException min = error(() -> parse("{'samples':[{'stage':'capture','occurred_at':" + Long.MIN_VALUE + "}]}"));
+    assertThat(min.status()).isEqualTo(400);
+    assertThat(min.details().getString("field")).isEqualTo("samples[0].occurred_at");
+    assertThat(min.getMessage()).doesNotContain("ms old");
+    for (String value : new String[] {"-1", String.valueOf(Long.MAX_VALUE), "99999999999999999999",
+        "'+10000-01-01T00:00:00Z'", "'-000001-01-01T00:00:00Z'"}) {
+      ApiException e = error(() -> parse("{'samples':[{'stage':'capture'},{'occurred_at':" + value + "}]}"));
+      assertThat(e.status()).as(value).isEqualTo(400);
+      assertThat(e.details().getString("field")).as(value).isEqualTo("samples[1].occurred_at");
+    }
+    assertThat(parse("{'samples':[{'occurred_at':253402300799999}]}").samples()[0].occurredAtMs())
+        .isEqualTo(TelemetryBatchParser.MAX_EPOCH_MS);
+  }
+
+  @Test
+  void theBatchIdIsABoundedPlainString() {
+    assertThat(parse("{'batch_id':'b-1:7','samples':[]}").batchId()).isEqualTo("b-1:7");
+    assertThat(parse("{'samples':[]}").batchId()).isNull();
+    for (String bad : new String[] {"''", "7", "'a b'", "'" + "x".repeat(65) + "'", "{}"}) {
+      ApiException e = error(() -> parse("{'batch_id':" + bad + ",'samples':[]}"));
+      assertThat(e.status()).as(bad).isEqualTo(400);
+      assertThat(e.details().getString("field")).as(bad).isEqualTo("batch_id");
+    }
+  }
 }

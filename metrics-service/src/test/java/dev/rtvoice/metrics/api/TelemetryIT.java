@@ -2,6 +2,8 @@ package dev.rtvoice.metrics.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.metrics.WindowPane;
@@ -112,7 +114,15 @@ class TelemetryIT {
         Map.entry(13, "invalid_session_id")));
     assertThat(json.getJsonArray("rejections").getJsonObject(0).getString("message")).isNotBlank();
 
-    // 200 means durable: the panes are on the topic already, nothing more is awaited
+    // 200 means durable: the batch is on the samples topic already, with the accepted samples only
+    List<EventEnvelope> stored = kafka.readEventsUntil(kafka.topicPrefix() + "realtime.latency.samples",
+        events -> events.stream().anyMatch(e -> "s-judge".equals(e.sessionId())), Duration.ofSeconds(1));
+    EventEnvelope chunk = stored.stream().filter(e -> "s-judge".equals(e.sessionId())).findFirst().orElseThrow();
+    assertThat(chunk.type()).isEqualTo(EventType.LATENCY_BATCH);
+    assertThat(chunk.payloadView().getJsonArray("samples")).hasSize(4);
+    // and the consumer group folds it into the windows
+    Eventually.await("panes of the batch", () -> Panes.onTopicNow(kafka.bootstrapServers(),
+        kafka.topicPrefix() + "realtime.metrics.windows").total("latency.playback") >= 1, Duration.ofSeconds(15));
     Panes panes = Panes.onTopicNow(kafka.bootstrapServers(), kafka.topicPrefix() + "realtime.metrics.windows");
     assertThat(panes.total("latency.capture")).isGreaterThanOrEqualTo(1);
     assertThat(panes.total("latency.first_audio")).isGreaterThanOrEqualTo(1);

@@ -31,7 +31,9 @@ class MetricsServiceConfigTest {
         .containsExactlyInAnyOrder(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED);
     assertThat(c.windows().platformLimit()).isEqualTo(16);
     assertThat(c.paneInterval()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.ingest()).isEqualTo(MetricsServiceConfig.Ingest.LOCAL);
+    assertThat(c.ingest()).isEqualTo(MetricsServiceConfig.Ingest.KAFKA);
+    assertThat(c.telemetryDeadline()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.dedupeBatchKeys()).isEqualTo(200_000);
     assertThat(c.maxBatch()).isEqualTo(500);
     assertThat(c.p95GaugeWindow()).isEqualTo(ViewWindow.M5);
     assertThat(c.budgets().quantile()).isEqualTo(0.95);
@@ -75,6 +77,12 @@ class MetricsServiceConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("PANE_INTERVAL");
     assertThatThrownBy(() -> config(Map.of("TELEMETRY_INGEST", "memory")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("TELEMETRY_INGEST");
+    assertThatThrownBy(() -> config(Map.of("TELEMETRY_DEADLINE", "0s")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("TELEMETRY_DEADLINE");
+    assertThatThrownBy(() -> config(Map.of("TELEMETRY_DEADLINE", "2m")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("TELEMETRY_DEADLINE");
+    assertThatThrownBy(() -> config(Map.of("DEDUPE_BATCH_KEYS", "0")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("DEDUPE_BATCH_KEYS");
     assertThatThrownBy(() -> config(Map.of("IMMEDIATE_COUNTERS", "rotations")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("IMMEDIATE_COUNTERS").hasMessageContaining("rotations");
     assertThatThrownBy(() -> config(Map.of("BUDGET_CAPTURE", "fast")))

@@ -32,7 +32,12 @@ public final class ServiceUnderTest implements AutoCloseable {
   }
 
   public static ServiceUnderTest start(TestKafka kafka, Map<String, String> overrides) {
-    Map<String, String> env = new HashMap<>(kafka.env());
+    return start(kafka.env(), overrides);
+  }
+
+  /** Against any broker: {@code kafkaEnv} holds at least {@code KAFKA_BOOTSTRAP_SERVERS}. */
+  public static ServiceUnderTest start(Map<String, String> kafkaEnv, Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(kafkaEnv);
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("HTTP_PORT", "0");
     env.put("SESSION_HANDLE_KEY", KEY);
@@ -73,6 +78,23 @@ public final class ServiceUnderTest implements AutoCloseable {
 
   public Http.Response post(String sessionId, String body) {
     return Http.post(url("/v1/telemetry"), body, "Authorization", "Bearer " + token(sessionId));
+  }
+
+  /** A counter of this instance's {@code /metrics} (summed over its label sets); 0 when absent. */
+  public double counter(String name) {
+    double total = 0;
+    for (String line : Http.get(url("/metrics")).body().split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  /** Samples of {@code stage} in the merged view of the last hour, every instance's panes included. */
+  public long counted(String stage) {
+    return Http.get(url("/v1/latency/budget?window=1h")).json().getJsonObject("stages").getJsonObject(stage)
+        .getLong("count");
   }
 
   @Override
