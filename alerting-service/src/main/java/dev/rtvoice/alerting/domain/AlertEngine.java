@@ -93,6 +93,7 @@ public final class AlertEngine {
         transitions.addAll(rule.machine.evaluate(ts, measured));
       }
     }
+    store.markJudged(ts);
     return new Evaluation(ts, evaluated, transitions);
   }
 

@@ -25,6 +25,14 @@ import java.util.TreeMap;
  * bucket, the open one included) and the event time (the newest pane's {@code occurred_at}, within
  * its bucket), which times {@code for} and {@code keep_firing_for}.
  *
+ * <p>A <em>late part</em> ({@link WindowPane#latePart()}: data metrics-service folded into a bucket
+ * after the bucket's final pane, because the suite itself was delayed) adds to its bucket like
+ * another instance's pane, unless the rules have already judged the bucket (its end is at or before
+ * the event time of an evaluation, {@link #markJudged}): then it is refused as {@link Outcome#JUDGED}
+ * and counted. A judged window stays judged: late data never re-fires, resolves, re-opens or
+ * updates an alert, so no notice goes out twice for one window. The late data is still in
+ * metrics-service's own figures (budget report, Prometheus counters).
+ *
  * <p>Each {@link View} is maintained incrementally: a pane's entries are added to the groups of the
  * views whose window holds its bucket (its previous version taken out first), and when E moves each
  * view adds the buckets that enter its window and subtracts those that leave it. Evaluation then
@@ -41,6 +49,8 @@ public final class WindowStore {
     STALE,
     /** its bucket ended more than the late grace before the newest bucket */
     LATE,
+    /** a late part for a bucket the rules already judged: kept out of the judgement */
+    JUDGED,
     /** its bucket is older than any window reaches */
     EXPIRED,
     /** its bucket starts further in the future than the allowed skew */
@@ -68,6 +78,7 @@ public final class WindowStore {
   private long eventTime = Long.MIN_VALUE;
   private long lastBucketMs;
   private long dataSince = Long.MAX_VALUE;
+  private long judgedThrough = Long.MIN_VALUE;
   private boolean restoring;
   private long advances;
 
@@ -103,6 +114,19 @@ public final class WindowStore {
   /** While restoring, late panes are merged anyway: partitions are replayed one after the other. */
   public void restoring(boolean restoring) {
     this.restoring = restoring;
+  }
+
+  /**
+   * The rules were judged at event time {@code eventTimeMs}: every bucket ending at or before it has
+   * been judged, and late parts for it are refused from now on.
+   */
+  public void markJudged(long eventTimeMs) {
+    judgedThrough = Math.max(judgedThrough, eventTimeMs);
+  }
+
+  /** Event time of the latest judgement, or {@link Long#MIN_VALUE}. */
+  public long judgedThrough() {
+    return judgedThrough;
   }
 
   /** End of the newest bucket (epoch ms), or {@link Long#MIN_VALUE} before the first pane. */
@@ -163,6 +187,9 @@ public final class WindowStore {
     if (windowEnd != Long.MIN_VALUE) {
       if (end <= windowEnd - retentionMs) {
         return Outcome.EXPIRED;
+      }
+      if (pane.latePart() && end <= judgedThrough) {
+        return Outcome.JUDGED;
       }
       if (!restoring && end <= windowEnd - settings.lateGraceMs()) {
         return Outcome.LATE;
