@@ -63,9 +63,11 @@ class SecretLeakIT {
     Set<String> secrets = new HashSet<>();
     List<Http.Response> responses;
     String topic;
+    String ledger;
     try (TokenServiceHarness h = TokenServiceHarness.start(kafka, Map.of(
         "UPSTREAM_BREAKER_FAILURES", "3", "UPSTREAM_BREAKER_RESET", "1s", "UPSTREAM_MAX_ATTEMPTS", "2"))) {
       topic = h.tokenTopic();
+      ledger = h.rotationTopic();
       JsonObject a = h.issue("sam", "s1", new JsonObject().put("voice", "sage")).json();
       secrets.add(a.getString("value"));
       JsonObject b = h.rotate("sam", "s1", a.getString("session_id"), a.getString("rotation_token")).json();
@@ -98,7 +100,13 @@ class SecretLeakIT {
     // 4 issued, 1 rotated, 1 upstream_rejected, 2 denied, 1 rotation_failed
     List<ConsumerRecord<String, byte[]>> records = kafka.readRecords(topic, 9, Duration.ofSeconds(15));
     assertThat(records).hasSize(9);
-    List<String> kafkaText = records.stream().map(r -> r.key() + " " + new String(r.value(), StandardCharsets.UTF_8))
+    // the rotation ledger holds the rotation's answer, sealed: neither its secret nor its rotation token shows
+    List<ConsumerRecord<String, byte[]>> ledgerRecords = kafka.readRecords(ledger, 1, Duration.ofSeconds(15));
+    assertThat(ledgerRecords).hasSize(1);
+    assertThat(new String(ledgerRecords.get(0).value(), StandardCharsets.UTF_8)).contains("\"answer\"")
+        .doesNotContain("rt1.");
+    List<String> kafkaText = java.util.stream.Stream.concat(records.stream(), ledgerRecords.stream())
+        .map(r -> r.key() + " " + new String(r.value(), StandardCharsets.UTF_8))
         .toList();
     List<String> logs = new ArrayList<>(capture.lines);
     assertThat(logs).isNotEmpty();

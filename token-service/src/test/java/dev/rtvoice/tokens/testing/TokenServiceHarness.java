@@ -104,6 +104,11 @@ public final class TokenServiceHarness implements AutoCloseable {
     return topicPrefix + "realtime.token.events";
   }
 
+  /** The rotation ledger of this instance's topics. */
+  public String rotationTopic() {
+    return topicPrefix + "realtime.token.rotations";
+  }
+
   /** POST to token-service; the response is recorded. */
   public Http.Response post(String path, String body, String... headers) {
     Http.Response r = Http.post(base + path, body, headers);
