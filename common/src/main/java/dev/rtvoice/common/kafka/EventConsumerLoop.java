@@ -96,6 +96,10 @@ public final class EventConsumerLoop {
       // runs on our context before the poll that triggered it returns its records, so the next
       // batch waits for the restore of these partitions
       LOG.info("assigned {}", partitions);
+      // a batch that failed before a rebalance is no longer necessarily ours to finish
+      unfinishedSinceMs = -1;
+      unfinishedRecords = 0;
+      lastFailure = null;
       assignmentReady = onAssigned == null ? Future.succeededFuture() : onAssigned.apply(partitions);
     });
     consumer.partitionsRevokedHandler(partitions -> LOG.info("revoked {}", partitions));
@@ -145,7 +149,7 @@ public final class EventConsumerLoop {
             unfinishedSinceMs = System.currentTimeMillis();
             unfinishedRecords = records.size();
           }
-          return assignmentReady.compose(v -> handleBatch(records));
+          return assignmentReady.compose(v -> handleBatch(records)).map(v -> records.isEmpty());
         })
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -154,10 +158,14 @@ public final class EventConsumerLoop {
             LOG.warn("batch from {} failed, retrying in {} ms", topics, backoffMs, ar.cause());
             vertx.setTimer(backoffMs, t -> context.runOnContext(x -> pollOnce()));
           } else {
-            backoffMs = 0;
-            unfinishedSinceMs = -1;
-            unfinishedRecords = 0;
-            lastFailure = null;
+            // an empty poll right after a failed batch is not progress: the rewind emptied the fetch
+            // buffer, and a broker that is away returns nothing
+            if (!ar.result() || lastFailure == null) {
+              backoffMs = 0;
+              unfinishedSinceMs = -1;
+              unfinishedRecords = 0;
+              lastFailure = null;
+            }
             pollOnce();
           }
         });
