@@ -27,6 +27,11 @@ public enum EventType {
   SESSION_UPSTREAM_EVENT("session.upstream_event", true),
   SESSION_INTERRUPT_REQUESTED("session.interrupt_requested", true),
   SESSION_RECOVERY_REQUESTED("session.recovery_requested", true),
+  /**
+   * The owner's wall clock says a quiet session's event time reached {@code occurred_at}: its deadlines
+   * due by then fire, in the log's order like every other input (so replaying the log gives the same state).
+   */
+  SESSION_CLOCK_TICK("session.clock_tick", true),
 
   // realtime.session.events
   SESSION_PHASE_CHANGED("session.phase_changed", true),

@@ -31,6 +31,7 @@ import java.util.UUID;
 public final class Commands {
   public static final String SOURCE_API = "session-service.api";
   public static final String SOURCE_SIDEBAND = "session-service.sideband";
+  public static final String SOURCE_OWNER = "session-service.owner";
   /** Most events one command record may carry, whatever wrote it (the API's own bound is lower). */
   public static final int MAX_EVENTS_PER_RECORD = 1000;
 
@@ -129,6 +130,16 @@ public final class Commands {
   }
 
   /**
+   * A quiet session's clock reached {@code atMs} (the owner's wall clock says so): written to the log so
+   * the deadlines it fires are applied in the log's order, the same on every replay.
+   */
+  public static EventEnvelope clockTick(String sessionId, long atMs, String userId, String deviceId, Instant now) {
+    JsonObject payload = new JsonObject().put("user_id", userId).put("device_id", deviceId);
+    return EventEnvelope.create(EventType.SESSION_CLOCK_TICK, sessionId, Instant.ofEpochMilli(atMs), now,
+        SOURCE_OWNER, payload);
+  }
+
+  /**
    * Reads a command; one that does not fit the contract (written by something other than this
    * service) is an {@link InvalidSummaryException} naming the field, and goes to the dead letters.
    */
@@ -157,6 +168,7 @@ public final class Commands {
           m.get("item_id") instanceof String i ? i : null, false);
       case SESSION_RECOVERY_REQUESTED -> input = new Input.RecoveryRequest(requiredString(m, "reason"), at, sxp,
           optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
+      case SESSION_CLOCK_TICK -> input = new Input.Tick(at);
       default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");
     }
     return new Command(env.eventId(), env.sessionId(), List.of(input), false, user, device, platform, sxp);

@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * <p>Event-time clock of a quiet session: timeouts must fire even when the client goes silent, and no
  * event arrives to move the clock. The owner keeps, per session, the wall time at which the session's
  * event time was last set (its anchor); a periodic check ({@code TIMEOUT_CHECK_INTERVAL}) takes the
- * session's event time to be that event time plus the wall time elapsed since the anchor, and applies a
- * {@link Input.Tick} at that event time to each session whose next deadline falls due. Only the owner
+ * session's event time to be that event time plus the wall time elapsed since the anchor, and writes a
+ * clock tick command at that event time for each session whose next deadline falls due; the machine
+ * applies it as an {@link Input.Tick} in the log's order, so deadlines are part of the durable command
+ * sequence and a replay of the log gives the same state. Only the owner
  * runs it (sessions of other partitions are not in its map), the clock is injectable (tests move it),
  * and when events do arrive their {@code occurred_at} sets the clock again. Anchors are taken when an
  * event is applied, not when it happened, so a timeout fires late by the delivery lag, never early.
@@ -215,6 +217,9 @@ public final class SessionOwnerVerticle extends VerticleBase {
       changes.replaySkipped++;
       return;
     }
+    if (o == null && env.type() == EventType.SESSION_CLOCK_TICK) {
+      return;  // the tick of a session that is gone (tombstoned): nothing to start
+    }
     long wallNow = changes.now.toEpochMilli();
     String keyBase = env.eventId().toString();
     boolean created = o == null;
@@ -373,28 +378,45 @@ public final class SessionOwnerVerticle extends VerticleBase {
     }
   }
 
-  /** Moves each session's clock to now (see the class comment) and applies what fell due. */
+  /**
+   * For each session whose deadline the wall clock says is due, writes a clock tick to the command log
+   * instead of applying it here: the machine applies it in the log's order when the consumer loop
+   * reaches it, so what a deadline changes is part of the durable command sequence and a replay of
+   * the log gives the same state (a tick applied on the side would depend on when it ran). The next
+   * deadline is scheduled when the tick (or any other command of the session) has been applied.
+   */
   private Future<Void> applyTicks(List<String> sessionIds) {
     long wallNow = clock.millis();
-    Changes changes = new Changes(Instant.ofEpochMilli(wallNow));
     for (String sid : sessionIds) {
       OwnedSession o = owned.get(sid);
       if (o == null) {
         continue;
       }
       long now = o.eventTimeAt(wallNow);
-      changes.touch(sid, o);
-      String keyBase = sid + "/tick/" + o.state.version() + "/" + now;
-      Decision d = machine.apply(o.state, new Input.Tick(now));
-      o.anchorWallMs = wallNow;
-      if (d.changedState()) {
-        changes.collect(sid, d, keyBase);
-      } else {
-        changes.untouch(sid);
+      if (machine.nextDeadline(o.state) > now) {
         schedule(sid, o);
+        continue;
       }
+      EventEnvelope tick = Commands.clockTick(sid, now, o.state.userId(), o.state.deviceId(),
+          Instant.ofEpochMilli(wallNow));
+      publisher.publish(commandsTopic, tick).onFailure(e -> context.runOnContext(v -> {
+        LOG.warn("could not write the clock tick of session {}: {}", sid, e.toString());
+        OwnedSession again = owned.get(sid);
+        if (again != null) {
+          retryTick(sid, again);
+        }
+      }));
     }
-    return writeUnit(changes, "tick");
+    return Future.succeededFuture();
+  }
+
+  /** A tick that could not be written is tried again a check interval later. */
+  private void retryTick(String sessionId, OwnedSession o) {
+    long wall = clock.millis() + config.tickInterval().toMillis();
+    if (wall < o.scheduledWallMs) {
+      o.scheduledWallMs = wall;
+      deadlines.add(new Due(wall, sessionId));
+    }
   }
 
   private Future<Void> applyInternal(String sessionId, Input input) {
