@@ -43,10 +43,13 @@ final class ExactlyOnceChecks {
   private final TopicReader topics;
   private final OutageReport report;
 
-  ExactlyOnceChecks(Suite suite, OutageReport report) {
+  private final long brokerKilledAtMs;
+
+  ExactlyOnceChecks(Suite suite, OutageReport report, long brokerKilledAtMs) {
     this.suite = suite;
     this.topics = new TopicReader(suite.bootstrapServers);
     this.report = report;
+    this.brokerKilledAtMs = brokerKilledAtMs;
   }
 
   // ---- session-service ----
@@ -167,20 +170,28 @@ final class ExactlyOnceChecks {
     counters.put("interrupt_recovered_total", new String[] {"realtime.session.events", "session.interrupt_recovered"});
     counters.put("stale_event_total", new String[] {"realtime.session.events", "session.stale_event_ignored"});
     Map<String, long[]> last = new LinkedHashMap<>();
+    Map<String, String> where = new HashMap<>();
     awaitQuietly(() -> {
       Map<String, Map<String, Set<String>>> idsByTopic = new HashMap<>();
+      Map<String, List<JsonObject>> eventsByTopic = new HashMap<>();
       MergedWindows windows = windows();
       boolean all = true;
       for (Map.Entry<String, String[]> c : counters.entrySet()) {
-        Map<String, Set<String>> byType = idsByTopic.computeIfAbsent(c.getValue()[0], t -> idsByType(t));
+        List<JsonObject> events = eventsByTopic.computeIfAbsent(c.getValue()[0],
+            t -> topics.events(suite.topic(t), e -> true));
+        Map<String, Set<String>> byType = idsByTopic.computeIfAbsent(c.getValue()[0], t -> idsByType(events));
         long truth = byType.getOrDefault(c.getValue()[1], Set.of()).size();
         long counted = windows.total(c.getKey());
         last.put(c.getKey(), new long[] {truth, counted});
         all &= truth == counted;
+        if (truth != counted) {
+          where.put(c.getKey(), bucketsOff(windows, c.getKey(), events, c.getValue()[1]));
+        }
       }
       return all;
     }, settleUntilNanos);
-    last.forEach((name, v) -> report.check(Check.count("counter " + name + " vs distinct events", v[0], v[1], "")));
+    last.forEach((name, v) -> report.check(Check.count("counter " + name + " vs distinct events", v[0], v[1],
+        v[0] == v[1] ? "" : where.getOrDefault(name, ""))));
   }
 
   /**
@@ -299,9 +310,40 @@ final class ExactlyOnceChecks {
     return out;
   }
 
-  private Map<String, Set<String>> idsByType(String topic) {
+  /**
+   * The buckets where a counter differs from its distinct source events (by their event time), as
+   * seconds from the broker's SIGKILL: where a loss happened tells which fault caused it.
+   */
+  private String bucketsOff(MergedWindows windows, String metric, List<JsonObject> events, String type) {
+    long bucket = windows.bucketMs();
+    if (bucket <= 0) {
+      return "";
+    }
+    Map<Long, Set<String>> truth = new TreeMap<>();
+    for (JsonObject e : events) {
+      if (type.equals(e.getString("type"))) {
+        long at = java.time.Instant.parse(e.getString("occurred_at")).toEpochMilli();
+        truth.computeIfAbsent(Math.floorDiv(at, bucket) * bucket, k -> new HashSet<>()).add(e.getString("event_id"));
+      }
+    }
+    Map<Long, Long> counted = windows.totalsByBucket(metric);
+    Set<Long> buckets = new java.util.TreeSet<>(truth.keySet());
+    buckets.addAll(counted.keySet());
+    List<String> off = new ArrayList<>();
+    for (long b : buckets) {
+      long t = truth.getOrDefault(b, Set.of()).size();
+      long c = counted.getOrDefault(b, 0L);
+      if (t != c) {
+        off.add(String.format("%+ds: %d of %d", (b - brokerKilledAtMs) / 1000, c, t));
+      }
+    }
+    return "counted of events per " + bucket / 1000 + " s bucket, from the broker's SIGKILL: "
+        + String.join(", ", off.subList(0, Math.min(8, off.size())));
+  }
+
+  private static Map<String, Set<String>> idsByType(List<JsonObject> events) {
     Map<String, Set<String>> out = new HashMap<>();
-    for (JsonObject e : topics.events(suite.topic(topic), e -> true)) {
+    for (JsonObject e : events) {
       out.computeIfAbsent(e.getString("type"), k -> new HashSet<>()).add(e.getString("event_id"));
     }
     return out;

@@ -50,6 +50,27 @@ final class MergedWindows {
     return Math.round(sum);
   }
 
+  /** The metric's total per bucket start (ms), over instances. */
+  Map<Long, Long> totalsByBucket(String metric) {
+    Map<Long, Double> sums = new TreeMap<>();
+    for (Map.Entry<PaneKey, JsonObject> e : newest.entrySet()) {
+      if (e.getKey().metric().equals(metric)) {
+        for (Object s : e.getValue().getJsonArray("series")) {
+          sums.merge(e.getKey().bucketStartMs(), ((JsonObject) s).getDouble("value", 0.0), Double::sum);
+        }
+      }
+    }
+    Map<Long, Long> out = new TreeMap<>();
+    sums.forEach((k, v) -> out.put(k, Math.round(v)));
+    return out;
+  }
+
+  /** The bucket length the panes carry (ms), or 0 before any pane. */
+  long bucketMs() {
+    return newest.values().stream().findFirst()
+        .map(p -> p.getLong("bucket_end_ms") - p.getLong("bucket_start_ms")).orElse(0L);
+  }
+
   long total(String metric) {
     return total(metric, l -> true);
   }

@@ -23,8 +23,8 @@ import java.util.function.BooleanSupplier;
  * stage; those, and only those, must be in its counters and views, once.
  */
 final class TelemetrySender {
-  /** The header the client library sends its batch key in. */
-  static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  /** The body field the client library sends its batch key in. */
+  static final String IDEMPOTENCY_FIELD = "batch_id";
   static final String PLATFORM = "outage-run";
   static final List<String> STAGES = List.of("capture", "uplink", "downlink", "playback", "first_audio", "full_turn");
   private static final int MAX_BATCH = 100;
@@ -85,10 +85,10 @@ final class TelemetrySender {
 
   private void post(List<JsonObject> samples) {
     String key = UUID.randomUUID().toString();
-    String body = new JsonObject().put("session_id", issued.sessionId())
+    String body = new JsonObject().put("session_id", issued.sessionId()).put(IDEMPOTENCY_FIELD, key)
         .put("samples", new JsonArray(new ArrayList<>(samples))).encode();
     RetryingClient.Outcome o = client.post(suite.metricsUrl + "/v1/telemetry", body,
-        "Authorization", "Bearer " + issued.rotationToken(), IDEMPOTENCY_HEADER, key);
+        "Authorization", "Bearer " + issued.rotationToken());
     synchronized (this) {
       batches++;
       if (o.status() != 200) {
