@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -64,18 +65,27 @@ class SidebandTest {
     assertThat(item.getString("type")).isEqualTo("response.output_item.added");
     String itemId = item.getJsonObject("item").getString("id");
 
+    JsonObject started = sideband.next();
+    assertThat(started.getString("type")).isEqualTo("output_audio_buffer.started");
+    assertThat(started.getString("response_id")).isEqualTo(responseId);
     for (int i = 0; i < 3; i++) {
       JsonObject delta = sideband.next();
       assertThat(delta.getString("type")).isEqualTo("response.output_audio.delta");
       assertThat(delta.getString("response_id")).isEqualTo(responseId);
       assertThat(delta.getString("item_id")).isEqualTo(itemId);
-      assertThat(delta.getString("delta")).isNotEmpty();
+      // the delta interval's worth of 24 kHz PCM16: 20 ms, 960 bytes
+      assertThat(Base64.getDecoder().decode(delta.getString("delta"))).hasSize(960);
     }
     assertThat(sideband.next().getString("type")).isEqualTo("response.output_audio.done");
     JsonObject done = sideband.next();
     assertThat(done.getString("type")).isEqualTo("response.done");
     assertThat(done.getJsonObject("response").getString("id")).isEqualTo(responseId);
     assertThat(done.getJsonObject("response").getString("status")).isEqualTo("completed");
+    JsonObject stopped = sideband.next();
+    assertThat(stopped.getString("type")).isEqualTo("output_audio_buffer.stopped");
+    assertThat(stopped.getString("response_id")).isEqualTo(responseId);
+    assertThat(sim.admin(HttpMethod.GET, "/admin/calls/rtc_turn", null).bodyAsJsonObject()
+        .getJsonObject("item_audio_ms").getLong(itemId)).isEqualTo(60L);
   }
 
   @Test
@@ -107,22 +117,55 @@ class SidebandTest {
   }
 
   @Test
-  void truncateOfAnAssistantItemIsAcknowledged() throws Exception {
+  void truncateWithinTheItemsAudioIsAcknowledgedAndPastItRefusedAsOpenAiDoes() throws Exception {
     SimHarness.Sideband sideband = connect("rtc_truncate");
     sideband.send(new JsonObject().put("type", "response.create"));
     String itemId = sideband.nextOfType("response.output_item.added").getJsonObject("item").getString("id");
-    sideband.nextOfType("response.done");
+    sideband.nextOfType("output_audio_buffer.stopped"); // 3 deltas of 20 ms: 60 ms of audio
 
     sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)
-        .put("content_index", 0).put("audio_end_ms", 1500));
+        .put("content_index", 0).put("audio_end_ms", 1500).put("event_id", "evt_over"));
+    JsonObject refused = sideband.next();
+    assertThat(refused.getString("type")).isEqualTo("error");
+    assertThat(refused.getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("invalid_value");
+    assertThat(refused.getJsonObject("error").getString("message"))
+        .isEqualTo("Audio content of 60ms is already shorter than 1500ms");
+    assertThat(refused.getJsonObject("error").getString("event_id")).isEqualTo("evt_over");
+
+    sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)
+        .put("content_index", 0).put("audio_end_ms", 40));
     JsonObject truncated = sideband.next();
     assertThat(truncated.getString("type")).isEqualTo("conversation.item.truncated");
     assertThat(truncated.getString("item_id")).isEqualTo(itemId);
-    assertThat(truncated.getLong("audio_end_ms")).isEqualTo(1500L);
+    assertThat(truncated.getLong("audio_end_ms")).isEqualTo(40L);
+    // the item now holds 40 ms: a truncate at 50 is past it
+    sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)
+        .put("content_index", 0).put("audio_end_ms", 50));
+    assertThat(sideband.next().getJsonObject("error").getString("message"))
+        .isEqualTo("Audio content of 40ms is already shorter than 50ms");
 
     sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", "item_unknown")
         .put("content_index", 0).put("audio_end_ms", 10));
     assertThat(sideband.next().getJsonObject("error").getString("code")).isEqualTo("item_truncate_invalid_item_id");
+  }
+
+  @Test
+  void anItemCancelledBeforeItsFirstAudioHasNoneToTruncate() throws Exception {
+    sim.admin(HttpMethod.PUT, "/admin/latency", new JsonObject().put("response_ms", 2000));
+    SimHarness.Sideband sideband = connect("rtc_silent");
+    sideband.send(new JsonObject().put("type", "response.create"));
+    JsonObject created = sideband.nextOfType("response.created");
+    String itemId = sideband.nextOfType("response.output_item.added").getJsonObject("item").getString("id");
+    sideband.send(new JsonObject().put("type", "response.cancel")
+        .put("response_id", created.getJsonObject("response").getString("id")));
+    sideband.nextOfType("response.done");
+    sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)
+        .put("content_index", 0).put("audio_end_ms", 480));
+    JsonObject refused = sideband.next();
+    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("invalid_value");
+    assertThat(refused.getJsonObject("error").getString("message"))
+        .isEqualTo("Audio content of 0ms is already shorter than 480ms");
   }
 
   @Test

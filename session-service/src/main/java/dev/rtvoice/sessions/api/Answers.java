@@ -15,11 +15,12 @@ final class Answers {
 
   /**
    * What the client does now about an interrupt: stop playback, and send on its data channel
-   * {@code response.cancel}, {@code output_audio_buffer.clear} and, when the assistant item is known,
-   * {@code conversation.item.truncate} at what it played.
+   * {@code response.cancel}, {@code output_audio_buffer.clear} and, when some of the item's audio was
+   * delivered, {@code conversation.item.truncate} at what it played clamped to that audio
+   * ({@code truncateAtMs}; null: no truncate, the cancel only).
    */
   static JsonObject interrupt(String status, String interruptId, String phase, String responseId, String itemId,
-                              long audioEndMs, Boolean sidebandCancel, Long deadlineMs) {
+                              long audioEndMs, Long truncateAtMs, Boolean sidebandCancel, Long deadlineMs) {
     JsonArray events = new JsonArray();
     JsonObject cancel = new JsonObject().put("type", "response.cancel");
     if (responseId != null) {
@@ -27,9 +28,9 @@ final class Answers {
     }
     events.add(cancel);
     events.add(new JsonObject().put("type", "output_audio_buffer.clear"));
-    if (itemId != null) {
+    if (itemId != null && truncateAtMs != null) {
       events.add(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)
-          .put("content_index", 0).put("audio_end_ms", audioEndMs));
+          .put("content_index", 0).put("audio_end_ms", truncateAtMs));
     }
     JsonObject answer = new JsonObject()
         .put("interrupt_id", interruptId)
@@ -38,6 +39,7 @@ final class Answers {
         .put("response_id", responseId)
         .put("item_id", itemId)
         .put("audio_end_ms", audioEndMs)
+        .put("truncate_audio_end_ms", truncateAtMs)
         .put("stop_playback", true)
         .put("client_events", events);
     if (sidebandCancel != null) {

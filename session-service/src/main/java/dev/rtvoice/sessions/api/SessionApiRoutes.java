@@ -12,6 +12,7 @@ import dev.rtvoice.sessions.domain.Fields;
 import dev.rtvoice.sessions.domain.InvalidSummaryException;
 import dev.rtvoice.sessions.domain.Phase;
 import dev.rtvoice.sessions.domain.RecoveryPlan;
+import dev.rtvoice.sessions.domain.Truncation;
 import dev.rtvoice.sessions.kafka.Commands;
 import dev.rtvoice.sessions.kafka.StateView;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
@@ -228,8 +229,10 @@ public final class SessionApiRoutes {
           String rid = responseId != null ? responseId : snapshot.map(s -> s.getString("response_id")).orElse(null);
           String item = itemId != null ? itemId : snapshot.map(s -> s.getString("item_id")).orElse(null);
           ctx.response().setStatusCode(202);
+          long truncateAt = Truncation.fromSnapshot(snapshot.map(JsonObject::getMap).orElse(null), iid, rid, item,
+              audioEndMs, occurredAt);
           ctx.json(Answers.interrupt("pending", iid, snapshot.map(s -> s.getString("phase")).orElse(null), rid, item,
-              audioEndMs, null, null));
+              audioEndMs, truncateAt < 0 ? null : truncateAt, null, null));
           return;
         }
         JsonObject rep = r.result();
@@ -243,7 +246,8 @@ public final class SessionApiRoutes {
         ctx.response().setStatusCode(200);
         ctx.json(Answers.interrupt("duplicate".equals(outcome) ? "duplicate" : "cancelling", iid,
             rep.getString("phase"), rep.getString("response_id"), rep.getString("item_id"),
-            rep.getLong("audio_end_ms", audioEndMs), rep.getBoolean("sideband_cancel"), rep.getLong("deadline_ms")));
+            rep.getLong("audio_end_ms", audioEndMs), rep.getLong("truncate_audio_end_ms"),
+            rep.getBoolean("sideband_cancel"), rep.getLong("deadline_ms")));
       });
     });
   }

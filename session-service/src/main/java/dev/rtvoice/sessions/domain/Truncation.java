@@ -1,5 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +50,27 @@ public final class Truncation {
       return NONE;
     }
     return Math.max(0, Math.min(requestedMs, deliveredMs));
+  }
+
+  /**
+   * The truncate for an interrupt whose decision has not come back yet, from the session's latest
+   * snapshot ({@link SessionState#toMap()}): the decision itself if the snapshot already holds it, else
+   * the same clamp on the snapshot's measure of the response's audio; {@link #NONE} when unknown.
+   */
+  public static long fromSnapshot(Map<?, ?> snapshot, String interruptId, String responseId, String itemId,
+                                  long requestedMs, long atMs) {
+    if (snapshot == null) {
+      return NONE;
+    }
+    if (snapshot.get("interrupt") instanceof Map<?, ?> open && interruptId.equals(open.get("id"))) {
+      return open.get("truncate_audio_end_ms") instanceof Number n ? n.longValue() : NONE;
+    }
+    if (responseId == null || !responseId.equals(snapshot.get("response_id"))
+        || !(snapshot.get("audio_started_at_ms") instanceof Number started)) {
+      return NONE;
+    }
+    long stopped = snapshot.get("audio_stopped_at_ms") instanceof Number n ? n.longValue() : -1;
+    return truncateAtMs(requestedMs, itemId, deliveredMs(started.longValue(), stopped, atMs));
   }
 
   /** Upstream's refusal of a truncate longer than the item's audio. */

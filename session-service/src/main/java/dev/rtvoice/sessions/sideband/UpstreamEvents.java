@@ -49,6 +49,8 @@ public final class UpstreamEvents {
     }
     if (error != null) {
       putIf(m, "error_code", string(error, "code"));
+      // cut to its bound by the summary: it tells a truncate refused as "already shorter" apart
+      putIf(m, "error_message", string(error, "message"));
     }
     String transcript = string(raw, "transcript");
     if (transcript != null) {

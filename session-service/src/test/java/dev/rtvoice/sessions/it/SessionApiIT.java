@@ -110,6 +110,7 @@ class SessionApiIT {
   void anInterruptCancelsTheResponseAndItsLateEventsAreStale() {
     Harness.Client c = new Harness.Client(base, sid());
     c.toSpeaking("resp_a", "item_a");
+    c.now += 600; // the response's audio has streamed for 610 ms (event time) at the barge-in
 
     Http.Response r = c.interrupt(new JsonObject().put("interrupt_id", "int_1").put("audio_end_ms", 1234)
         .put("occurred_at_ms", c.now += 10));
@@ -124,7 +125,10 @@ class SessionApiIT {
         new JsonObject().put("type", "response.cancel").put("response_id", "resp_a"),
         new JsonObject().put("type", "output_audio_buffer.clear"),
         new JsonObject().put("type", "conversation.item.truncate").put("item_id", "item_a").put("content_index", 0)
-            .put("audio_end_ms", 1234L));
+            .put("audio_end_ms", 610L));
+    // what the client said it played is kept, the truncate is clamped to the audio delivered
+    assertThat(answer.getLong("audio_end_ms")).isEqualTo(1234L);
+    assertThat(answer.getLong("truncate_audio_end_ms")).isEqualTo(610L);
 
     // the same interrupt again (a client retry) is recognized, not applied twice
     Http.Response again = c.interrupt(new JsonObject().put("interrupt_id", "int_1").put("audio_end_ms", 1234));
@@ -148,6 +152,7 @@ class SessionApiIT {
     assertThat(interrupted.payload().getString("response_id")).isEqualTo("resp_a");
     assertThat(interrupted.payload().getString("phase_before")).isEqualTo("SPEAKING");
     assertThat(interrupted.payload().getLong("audio_end_ms")).isEqualTo(1234L);
+    assertThat(interrupted.payload().getLong("truncate_audio_end_ms")).isEqualTo(610L);
     EventEnvelope recovered = only(events, EventType.SESSION_INTERRUPT_RECOVERED);
     assertThat(recovered.payload().getString("interrupt_id")).isEqualTo("int_1");
     assertThat(recovered.payload().getLong("duration_ms")).isBetween(0L, 100L);

@@ -9,8 +9,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,17 +19,29 @@ import java.util.Set;
  * events go to every connection of the call, as upstream sends them to every channel of a session.
  * Speaks the part of the realtime protocol the suite needs, with OpenAI's event names and fields.
  * Event-loop confined.
+ *
+ * <p>Audio: each delta carries the delta interval's worth of 24 kHz PCM16 (at most
+ * {@link #MAX_CHUNK_MS}), so audio is generated at the pace it plays, as over WebRTC; the first one is
+ * preceded by {@code output_audio_buffer.started}, and {@code output_audio_buffer.stopped} follows
+ * {@code response.done} once the last chunk has played out. A {@code conversation.item.truncate} past
+ * the item's audio is refused as OpenAI refuses it ("Audio content of Xms is already shorter than
+ * Yms", {@code invalid_value}); a truncate that fits shortens the item's audio to it.
  */
 public final class RealtimeCall {
   /** How many client events are kept for inspection through the admin API. */
   private static final int LOG_LIMIT = 1000;
-  private static final String AUDIO_CHUNK = Base64.getEncoder().encodeToString(new byte[480]);
+  /** Longest audio one delta carries (a longer delta interval leaves gaps: slower than real time). */
+  static final long MAX_CHUNK_MS = 1_000;
+  /** 24 kHz, 16-bit mono. */
+  private static final int BYTES_PER_MS = 48;
 
   private final String callId;
   private final Vertx vertx;
   private final Set<ServerWebSocket> connections = new LinkedHashSet<>();
   private final Deque<JsonObject> clientEventLog = new ArrayDeque<>();
-  private final Set<String> assistantItems = new HashSet<>();
+  /** The audio each assistant item holds, in milliseconds. */
+  private final Map<String, Long> itemAudioMs = new HashMap<>();
+  private final Map<Long, String> chunks = new HashMap<>();
   private final String sessionId = Ids.next("sess_", 20);
   private ActiveResponse active;
   private long responses;
@@ -125,7 +138,7 @@ public final class RealtimeCall {
     ActiveResponse response = new ActiveResponse();
     active = response;
     responses++;
-    assistantItems.add(response.itemId);
+    itemAudioMs.put(response.itemId, 0L);
     broadcast(event("response.created").put("response", responseObject(response, "in_progress")));
     broadcast(event("response.output_item.added").put("response_id", response.id).put("output_index", 0)
         .put("item", new JsonObject().put("id", response.itemId).put("object", "realtime.item")
@@ -140,8 +153,13 @@ public final class RealtimeCall {
     if (active != response) {
       return; // cancelled meanwhile
     }
+    long chunkMs = chunkMs(timing);
+    if (response.deltasSent == 0) {
+      broadcast(event("output_audio_buffer.started").put("response_id", response.id));
+    }
     broadcast(event("response.output_audio.delta").put("response_id", response.id).put("item_id", response.itemId)
-        .put("output_index", 0).put("content_index", 0).put("delta", AUDIO_CHUNK));
+        .put("output_index", 0).put("content_index", 0).put("delta", chunk(chunkMs)));
+    itemAudioMs.merge(response.itemId, chunkMs, Long::sum);
     response.deltasSent++;
     if (response.deltasSent < timing.audioDeltas()) {
       response.timerId = vertx.setTimer(Math.max(1, timing.deltaInterval().toMillis()), t -> emitDelta(response, timing));
@@ -151,6 +169,17 @@ public final class RealtimeCall {
         .put("output_index", 0).put("content_index", 0));
     active = null;
     broadcast(event("response.done").put("response", responseObject(response, "completed")));
+    // the buffer drains once the last chunk has played
+    vertx.setTimer(chunkMs, t -> broadcast(event("output_audio_buffer.stopped").put("response_id", response.id)));
+  }
+
+  private static long chunkMs(SimTiming timing) {
+    return Math.max(1, Math.min(MAX_CHUNK_MS, timing.deltaInterval().toMillis()));
+  }
+
+  /** Base64 of {@code ms} of silence, one string per length. */
+  private String chunk(long ms) {
+    return chunks.computeIfAbsent(ms, k -> Base64.getEncoder().encodeToString(new byte[(int) (k * BYTES_PER_MS)]));
   }
 
   private void cancelResponse(ServerWebSocket source, JsonObject event, String clientEventId) {
@@ -181,14 +210,22 @@ public final class RealtimeCall {
           "Invalid 'audio_end_ms': expected a non-negative integer.", "audio_end_ms", clientEventId);
       return;
     }
-    if (!assistantItems.contains(item)) {
+    Long audioMs = itemAudioMs.get(item);
+    if (audioMs == null) {
       sendError(source, "invalid_request_error", "item_truncate_invalid_item_id",
           "Item with item_id not found: " + item, "item_id", clientEventId);
       return;
     }
+    long end = ((Number) audioEndMs).longValue();
+    if (end > audioMs) {
+      sendError(source, "invalid_request_error", "invalid_value",
+          "Audio content of " + audioMs + "ms is already shorter than " + end + "ms", null, clientEventId);
+      return;
+    }
+    itemAudioMs.put(item, end);
     broadcast(event("conversation.item.truncated").put("item_id", item)
         .put("content_index", contentIndex instanceof Integer i ? i : 0)
-        .put("audio_end_ms", ((Number) audioEndMs).longValue()));
+        .put("audio_end_ms", end));
   }
 
   private static JsonObject responseObject(ActiveResponse response, String status) {
@@ -242,6 +279,7 @@ public final class RealtimeCall {
         .put("connections", connections.size())
         .put("responses", responses)
         .put("active_response_id", active == null ? null : active.id)
+        .put("item_audio_ms", new JsonObject(new java.util.LinkedHashMap<>(itemAudioMs)))
         .put("client_events", new JsonArray(java.util.List.copyOf(clientEventLog)));
   }
 
