@@ -67,6 +67,29 @@ class SecuredKafkaIT {
   }
 
   @Test
+  void scramSha256ClientsDoTheSame() throws Exception {
+    roundTrip("scram256.", kafka.saslEnv(SERVICE, "SCRAM-SHA-256"));
+  }
+
+  @Test
+  void aPropertiesFileAloneCarriesTheWholeSecuritySetup() throws Exception {
+    Map<String, String> sasl = kafka.saslEnv(SERVICE, "SCRAM-SHA-512");
+    Path file = dir.resolve("client.properties");
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("security.protocol", "SASL_SSL");
+    props.setProperty("sasl.mechanism", "SCRAM-SHA-512");
+    props.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + SERVICE + "\" password=\"" + kafka.password(SERVICE) + "\";");
+    props.setProperty("ssl.truststore.location", sasl.get("KAFKA_SSL_TRUSTSTORE_LOCATION"));
+    props.setProperty("ssl.truststore.password", sasl.get("KAFKA_SSL_TRUSTSTORE_PASSWORD"));
+    try (var out = java.nio.file.Files.newBufferedWriter(file)) {
+      props.store(out, null);
+    }
+    roundTrip("propsfile.", Map.of("KAFKA_BOOTSTRAP_SERVERS", sasl.get("KAFKA_BOOTSTRAP_SERVERS"),
+        "KAFKA_PROPERTIES_FILE", file.toString()));
+  }
+
+  @Test
   void mutualTlsClientsDoTheSameAsTheCertificatesCommonName() throws Exception {
     roundTrip("mtls.", kafka.mutualTlsEnv(SERVICE));
   }
