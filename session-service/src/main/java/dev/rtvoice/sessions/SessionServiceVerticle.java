@@ -45,6 +45,7 @@ public final class SessionServiceVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private KafkaInfra kafka;
   private EventPublisher publisher;
+  private EventPublisher ownerPublisher;
   private StateView view;
   private SessionOwnerVerticle owner;
   private UpstreamReadiness upstream;
@@ -67,9 +68,12 @@ public final class SessionServiceVerticle extends VerticleBase {
     owned.add(topics.spec(Topics.LATENCY_SAMPLES));
     kafka = new KafkaInfra(vertx, config.kafka(), owned);
     publisher = new EventPublisher(vertx, config.kafka(), "producer", registry);
+    // the owner's writes (derived events, snapshots) on a connection of their own: the broker serves one
+    // connection's requests one at a time, and a client's command must not queue behind a batch's writes
+    ownerPublisher = new EventPublisher(vertx, config.kafka(), "owner", registry);
     view = new StateView(vertx, config.kafka(), topics.sessionState(), registry);
     SessionMetrics metrics = new SessionMetrics(registry);
-    owner = new SessionOwnerVerticle(config, publisher, view, metrics, registry);
+    owner = new SessionOwnerVerticle(config, ownerPublisher, view, metrics, registry);
 
     List<ReadinessCheck> checks = new ArrayList<>();
     checks.add(kafka.readiness());
@@ -150,6 +154,7 @@ public final class SessionServiceVerticle extends VerticleBase {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed
         .eventually(() -> publisher.close())
+        .eventually(() -> ownerPublisher.close())
         .eventually(() -> upstream == null ? Future.succeededFuture() : upstream.close())
         .eventually(() -> kafka.close());
   }

@@ -61,7 +61,10 @@ public final class EventThroughputLoadGenerator {
 
       run(bench, clients, warmup, "warm-up");
       double raw = rawProducerRate(bench, recordBytes, measured);
+      Map<String, long[]> before = WrittenRecords.of(bench);
       double e2e = run(bench, clients, measured, "measured");
+      WrittenRecords.report(before, WrittenRecords.of(bench), (measured / EVENTS_PER_REQUEST) * EVENTS_PER_REQUEST);
+      WrittenRecords.producers();
       System.out.printf("RESULT end-to-end: %s events/s applied; raw producer (same record size, same settings): %s "
           + "records/s; ratio %.2f%n", BenchSupport.fmt(e2e), BenchSupport.fmt(raw), e2e / raw);
     }
@@ -102,7 +105,11 @@ public final class EventThroughputLoadGenerator {
     return rate;
   }
 
-  /** One encoded session.client_event command, as the ingress writes it. */
+  /**
+   * The size of the reference record: one client event as one command ({@code session.client_event}),
+   * as the ingress wrote it before a request became one record; kept as the reference so that ratios
+   * stay comparable across versions.
+   */
   private static int commandRecordBytes() {
     Map<String, Object> m = new HashMap<>();
     m.put("type", "response.output_audio.delta");
