@@ -278,7 +278,10 @@ public final class SessionState {
 
   // ---- snapshot ----
 
-  /** The snapshot: every field, JSON-ready (maps, lists, strings, numbers, booleans). */
+  /**
+   * The snapshot: every field, JSON-ready (maps, lists, strings, numbers, booleans); the audio measure
+   * of the current response only while there is one. Its size is bounded: see {@link StateBudget}.
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("session_id", sessionId);
@@ -293,8 +296,13 @@ public final class SessionState {
     m.put("item_id", itemId);
     m.put("speech_stopped_at_ms", speechStoppedAtMs);
     m.put("thinking_deadline_ms", thinkingDeadlineMs);
-    m.put("audio_started_at_ms", audioStartedAtMs);
-    m.put("audio_stopped_at_ms", audioStoppedAtMs);
+    // left out while there is no audio to measure (most of the time): heap per idle session is a target
+    if (audioStartedAtMs >= 0) {
+      m.put("audio_started_at_ms", audioStartedAtMs);
+    }
+    if (audioStoppedAtMs >= 0) {
+      m.put("audio_stopped_at_ms", audioStoppedAtMs);
+    }
     m.put("interrupt", interrupt == null ? null : interrupt.toMap());
     m.put("last_interrupt_id", lastInterruptId);
     m.put("recovery_cause", recoveryCause);

@@ -108,8 +108,8 @@ class StateBudgetTest {
     st.lastUserAudioSeq = Long.MIN_VALUE;
     st.speechStoppedAtMs = Long.MIN_VALUE;
     st.thinkingDeadlineMs = Long.MIN_VALUE;
-    st.audioStartedAtMs = Long.MIN_VALUE;
-    st.audioStoppedAtMs = Long.MIN_VALUE;
+    st.audioStartedAtMs = Long.MAX_VALUE; // written only when set
+    st.audioStoppedAtMs = Long.MAX_VALUE;
     st.startedAtMs = Long.MIN_VALUE;
     st.lastActivityMs = Long.MIN_VALUE;
     st.endedAtMs = Long.MIN_VALUE;
