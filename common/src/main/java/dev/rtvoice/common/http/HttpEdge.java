@@ -9,7 +9,8 @@ import io.vertx.ext.web.Router;
  * The HTTP server of every service and the console. Whatever a client sends, the answer to a fault of
  * its own is a 4xx with the suite's JSON error: the router's failures through {@link JsonErrors#install},
  * and here what never reaches the router (a request line or headers too long, malformed headers, an
- * unknown HTTP version). The server speaks HTTP/1.x only: no cleartext HTTP/2 upgrade, whose
+ * unknown HTTP version), and what no route should have to defend against ({@link EdgeChecks}: a
+ * percent-encoding that does not decode, a form body). The server speaks HTTP/1.x only: no cleartext HTTP/2 upgrade, whose
  * errors would bypass all of this (and which no client of the suite uses).
  */
 public final class HttpEdge {
@@ -23,6 +24,13 @@ public final class HttpEdge {
     return vertx.createHttpServer(http1)
         .invalidRequestHandler(JsonErrors::invalidRequest)
         .connectionHandler(HttpVersionGuard::install)
-        .requestHandler(router);
+        .requestHandler(request -> {
+          EdgeChecks.Refusal refusal = EdgeChecks.check(request);
+          if (refusal == null) {
+            router.handle(request);
+          } else {
+            JsonErrors.refuse(request, refusal.status(), refusal.code(), refusal.message());
+          }
+        });
   }
 }

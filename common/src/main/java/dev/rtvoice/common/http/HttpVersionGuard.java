@@ -47,9 +47,10 @@ final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    // by identity, as Vert.x tests it: the decoder returns these constants only for the exact texts
+    // "HTTP/1.1" and "HTTP/1.0"; "http/1.1" is a distinct, equal() version that Vert.x would answer 501
     if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()
-        && !HttpVersion.HTTP_1_1.equals(request.protocolVersion())
-        && !HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
+        && request.protocolVersion() != HttpVersion.HTTP_1_1 && request.protocolVersion() != HttpVersion.HTTP_1_0) {
       // answered as HTTP/1.1, then the connection is closed by the invalid-request handler
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
       request.setDecoderResult(DecoderResult.failure(new UnsupportedVersionException()));

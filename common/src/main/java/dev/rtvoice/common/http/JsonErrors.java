@@ -1,7 +1,10 @@
 package dev.rtvoice.common.http;
 
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -58,6 +61,12 @@ public final class JsonErrors {
       send(ctx, code, codeFor(code), messageFor(code, http.getPayload()), null);
     } else if (failure instanceof io.vertx.core.json.DecodeException) {
       send(ctx, 400, "invalid_json", "request body is not valid JSON", null);
+    } else if (failure instanceof HttpClosedException) {
+      // the client went away while its request was read: no one to answer
+      LOG.debug("connection closed during {} {}", ctx.request().method(), ctx.request().path());
+    } else if (failure != null && isHttpDecoderFailure(failure)) {
+      send(ctx, 400, "invalid_request", "the request body's framing is malformed", null);
+      ctx.request().connection().close();
     } else if (failure == null && status > 0 && status < 500) {
       send(ctx, status, codeFor(status), messageFor(status, null), null);
     } else {
@@ -66,6 +75,23 @@ public final class JsonErrors {
           failure);
       send(ctx, 500, "internal_error", "internal error (incident " + incident + ")", null);
     }
+  }
+
+  /**
+   * Whether {@code failure} is Netty's HTTP decoder refusing the bytes of a request's body (a chunk
+   * size that is not hex, for one): reported to the body handler as the request's failure, it is the
+   * client's fault, not an unexpected one.
+   */
+  static boolean isHttpDecoderFailure(Throwable failure) {
+    if (failure instanceof DecoderException) {
+      return true;
+    }
+    for (StackTraceElement frame : failure.getStackTrace()) {
+      if (frame.getClassName().startsWith(HttpObjectDecoder.class.getName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -95,6 +121,14 @@ public final class JsonErrors {
       code = "invalid_request";
       message = "the request is not valid HTTP";
     }
+    refuse(request, status, code, message);
+  }
+
+  /**
+   * Answers a request that never reached a router with the JSON error, and closes the connection:
+   * a body it may still be sending is not read.
+   */
+  public static void refuse(HttpServerRequest request, int status, String code, String message) {
     HttpServerResponse response = request.response();
     if (response.headWritten()) {
       request.connection().close();

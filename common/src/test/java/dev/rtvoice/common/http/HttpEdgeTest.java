@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +35,7 @@ class HttpEdgeTest {
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(1024));
     router.get("/v1/items/:id").handler(ctx -> ctx.json(new JsonObject().put("id", ctx.pathParam("id"))));
     router.post("/v1/items").handler(ctx -> ctx.json(JsonBodies.object(ctx, false)));
+    router.get("/v1/search").handler(ctx -> ctx.json(new JsonObject().put("q", ctx.request().getParam("q"))));
     router.route("/files/*").handler(StaticHandler.create("no-such-webroot"));
     JsonErrors.install(router);
     port = HttpEdge.server(vertx, new HttpServerOptions().setHost(HOST).setMaxHeaderSize(8192), router)
@@ -72,9 +74,36 @@ class HttpEdgeTest {
     jsonError(send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "invalid_request");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/v1/search?q=%ZZ", "/v1/search?q=%", "/v1/search?q=%E0%A4%A", "/v1/search?%G1=x"})
+  void aQueryWhosePercentEncodingDoesNotDecodeIs400BeforeAnyHandlerReadsIt(String uri) throws Exception {
+    jsonError(send("GET " + uri + " HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "invalid_request");
+    RawHttp.Response fine = send("GET /v1/search?q=%C3%A9%20x HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(new JsonObject(fine.body()).getString("q")).isEqualTo("\u00e9 x");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"GET /v1/items/1", "POST /v1/items", "DELETE /nowhere"})
+  void aFormBodyIs415WhateverTheRoute(String line) throws Exception {
+    for (String type : List.of("multipart/form-data; boundary=x", "multipart/form-data",
+        "Application/X-WWW-Form-Urlencoded")) {
+      jsonError(send(line + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\nContent-Length: 13\r\n\r\n"
+          + "{\"a\":1,\"a\":2}"), 415, "unsupported_media_type");
+    }
+  }
+
   @Test
-  void anUnknownHttpVersionIsA400WithTheJsonErrorNotAnEmpty501() throws Exception {
-    RawHttp.Response r = send("GET /v1/items/1 HTTP/9.9\r\nHost: x\r\n\r\n");
+  void aMalformedChunkedBodyIs400NotA500() throws Exception {
+    RawHttp.Response r = RawHttp.exchange(HOST, port, ("POST /v1/items HTTP/1.1\r\nHost: x\r\n"
+        + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1), 10_000, true);
+    jsonError(r, 400, "invalid_request");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/9.9", "HTTP/2.0", "http/1.1", "HTTP/1.2", "HTTP/0.9"})
+  void anUnknownHttpVersionIsA400WithTheJsonErrorNotAnEmpty501(String version) throws Exception {
+    RawHttp.Response r = send("GET /v1/items/1 " + version + "\r\nHost: x\r\n\r\n");
     jsonError(r, 400, "unsupported_http_version");
     assertThat(r.header("connection")).isEqualTo("close");
   }

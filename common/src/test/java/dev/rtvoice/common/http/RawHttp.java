@@ -1,5 +1,6 @@
 package dev.rtvoice.common.http;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
 
 /**
  * One HTTP/1.1 exchange over a plain socket, for the requests an HTTP client refuses to send: bad
@@ -38,12 +41,24 @@ public final class RawHttp {
   }
 
   public static Response exchange(String host, int port, byte[] request, int timeoutMs) throws IOException {
+    return exchange(host, port, request, timeoutMs, false);
+  }
+
+  /**
+   * With {@code endOfInput}, the socket's output is shut down once the request is written, so that a
+   * server still waiting for a body the request promised but never sends sees end of stream.
+   */
+  public static Response exchange(String host, int port, byte[] request, int timeoutMs, boolean endOfInput)
+      throws IOException {
     try (Socket socket = new Socket(host, port)) {
       socket.setSoTimeout(timeoutMs);
       OutputStream out = socket.getOutputStream();
       try {
         out.write(request);
         out.flush();
+        if (endOfInput) {
+          socket.shutdownOutput();
+        }
       } catch (IOException closedWhileWriting) {
         // the server may answer and close before it read everything (a header block too large): read what it said
       }
@@ -54,6 +69,15 @@ public final class RawHttp {
   }
 
   private static Response read(InputStream in, boolean head) throws IOException {
+    Response response;
+    do {
+      response = readOne(in, head);
+    } while (response.status() >= 100 && response.status() < 200);
+    return response;
+  }
+
+  /** One response, or an interim 1xx one (after which the final response follows). */
+  private static Response readOne(InputStream in, boolean head) throws IOException {
     String statusLine;
     try {
       statusLine = line(in);
@@ -95,7 +119,20 @@ public final class RawHttp {
     } else {
       copy(in, body, MAX_RESPONSE_BYTES);
     }
-    return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    return new Response(status, headers, new String(decoded(headers.get("content-encoding"), body.toByteArray()),
+        StandardCharsets.UTF_8));
+  }
+
+  /** The body as the server meant it, when it compressed it (a client that offered gzip gets gzip). */
+  private static byte[] decoded(String encoding, byte[] body) throws IOException {
+    if (encoding == null || body.length == 0) {
+      return body;
+    }
+    return switch (encoding.trim().toLowerCase(Locale.ROOT)) {
+      case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
+      case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(body)).readAllBytes();
+      default -> body;
+    };
   }
 
   private static void copy(InputStream in, ByteArrayOutputStream out, long n) throws IOException {
