@@ -49,16 +49,19 @@ class BrokerOutageIT {
       env.put("OPERATOR_TOKEN", Harness.OPERATOR);
       env.put("REQUEST_DEADLINE", DEADLINE_MS + "ms");
       env.put("KAFKA_PROBE_INTERVAL", "250ms");
+      // the conversation's event time is its own: no timeout may fire while the wall clock runs on
+      env.put("THINKING_TIMEOUT", "10m");
+      env.put("CANCEL_ACK_TIMEOUT", "10m");
       service = new Harness.Service(env);
       String base = service.base;
 
       Conversation conversation = new Conversation("rts_outage_" + UUID.randomUUID().toString().substring(0, 8), 6,
           System.currentTimeMillis() - 60_000, Instant.now().plusSeconds(3600));
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 8; i++) { // connected and the first turn: LISTENING
         assertThat(conversation.sendNext(base)).as("step " + i + " with the broker up").isTrue();
       }
       Harness.Client reader = new Harness.Client(base, conversation.sessionId, conversation.token);
-      reader.await("the first steps applied", s -> s.getLong("last_ack_seq") == 10);
+      reader.await("the first turn applied", s -> s.getLong("last_ack_seq") == 8);
 
       broker.close();
 

@@ -369,6 +369,39 @@ class SessionApiIT {
         .isEqualTo(404);
   }
 
+  @Test
+  void underTheDefaultLimitsAFloodOfLargeOutOfOrderEventsIsAnswered429AfterItsBurst() {
+    // the flood of FloodIsolationIT (seq n, then n+2.. with 4,000-character transcripts, in requests of
+    // ten), sent back to back: about 41 KB per request against 32 KiB/s and a 256 KiB burst per session
+    Harness.Client c = new Harness.Client(base, sid());
+    Harness.Client neighbour = new Harness.Client(base, sid());
+    assertThat(c.post(c.event("client.connected")).status()).isEqualTo(202);
+    c.seq++; // the gap that never fills
+    int accepted = 0;
+    Http.Response limited = null;
+    for (int request = 0; request < 20 && limited == null; request++) {
+      JsonArray events = new JsonArray();
+      for (int i = 0; i < 10; i++) {
+        events.add(c.event("conversation.item.input_audio_transcription.completed", "transcript", "y".repeat(4000)));
+      }
+      Http.Response r = c.postBatch(events);
+      if (r.status() == 429) {
+        limited = r;
+      } else {
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        accepted++;
+      }
+    }
+    assertThat(limited).as("a 429 within 20 requests (820 KB)").isNotNull();
+    assertThat(accepted).as("the burst went through first").isBetween(5, 19);
+    assertThat(limited.error().getString("code")).isEqualTo("rate_limited");
+    assertThat(limited.error().getString("scope")).isEqualTo("session");
+    assertThat(limited.error().getString("limit")).isEqualTo("bytes");
+    assertThat(limited.header("Retry-After")).isNotNull();
+    // another session of another user is not affected, and a realistic client never meets the limits
+    neighbour.toSpeaking("resp_n", "item_n");
+  }
+
   private static void assertBadRequest(Http.Response r, String field) {
     assertThat(r.status()).as(r.body()).isEqualTo(400);
     assertThat(r.error().getString("code")).isNotBlank();
