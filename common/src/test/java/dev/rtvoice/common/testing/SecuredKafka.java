@@ -43,8 +43,18 @@ public final class SecuredKafka implements AutoCloseable {
     this.passwords = passwords;
   }
 
-  /** A broker with a user (and a client certificate) per name in {@code users}; files live in {@code dir}. */
+  /**
+   * A broker with a user (and a client certificate) per name in {@code users}; files live in
+   * {@code dir}, emptied first: a store or a formatted log of an earlier run has other passwords.
+   */
   public static SecuredKafka start(Path dir, List<String> users) throws Exception {
+    if (Files.exists(dir)) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
     Files.createDirectories(dir);
     TestCertificates ca = TestCertificates.createCa(dir.resolve("tls"));
     Path brokerStore = ca.keystore("rtvoice-broker");

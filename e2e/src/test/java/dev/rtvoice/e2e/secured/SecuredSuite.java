@@ -47,7 +47,15 @@ final class SecuredSuite implements AutoCloseable {
     this.apiKey = "sk-secured-" + random(16);
   }
 
+  /** Starts everything in {@code workDir}, emptied first (the logs are swept for secrets afterwards). */
   static SecuredSuite start(Path workDir) throws Exception {
+    if (Files.exists(workDir)) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(workDir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
     Files.createDirectories(workDir);
     List<String> users = new ArrayList<>(SERVICES);
     users.add(LIMITED);

@@ -178,6 +178,22 @@ class SecuredSuiteIT {
         .contains("Write on topic " + SecuredSuite.PREFIX + Topics.TOKEN_EVENTS);
   }
 
+  @Test
+  @Order(7)
+  void anImpossibleCombinationStopsTheStartNamingTheVariable() throws Exception {
+    Map<String, String> env = new HashMap<>(suite.envs.get("token-service"));
+    env.remove("KAFKA_SASL_MECHANISM");
+    env.put("HTTP_PORT", Integer.toString(Ports.free()));
+    ManagedProcess p = suite.start("token-no-mechanism", "token-service", env);
+    try {
+      Eventually.await("token-service without a SASL mechanism exits", () -> !p.alive(), Duration.ofSeconds(60));
+      assertThat(p.tail(20)).contains("KAFKA_SASL_MECHANISM is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL")
+          .doesNotContain(suite.kafka.password("token-service"));
+    } finally {
+      p.stop();
+    }
+  }
+
   /** Starts a second token-service with {@code env}; returns its readiness body once it names a reason. */
   private static String notReady(String name, Map<String, String> env) {
     int port = Ports.free();
