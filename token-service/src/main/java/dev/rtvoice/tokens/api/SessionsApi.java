@@ -225,7 +225,9 @@ final class SessionsApi {
       case REPLAY -> replay(call, handle, decision.family());
       case REVOKED -> deny(call, handle.sessionId(), "session_expired", "revoked", 401, "session_expired",
           "this session was revoked because one of its rotation tokens was used twice: start a new session", true);
-      default -> reused(call, handle, decision.family());
+      case REUSED -> reused(call, handle, decision.family());
+      // a lost race always leaves a newer generation; should the family have gone meanwhile, the client retries
+      case ROTATE -> unavailable(call, "the rotation could not be settled: retry");
     }
   }
 
