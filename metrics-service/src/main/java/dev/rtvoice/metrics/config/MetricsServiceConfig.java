@@ -129,7 +129,7 @@ public record MetricsServiceConfig(
         budgets(env),
         p95Window,
         env.intInRange("DEDUPE_EVENT_IDS", 100_000, 1, 10_000_000),
-        env.intInRange("DEDUPE_BATCH_KEYS", 200_000, 1, 10_000_000),
+        env.intInRange("DEDUPE_BATCH_KEYS", 50_000, 1, 10_000_000),
         deadline(env));
   }
 

@@ -20,8 +20,10 @@ import java.util.Map;
  * forgotten (counted by the caller through {@link #evicted()}).
  *
  * <p>Plain Java, not thread-safe: one owner.
+ *
+ * @param <K> the key type (the chunk's derived event id: a UUID is a third of the memory of its text)
  */
-public final class IngestKeys {
+public final class IngestKeys<K> {
   /** What to do with one copy. */
   public enum Verdict {
     /** The first copy of its key in the log: count it. */
@@ -45,12 +47,12 @@ public final class IngestKeys {
    * Notes a copy seen while rebuilding the memory of a partition (nothing is counted then): the
    * earliest offset of a key is the one that counts.
    */
-  public void remember(int partition, String key, long offset, long recordedAtMs, long expiresAtMs) {
+  public void remember(int partition, K key, long offset, long recordedAtMs, long expiresAtMs) {
     partition(partition).note(key, offset, recordedAtMs, expiresAtMs);
   }
 
   /** The verdict on the copy at {@code offset}; remembers the key if it is new. */
-  public Verdict admit(int partition, String key, long offset, long recordedAtMs, long expiresAtMs) {
+  public Verdict admit(int partition, K key, long offset, long recordedAtMs, long expiresAtMs) {
     long first = partition(partition).note(key, offset, recordedAtMs, expiresAtMs);
     return first < offset ? Verdict.DUPLICATE : Verdict.FIRST;
   }
@@ -76,11 +78,11 @@ public final class IngestKeys {
 
   private final class PartitionKeys {
     /** In the order first seen, which is close to expiry order. */
-    final LinkedHashMap<String, Entry> keys = new LinkedHashMap<>();
+    final LinkedHashMap<K, Entry> keys = new LinkedHashMap<>();
     long logTimeMs = Long.MIN_VALUE;
 
     /** Returns the first offset of the key, after noting this one. */
-    long note(String key, long offset, long recordedAtMs, long expiresAtMs) {
+    long note(K key, long offset, long recordedAtMs, long expiresAtMs) {
       logTimeMs = Math.max(logTimeMs, recordedAtMs);
       Entry entry = keys.get(key);
       long first;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +41,7 @@ public final class BatchKeyRestore {
   private static final Duration API_TIMEOUT = Duration.ofSeconds(10);
 
   /** One copy seen. */
-  public record Seen(int partition, String key, long offset, long recordedAtMs, long occurredAtMs) {}
+  public record Seen(int partition, UUID key, long offset, long recordedAtMs, long occurredAtMs) {}
 
   private final Vertx vertx;
   private final KafkaSettings settings;
@@ -141,7 +142,7 @@ public final class BatchKeyRestore {
     try {
       EventEnvelope event = EventCodec.decode(record.value());
       if (event.type() == EventType.LATENCY_BATCH) {
-        seen.add(new Seen(record.partition(), event.eventId().toString(), record.offset(),
+        seen.add(new Seen(record.partition(), event.eventId(), record.offset(),
             event.recordedAt().toEpochMilli(), event.occurredAt().toEpochMilli()));
       }
     } catch (InvalidEventException | ArithmeticException e) {

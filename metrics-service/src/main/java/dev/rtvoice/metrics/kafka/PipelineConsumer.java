@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,7 @@ public final class PipelineConsumer {
   private final Map<String, Long> applied = new HashMap<>();
   private long evictedReported;
   private final RecentEventIds recentIds;
-  private final IngestKeys batchKeys;
+  private final IngestKeys<UUID> batchKeys;
   private final long keyRetentionMs;
   private final String samplesTopic;
 
@@ -82,11 +83,13 @@ public final class PipelineConsumer {
                           ServiceMeters meters, MeterRegistry registry, Clock clock, int dedupeEventIds,
                           int dedupeBatchKeys) {
     this.recentIds = new RecentEventIds(dedupeEventIds);
-    this.batchKeys = new IngestKeys(dedupeBatchKeys);
+    this.batchKeys = new IngestKeys<>(dedupeBatchKeys);
     this.keyRetentionMs = keyRetention(aggregator, settings).toMillis();
     this.samplesTopic = topics.latencySamples();
     String group = topics.prefix() + "metrics-service";
-    BatchKeyRestore restore = new BatchKeyRestore(vertx, settings, group, keyRetention(aggregator, settings));
+    // the first copy's record may be older than its key's expiry by the edges' clock skew
+    BatchKeyRestore restore = new BatchKeyRestore(vertx, settings, group,
+        keyRetention(aggregator, settings).plus(aggregator.settings().maxClockSkew()));
     this.aggregator = aggregator;
     this.flusher = flusher;
     this.validator = validator;
@@ -205,7 +208,7 @@ public final class PipelineConsumer {
       return false;
     }
     long recordedAt = event.recordedAt().toEpochMilli();
-    IngestKeys.Verdict verdict = batchKeys.admit(consumed.partition(), event.eventId().toString(), consumed.offset(),
+    IngestKeys.Verdict verdict = batchKeys.admit(consumed.partition(), event.eventId(), consumed.offset(),
         recordedAt, event.occurredAt().toEpochMilli() + keyRetentionMs);
     if (verdict == IngestKeys.Verdict.DUPLICATE) {
       meters.duplicateBatchSamples(chunk.samples().size());

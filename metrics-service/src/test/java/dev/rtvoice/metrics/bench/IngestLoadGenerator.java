@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -102,11 +103,13 @@ public final class IngestLoadGenerator {
     }
   }
 
-  /** One batch of 500 samples of one session, as a browser client would send it. */
+  /** One batch of 500 samples of one session, as the client library would send it. */
   private Buffer batch(int session) {
     StringBuilder json = new StringBuilder(BATCH * 140);
     long now = System.currentTimeMillis();
-    json.append("{\"session_id\":\"sess_bench_").append(session).append("\",\"samples\":[");
+    // a fresh idempotency key per batch, as the client library sends (it reuses it only on a retry)
+    json.append("{\"batch_id\":\"").append(UUID.randomUUID()).append("\",\"session_id\":\"sess_bench_")
+        .append(session).append("\",\"samples\":[");
     for (int i = 0; i < BATCH; i++) {
       if (i > 0) {
         json.append(',');

@@ -33,7 +33,7 @@ class MetricsServiceConfigTest {
     assertThat(c.paneInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.ingest()).isEqualTo(MetricsServiceConfig.Ingest.KAFKA);
     assertThat(c.telemetryDeadline()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(c.dedupeBatchKeys()).isEqualTo(200_000);
+    assertThat(c.dedupeBatchKeys()).isEqualTo(50_000);
     assertThat(c.maxBatch()).isEqualTo(500);
     assertThat(c.p95GaugeWindow()).isEqualTo(ViewWindow.M5);
     assertThat(c.budgets().quantile()).isEqualTo(0.95);

@@ -9,7 +9,7 @@ class IngestKeysTest {
 
   @Test
   void theFirstCopyInThePartitionCountsAndLaterCopiesAreSkipped() {
-    IngestKeys keys = new IngestKeys(100);
+    IngestKeys<String> keys = new IngestKeys<>(100);
     assertThat(keys.admit(0, "a", 10, T, T + 70_000)).isEqualTo(IngestKeys.Verdict.FIRST);
     assertThat(keys.admit(0, "a", 11, T + 1000, T + 70_000)).isEqualTo(IngestKeys.Verdict.DUPLICATE);
     // the same copy handled again (a batch re-run after a failed commit) is still the first
@@ -20,7 +20,7 @@ class IngestKeysTest {
 
   @Test
   void rebuiltFromTheLogTheEarliestCopyCountsWhateverOrderItWasRead() {
-    IngestKeys keys = new IngestKeys(100);
+    IngestKeys<String> keys = new IngestKeys<>(100);
     keys.remember(0, "a", 40, T + 2000, T + 70_000);
     keys.remember(0, "a", 25, T + 1000, T + 70_000);
     assertThat(keys.admit(0, "a", 25, T + 1000, T + 70_000)).isEqualTo(IngestKeys.Verdict.FIRST);
@@ -29,7 +29,7 @@ class IngestKeysTest {
 
   @Test
   void keysExpireByLogTimeNotByTheWallClock() {
-    IngestKeys keys = new IngestKeys(100);
+    IngestKeys<String> keys = new IngestKeys<>(100);
     keys.admit(0, "old", 1, T, T + 70_000);
     // a backlog an hour old is read much later: log time, not the wall clock, decides
     assertThat(keys.admit(0, "old", 2, T + 60_000, T + 70_000)).isEqualTo(IngestKeys.Verdict.DUPLICATE);
@@ -40,7 +40,7 @@ class IngestKeysTest {
 
   @Test
   void memoryIsBoundedPerPartitionAndEarlyForgettingIsCounted() {
-    IngestKeys keys = new IngestKeys(3);
+    IngestKeys<String> keys = new IngestKeys<>(3);
     for (int i = 0; i < 10; i++) {
       keys.admit(0, "k" + i, i, T, T + 70_000);
     }
