@@ -43,7 +43,9 @@ import org.HdrHistogram.Histogram;
  * MAVEN_OPTS=-Xmx1g mvn -o -q -pl session-service test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.rtvoice.sessions.bench.InterruptCancelLoadGenerator -Dexec.args="500 500 5"
  * </pre>
- * Arguments: interrupts per second, sessions (interrupts per round), rounds (the first is warm-up).
+ * Arguments: interrupts per second, sessions (interrupts per round), rounds (the first is warm-up), and
+ * optionally {@code flood}: one more session floods held out-of-order transcripts for the whole run
+ * ({@link FloodingSession}; the byte rate limits are turned off so that all of it reaches Kafka).
  */
 public final class InterruptCancelLoadGenerator {
   private static final String KEY = "sk-bench-sideband-key";
@@ -52,6 +54,7 @@ public final class InterruptCancelLoadGenerator {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    boolean flood = args.length > 3 && args[3].equals("flood");
 
     Vertx simVertx = Vertx.vertx();
     UpstreamSimVerticle sim = new UpstreamSimVerticle(SimConfig.fromEnv(new Env(Map.of("SIM_PORT", "0",
@@ -59,8 +62,12 @@ public final class InterruptCancelLoadGenerator {
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     simVertx.deployVerticle(sim).await(10, TimeUnit.SECONDS);
     String simBase = "http://127.0.0.1:" + sim.port();
-    try (BenchSupport bench = new BenchSupport(Map.of("OPENAI_API_KEY", KEY, "UPSTREAM_BASE_URL", simBase,
-        "SIDEBAND_MAX_CONNECTIONS", Integer.toString(sessions + 10)))) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("OPENAI_API_KEY", KEY, "UPSTREAM_BASE_URL", simBase,
+        "SIDEBAND_MAX_CONNECTIONS", Integer.toString(sessions + 10)));
+    if (flood) {
+      env.putAll(Map.of("RATE_LIMIT_SESSION_BYTES_PER_SECOND", "0", "RATE_LIMIT_USER_BYTES_PER_SECOND", "0"));
+    }
+    try (BenchSupport bench = new BenchSupport(env)) {
       HttpClient simHttp = bench.clientVertx.createHttpClient();
       // one long-lived peer per call: the default pool (50 per host) would queue the rest forever
       WebSocketClient ws = bench.clientVertx.createWebSocketClient(
@@ -88,6 +95,7 @@ public final class InterruptCancelLoadGenerator {
       awaitCondition("every sideband connected", () -> simState(simHttp, sim.port()).getJsonArray("calls").stream()
           .map(JsonObject.class::cast).filter(c -> c.getInteger("connections") == 2).count() == sessions);
 
+      FloodingSession flooder = flood ? new FloodingSession(bench) : null;
       Histogram total = new Histogram(60_000, 3);
       Histogram httpAnswer = new Histogram(60_000, 3);
       for (int round = 0; round < rounds; round++) {
@@ -131,8 +139,13 @@ public final class InterruptCancelLoadGenerator {
           httpAnswer.add(answered);
         }
       }
-      System.out.printf("RESULT %d interrupts at %d/s: interrupt -> upstream cancelled the response (its response.done, cancelled, received by a peer on the call): %s; "
-          + "HTTP answer of the interrupt: %s%n", total.getTotalCount(), rate, describe(total), describe(httpAnswer));
+      if (flooder != null) {
+        flooder.stop();
+        System.out.println("flood: " + flooder.describe());
+      }
+      System.out.printf("RESULT%s %d interrupts at %d/s: interrupt -> upstream cancelled the response (its response.done, cancelled, received by a peer on the call): %s; "
+          + "HTTP answer of the interrupt: %s%n", flood ? " (flood on)" : "", total.getTotalCount(), rate, describe(total),
+          describe(httpAnswer));
     } finally {
       simVertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -250,6 +263,67 @@ public final class InterruptCancelLoadGenerator {
         cancelledNs = System.nanoTime();
         cancelledSeen = true;
       }
+    }
+  }
+
+  /**
+   * The hostile session of {@code FloodIsolationIT}: once a second, {@code seq n}, then {@code n+2 ..
+   * n+21} of {@code conversation.item.input_audio_transcription.completed} with 4,000-character
+   * transcripts (three requests: a request's events are one command record, under 64 KiB); the gap at
+   * {@code n+1} never fills, so the session holds, drops and breaks ordering on the same partitions as
+   * the measured sessions.
+   */
+  private static final class FloodingSession {
+    private static final String TRANSCRIPT = "flood ".repeat(667).substring(0, 4000);
+    private final BenchSupport bench;
+    private final String id = "flood-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    private final String token = Harness.token(id, Instant.now().plusSeconds(7200));
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    private final long timer;
+    private long nextSeq = 1;
+    private long now = System.currentTimeMillis();
+
+    FloodingSession(BenchSupport bench) {
+      this.bench = bench;
+      this.timer = bench.clientVertx.setPeriodic(1, 1000, t -> second());
+    }
+
+    private void second() {
+      JsonArray first = new JsonArray().add(event(nextSeq == 1 ? "client.connected" : null, nextSeq));
+      JsonArray second = new JsonArray();
+      JsonArray third = new JsonArray();
+      for (long s = nextSeq + 2; s <= nextSeq + 21; s++) {
+        (s <= nextSeq + 11 ? second : third).add(event(null, s));
+      }
+      nextSeq += 22;
+      send(first).compose(v -> send(second)).compose(v -> send(third));
+    }
+
+    private Future<Void> send(JsonArray events) {
+      return bench.post("/v1/sessions/" + id + "/events", token, new JsonObject().put("platform", "web")
+          .put("events", events).toBuffer()).map(a -> {
+            (a.status() == 202 ? accepted : refused).incrementAndGet();
+            return (Void) null;
+          }).otherwise(e -> {
+            refused.incrementAndGet();
+            return null;
+          });
+    }
+
+    private JsonObject event(String type, long seq) {
+      now = Math.max(now + 1, System.currentTimeMillis());
+      JsonObject e = new JsonObject().put("seq", seq).put("occurred_at_ms", now);
+      return type != null ? e.put("type", type)
+          : e.put("type", "conversation.item.input_audio_transcription.completed").put("transcript", TRANSCRIPT);
+    }
+
+    void stop() {
+      bench.clientVertx.cancelTimer(timer);
+    }
+
+    String describe() {
+      return accepted.get() + " flood requests accepted, " + refused.get() + " refused or failed";
     }
   }
 }
