@@ -73,8 +73,8 @@ class SidebandTest {
       assertThat(delta.getString("type")).isEqualTo("response.output_audio.delta");
       assertThat(delta.getString("response_id")).isEqualTo(responseId);
       assertThat(delta.getString("item_id")).isEqualTo(itemId);
-      // the delta interval's worth of 24 kHz PCM16: 20 ms, 960 bytes
-      assertThat(Base64.getDecoder().decode(delta.getString("delta"))).hasSize(960);
+      // the delta interval's worth of 24 kHz PCM16, 20 ms = 960 bytes; the first runs a chunk ahead
+      assertThat(Base64.getDecoder().decode(delta.getString("delta"))).hasSize(i == 0 ? 1920 : 960);
     }
     assertThat(sideband.next().getString("type")).isEqualTo("response.output_audio.done");
     JsonObject done = sideband.next();
@@ -85,7 +85,7 @@ class SidebandTest {
     assertThat(stopped.getString("type")).isEqualTo("output_audio_buffer.stopped");
     assertThat(stopped.getString("response_id")).isEqualTo(responseId);
     assertThat(sim.admin(HttpMethod.GET, "/admin/calls/rtc_turn", null).bodyAsJsonObject()
-        .getJsonObject("item_audio_ms").getLong(itemId)).isEqualTo(60L);
+        .getJsonObject("item_audio_ms").getLong(itemId)).isEqualTo(80L);
   }
 
   @Test
@@ -121,7 +121,7 @@ class SidebandTest {
     SimHarness.Sideband sideband = connect("rtc_truncate");
     sideband.send(new JsonObject().put("type", "response.create"));
     String itemId = sideband.nextOfType("response.output_item.added").getJsonObject("item").getString("id");
-    sideband.nextOfType("output_audio_buffer.stopped"); // 3 deltas of 20 ms: 60 ms of audio
+    sideband.nextOfType("output_audio_buffer.stopped"); // 3 deltas of 20 ms and a chunk ahead: 80 ms
 
     sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)
         .put("content_index", 0).put("audio_end_ms", 1500).put("event_id", "evt_over"));
@@ -130,7 +130,7 @@ class SidebandTest {
     assertThat(refused.getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
     assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("invalid_value");
     assertThat(refused.getJsonObject("error").getString("message"))
-        .isEqualTo("Audio content of 60ms is already shorter than 1500ms");
+        .isEqualTo("Audio content of 80ms is already shorter than 1500ms");
     assertThat(refused.getJsonObject("error").getString("event_id")).isEqualTo("evt_over");
 
     sideband.send(new JsonObject().put("type", "conversation.item.truncate").put("item_id", itemId)

@@ -20,10 +20,11 @@ import java.util.Set;
  * Speaks the part of the realtime protocol the suite needs, with OpenAI's event names and fields.
  * Event-loop confined.
  *
- * <p>Audio: each delta carries the delta interval's worth of 24 kHz PCM16 (at most
- * {@link #MAX_CHUNK_MS}), so audio is generated at the pace it plays, as over WebRTC; the first one is
- * preceded by {@code output_audio_buffer.started}, and {@code output_audio_buffer.stopped} follows
- * {@code response.done} once the last chunk has played out. A {@code conversation.item.truncate} past
+ * <p>Audio: deltas go out on a fixed schedule, one per delta interval, each with that interval's worth
+ * of 24 kHz PCM16 (at most {@link #MAX_CHUNK_MS}), the first with one more as a jitter buffer: audio
+ * is generated a little ahead of the pace it plays, as upstream does. The first is preceded by
+ * {@code output_audio_buffer.started}; {@code output_audio_buffer.stopped} follows
+ * {@code response.done} once all of the audio has played out. A {@code conversation.item.truncate} past
  * the item's audio is refused as OpenAI refuses it ("Audio content of Xms is already shorter than
  * Yms", {@code invalid_value}); a truncate that fits shortens the item's audio to it.
  */
@@ -52,6 +53,9 @@ public final class RealtimeCall {
     final String itemId = Ids.next("item_", 20);
     long timerId = -1;
     int deltasSent;
+    /** When the first audio went out (nanoTime), and how much audio went out since. */
+    long firstAudioNs;
+    long audioMs;
   }
 
   public RealtimeCall(String callId, Vertx vertx) {
@@ -154,23 +158,37 @@ public final class RealtimeCall {
       return; // cancelled meanwhile
     }
     long chunkMs = chunkMs(timing);
+    long audioMs = chunkMs;
     if (response.deltasSent == 0) {
+      response.firstAudioNs = System.nanoTime();
+      audioMs += chunkMs; // the first delta runs a chunk ahead of playback, as a jitter buffer
       broadcast(event("output_audio_buffer.started").put("response_id", response.id));
     }
     broadcast(event("response.output_audio.delta").put("response_id", response.id).put("item_id", response.itemId)
-        .put("output_index", 0).put("content_index", 0).put("delta", chunk(chunkMs)));
-    itemAudioMs.merge(response.itemId, chunkMs, Long::sum);
+        .put("output_index", 0).put("content_index", 0).put("delta", chunk(audioMs)));
+    itemAudioMs.merge(response.itemId, audioMs, Long::sum);
+    response.audioMs += audioMs;
     response.deltasSent++;
     if (response.deltasSent < timing.audioDeltas()) {
-      response.timerId = vertx.setTimer(Math.max(1, timing.deltaInterval().toMillis()), t -> emitDelta(response, timing));
+      // on a fixed schedule from the first audio: a late timer does not delay the ones after it
+      long intervalMs = Math.max(1, timing.deltaInterval().toMillis());
+      response.timerId = vertx.setTimer(untilMs(response, response.deltasSent * intervalMs),
+          t -> emitDelta(response, timing));
       return;
     }
     broadcast(event("response.output_audio.done").put("response_id", response.id).put("item_id", response.itemId)
         .put("output_index", 0).put("content_index", 0));
     active = null;
     broadcast(event("response.done").put("response", responseObject(response, "completed")));
-    // the buffer drains once the last chunk has played
-    vertx.setTimer(chunkMs, t -> broadcast(event("output_audio_buffer.stopped").put("response_id", response.id)));
+    // the buffer drains once all of the audio has played
+    vertx.setTimer(untilMs(response, response.audioMs),
+        t -> broadcast(event("output_audio_buffer.stopped").put("response_id", response.id)));
+  }
+
+  /** Milliseconds from now until {@code offsetMs} after the response's first audio (at least 1). */
+  private static long untilMs(ActiveResponse response, long offsetMs) {
+    long elapsedMs = (System.nanoTime() - response.firstAudioNs) / 1_000_000;
+    return Math.max(1, offsetMs - elapsedMs);
   }
 
   private static long chunkMs(SimTiming timing) {
