@@ -177,6 +177,38 @@ class CommandLogIT {
   }
 
   /**
+   * A request whose events would take more than one record may carry (64 KiB: here 20 transcripts of
+   * 4,000 characters) is refused whole with a 400 naming {@code events}: nothing of it is written (the
+   * session never starts); the same events in smaller requests are accepted.
+   */
+  @Test
+  void aRequestTooLargeForOneRecordIsRefusedWhole(TestKafka kafka) throws Exception {
+    try (Harness.Service service = new Harness.Service(Harness.env(kafka, Map.of()))) {
+      Harness.Client c = new Harness.Client(service.base, "rts_large_" + UUID.randomUUID().toString().substring(0, 6));
+      Random random = new Random(11);
+      JsonArray events = new JsonArray();
+      for (int i = 0; i < 20; i++) {
+        events.add(c.event("conversation.item.input_audio_transcription.completed", "transcript",
+            randomLetters(random, 4_000)));
+      }
+      Http.Response r = c.postBatch(events);
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.error().getString("code")).isEqualTo("invalid_request");
+      assertThat(r.error().getString("field")).isEqualTo("events");
+      assertThat(c.get().status()).as("nothing of the request was written").isEqualTo(404);
+
+      JsonArray first = new JsonArray();
+      JsonArray second = new JsonArray();
+      for (int i = 0; i < events.size(); i++) {
+        (i < events.size() / 2 ? first : second).add(events.getValue(i));
+      }
+      assertThat(c.postBatch(first).status()).isEqualTo(202);
+      assertThat(c.postBatch(second).status()).isEqualTo(202);
+      c.await("the same events, in two requests, applied", s -> s.getLong("last_ack_seq") == 20);
+    }
+  }
+
+  /**
    * Once a session's first request is applied, the state topic is limited to records of that
    * snapshot's size plus 2,500 bytes; the session's next request carries two transcripts of 3,500
    * random letters, so Kafka refuses the snapshot after it ({@code RecordTooLargeException}, which no
