@@ -5,6 +5,8 @@ import dev.rtvoice.common.kafka.KafkaSecurity;
 import dev.rtvoice.common.kafka.ServiceAcls;
 import dev.rtvoice.common.kafka.TopicSpec;
 import io.vertx.core.Future;
+import io.vertx.kafka.admin.ConsumerGroupDescription;
+import io.vertx.kafka.admin.DescribeConsumerGroupsOptions;
 import io.vertx.kafka.admin.DescribeTopicsOptions;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.TopicDescription;
@@ -18,8 +20,8 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Asks the broker which operations it grants this service on each topic of its ACL table
- * ({@link ServiceAcls}) and fails with the ACLs it lacks, named, so that a missing grant shows in
+ * Asks the broker which operations it grants this service on each topic and consumer group of its
+ * ACL table ({@link ServiceAcls}; not a group a variable renames) and fails with the ACLs it lacks, named, so that a missing grant shows in
  * {@code /health/ready} at start instead of as a stuck consumer or a failed write later. A cluster
  * without an authorizer reports no operations, and passes.
  */
@@ -32,7 +34,9 @@ public final class KafkaAccessCheck implements ReadinessCheck {
   public KafkaAccessCheck(KafkaAdminClient admin, KafkaSecurity security, String service, String topicPrefix) {
     this.admin = admin;
     this.security = security;
-    this.rules = ServiceAcls.of(service).stream().filter(r -> r.type() == ServiceAcls.ResourceType.TOPIC).toList();
+    this.rules = ServiceAcls.of(service).stream()
+        .filter(r -> !(r.type() == ServiceAcls.ResourceType.GROUP && ServiceAcls.RENAMEABLE_GROUPS.contains(r.name())))
+        .toList();
     this.topicPrefix = topicPrefix;
   }
 
@@ -89,6 +93,34 @@ public final class KafkaAccessCheck implements ReadinessCheck {
 
   /** Null when the broker grants every operation of {@code rule}, else which ones it does not. */
   private Future<String> missingOn(ServiceAcls.Rule rule) {
+    return rule.type() == ServiceAcls.ResourceType.TOPIC ? missingOnTopic(rule) : missingOnGroup(rule);
+  }
+
+  private Future<String> missingOnGroup(ServiceAcls.Rule rule) {
+    String group = rule.resolvedName(topicPrefix);
+    return admin.describeConsumerGroups(List.of(group),
+            new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+        .timeout(5, TimeUnit.SECONDS)
+        .transform(ar -> {
+          if (ar.failed()) {
+            String explained = KafkaErrors.explain(ar.cause(), security);
+            return Future.succeededFuture(explained.startsWith("missing Kafka ACL")
+                ? String.join(",", rule.operations()) + " on group " + group
+                : "group " + group + ": " + explained);
+          }
+          ConsumerGroupDescription description = ar.result().get(group);
+          Set<AclOperation> granted = description == null ? null : description.getAuthorizedOperations();
+          if (granted == null || granted.isEmpty()) {
+            return Future.succeededFuture(null);
+          }
+          List<String> lacking = rule.operations().stream()
+              .filter(op -> !granted.contains(AclOperation.fromString(op.toUpperCase(Locale.ROOT))))
+              .toList();
+          return Future.succeededFuture(lacking.isEmpty() ? null : String.join(",", lacking) + " on group " + group);
+        });
+  }
+
+  private Future<String> missingOnTopic(ServiceAcls.Rule rule) {
     String topic = rule.resolvedName(topicPrefix);
     return admin.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true))
         .timeout(5, TimeUnit.SECONDS)

@@ -56,6 +56,12 @@ public final class ServiceAcls {
       group("alerting-service", "alerting-service-panes"),
       group("alerting-service", "alerting-service-restore"));
 
+  /**
+   * Groups whose name a variable can change ({@code SESSION_CONSUMER_GROUP}): readiness does not
+   * probe them, since the service's settings do not carry the name it actually uses.
+   */
+  public static final Set<String> RENAMEABLE_GROUPS = Set.of(PREFIX + "session-service");
+
   private ServiceAcls() {}
 
   private static Rule topic(String service, String logicalName, String... operations) {

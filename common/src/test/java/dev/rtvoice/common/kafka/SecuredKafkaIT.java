@@ -135,6 +135,38 @@ class SecuredKafkaIT {
   }
 
   @Test
+  void aConsumerGroupAclIsProbedToo() throws Exception {
+    // metrics-service's shipped ACLs, as another user: ready with them, named when the group is missing
+    String service = "metrics-service";
+    kafka.grant("User:" + SERVICE, ServiceAcls.of(service), "grpok.");
+    KafkaSettings granted = KafkaSettings.fromEnv(new Env(withPrefix(kafka.saslEnv(SERVICE, "SCRAM-SHA-512"),
+        "grpok.")), service);
+    Topics okTopics = new Topics("grpok.", 1, (short) 1, Duration.ofHours(1));
+    KafkaInfra ok = new KafkaInfra(vertx, granted, List.of(okTopics.spec(Topics.LATENCY_SAMPLES)));
+    try {
+      ok.provisionTopics().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      awaitReady(ok.readiness());
+    } finally {
+      ok.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    List<ServiceAcls.Rule> noGroup = ServiceAcls.of(service).stream()
+        .filter(r -> r.type() == ServiceAcls.ResourceType.TOPIC).toList();
+    kafka.grant("User:limited", noGroup, "grp.");
+    KafkaSettings settings = KafkaSettings.fromEnv(new Env(withPrefix(kafka.saslEnv("limited", "SCRAM-SHA-512"),
+        "grp.")), service);
+    Topics topics = new Topics("grp.", 1, (short) 1, Duration.ofHours(1));
+    KafkaInfra infra = new KafkaInfra(vertx, settings, List.of(topics.spec(Topics.LATENCY_SAMPLES)));
+    try {
+      infra.provisionTopics().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      String failure = readinessFailureOf(infra);
+      assertThat(failure).contains("missing Kafka ACL for User:limited").contains("Read on group grp.metrics-service");
+    } finally {
+      infra.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void withoutAnyAclTheServiceCannotCreateItsTopicAndSaysSo() throws Exception {
     String prefix = "nothing.";
     String failure = readinessFailure(settings(kafka.saslEnv("limited", "SCRAM-SHA-512"), prefix), prefix);
@@ -180,6 +212,30 @@ class SecuredKafkaIT {
       }
       assertThat(values).containsExactly("secured " + prefix);
     }
+  }
+
+  private static Map<String, String> withPrefix(Map<String, String> env, String prefix) {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("KAFKA_TOPIC_PREFIX", prefix);
+    return all;
+  }
+
+  private static String readinessFailureOf(KafkaInfra infra) throws Exception {
+    String last = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        infra.readiness().check().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        throw new AssertionError("readiness passed, but it should not have");
+      } catch (java.util.concurrent.ExecutionException e) {
+        last = e.getCause().getMessage();
+        if (last.contains("missing Kafka ACL")) {
+          return last;
+        }
+      }
+      Thread.sleep(300);
+    }
+    throw new AssertionError("readiness named no missing ACL within 60 s: " + last);
   }
 
   private static KafkaSettings settings(Map<String, String> env, String prefix) {
