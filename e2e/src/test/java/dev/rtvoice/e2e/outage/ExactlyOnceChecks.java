@@ -38,6 +38,8 @@ import java.util.stream.Collectors;
  */
 final class ExactlyOnceChecks {
   static final Duration SETTLE = Duration.ofSeconds(60);
+  /** metrics-service's shipped WINDOW_ALLOWED_LATENESS, which this run keeps. */
+  private static final long SHIPPED_LATENESS_MS = 30_000;
 
   private final Suite suite;
   private final TopicReader topics;
@@ -150,15 +152,18 @@ final class ExactlyOnceChecks {
   void inference(long turnsAcknowledged, Set<String> sessionIds, long settleUntilNanos) {
     long[] onTopic = new long[1];
     long[] inWindows = new long[1];
+    String[] where = {""};
     awaitQuietly(() -> {
-      onTopic[0] = topics.events(suite.topic("realtime.latency.samples"), e -> sessionIds.contains(
-          e.getString("session_id")) && "inference".equals(payload(e).getString("stage")))
-          .stream().map(e -> e.getString("event_id")).distinct().count();
-      inWindows[0] = windows().total("latency.inference");
+      List<JsonObject> samples = topics.events(suite.topic("realtime.latency.samples"), e -> sessionIds.contains(
+          e.getString("session_id")) && "inference".equals(payload(e).getString("stage")));
+      onTopic[0] = samples.stream().map(e -> e.getString("event_id")).distinct().count();
+      MergedWindows windows = windows();
+      inWindows[0] = windows.total("latency.inference");
+      where[0] = inWindows[0] == onTopic[0] ? "" : bucketsOff(windows, "latency.inference", samples, null);
       return onTopic[0] == turnsAcknowledged && inWindows[0] == onTopic[0];
     }, settleUntilNanos);
     report.check(Check.count("inference samples on Kafka vs turns answered 202", turnsAcknowledged, onTopic[0], ""));
-    report.check(Check.count("inference samples in the windows vs on Kafka", onTopic[0], inWindows[0], ""));
+    report.check(Check.count("inference samples in the windows vs on Kafka", onTopic[0], inWindows[0], where[0]));
   }
 
   /** Counters of token and session events: the windows' totals against the distinct source events. */
@@ -314,16 +319,22 @@ final class ExactlyOnceChecks {
    * The buckets where a counter differs from its distinct source events (by their event time), as
    * seconds from the broker's SIGKILL: where a loss happened tells which fault caused it.
    */
-  private String bucketsOff(MergedWindows windows, String metric, List<JsonObject> events, String type) {
+  private String bucketsOff(MergedWindows windows, String metric, List<JsonObject> events, String typeOrNull) {
     long bucket = windows.bucketMs();
     if (bucket <= 0) {
       return "";
     }
     Map<Long, Set<String>> truth = new TreeMap<>();
+    Map<Long, Set<String>> recordedLate = new TreeMap<>();
     for (JsonObject e : events) {
-      if (type.equals(e.getString("type"))) {
+      if (typeOrNull == null || typeOrNull.equals(e.getString("type"))) {
         long at = java.time.Instant.parse(e.getString("occurred_at")).toEpochMilli();
-        truth.computeIfAbsent(Math.floorDiv(at, bucket) * bucket, k -> new HashSet<>()).add(e.getString("event_id"));
+        long recorded = java.time.Instant.parse(e.getString("recorded_at")).toEpochMilli();
+        long b = Math.floorDiv(at, bucket) * bucket;
+        truth.computeIfAbsent(b, k -> new HashSet<>()).add(e.getString("event_id"));
+        if (recorded - at > SHIPPED_LATENESS_MS) {
+          recordedLate.computeIfAbsent(b, k -> new HashSet<>()).add(e.getString("event_id"));
+        }
       }
     }
     Map<Long, Long> counted = windows.totalsByBucket(metric);
@@ -334,7 +345,9 @@ final class ExactlyOnceChecks {
       long t = truth.getOrDefault(b, Set.of()).size();
       long c = counted.getOrDefault(b, 0L);
       if (t != c) {
-        off.add(String.format("%+ds: %d of %d", (b - brokerKilledAtMs) / 1000, c, t));
+        off.add(String.format("%+ds: %d of %d (%d of them recorded over %d s after their event time)",
+            (b - brokerKilledAtMs) / 1000, c, t, recordedLate.getOrDefault(b, Set.of()).size(),
+            SHIPPED_LATENESS_MS / 1000));
       }
     }
     return "counted of events per " + bucket / 1000 + " s bucket, from the broker's SIGKILL: "

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
  * doubled in any output (see {@link ExactlyOnceChecks}). The two-minute outage against the shipped
  * delivery timeout is {@link OutageFaultTest}, run by hand. About 3 minutes.
  */
-@Disabled("until metrics-service's idempotent, lateness-proof ingest lands: samples and counts answered 200 are "
-    + "missing from the windows after the outage (see the README's \"Fault test\")")
+@Disabled("metrics-service drops inference samples that session-service writes late because of the outage: 12 of 52 "
+    + "in the bucket of the broker's SIGKILL missing from the windows on 2026-12-01 (everything else passes); "
+    + "run it anyway with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
 class OutageIT {
 
   @Test
