@@ -88,7 +88,7 @@ class FloodIsolationIT {
           SESSIONS + 10));
       List<Member> members = new ArrayList<>();
       for (int i = 0; i < SESSIONS; i++) {
-        members.add(new Member("rts_iso_" + i + "_" + Long.toHexString(System.nanoTime()), "rtc_iso_" + i));
+        members.add(new Member(clientVertx, "rts_iso_" + i + "_" + Long.toHexString(System.nanoTime()), "rtc_iso_" + i));
       }
       Flooder flooder = new Flooder(service.base, "rts_flood_" + Long.toHexString(System.nanoTime()));
       int flooderPartition = partition(flooder.sessionId);
@@ -267,6 +267,7 @@ class FloodIsolationIT {
 
   /** One of the 50: its client (HTTP, async) and its WebRTC side (a peer WebSocket on the call). */
   private static final class Member {
+    final Vertx vertx;
     final String id;
     final String callId;
     final String token;
@@ -279,7 +280,8 @@ class FloodIsolationIT {
     volatile long dueNs;
     volatile long cancelledNs;
 
-    Member(String id, String callId) {
+    Member(Vertx vertx, String id, String callId) {
+      this.vertx = vertx;
       this.id = id;
       this.callId = callId;
       this.token = Harness.token(id, Instant.now().plusSeconds(3600));
@@ -297,11 +299,7 @@ class FloodIsolationIT {
     /** Posts one event; a 5xx is retried with the same seq, as a client does (the owner applies it once). */
     Future<Integer> post(HttpClient http, JsonObject event) {
       Buffer body = new JsonObject().put("platform", "web").put("events", new JsonArray().add(event)).toBuffer();
-      return send(http, "/v1/sessions/" + id + "/events", body).compose(status -> {
-        if (status >= 500) {
-          retries++;
-          return post(http, event);
-        }
+      return retrying(http, "/v1/sessions/" + id + "/events", body).compose(status -> {
         if (status != 202) {
           return Future.failedFuture(id + ": event answered " + status);
         }
@@ -309,11 +307,22 @@ class FloodIsolationIT {
       });
     }
 
+    /** Interrupts; a 5xx is retried with the same interrupt id, as a client does (its latency still counts). */
     Future<Integer> interrupt(HttpClient http, String interruptId) {
       now = Math.max(now + 1, System.currentTimeMillis());
       Buffer body = new JsonObject().put("interrupt_id", interruptId).put("audio_end_ms", 200)
           .put("response_id", responseId).put("occurred_at_ms", now).toBuffer();
-      return send(http, "/v1/sessions/" + id + "/interrupt", body);
+      return retrying(http, "/v1/sessions/" + id + "/interrupt", body);
+    }
+
+    private Future<Integer> retrying(HttpClient http, String path, Buffer body) {
+      return send(http, path, body).compose(status -> {
+        if (status >= 500) { // Retry-After is 1 s; a tenth of it keeps the test short
+          retries++;
+          return vertx.timer(100).compose(t -> retrying(http, path, body));
+        }
+        return Future.succeededFuture(status);
+      });
     }
 
     private Future<Integer> send(HttpClient http, String path, Buffer body) {
