@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -65,7 +66,8 @@ class HttpEdgeFuzzIT {
     return malformations.requests();
   }
 
-  @Property(tries = 3000, seed = "20261201", shrinking = ShrinkingMode.BOUNDED)
+  // no edge cases: jqwik's would be the first entry of every list, over and over, not the faults
+  @Property(tries = 3000, seed = "20261201", shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
   void aClientFaultIsNeverA5xxAndEveryErrorIsJson(@ForAll("requests") RawRequest request) {
     RawHttp.Response response;
     try {
