@@ -50,13 +50,13 @@ public enum EventType {
 
   // realtime.latency.samples
   LATENCY_SAMPLE("latency.sample", true),
+  /** A client's telemetry batch (or a chunk of it), with the idempotency key its retries reuse. */
+  LATENCY_BATCH("latency.batch", true),
 
   // realtime.metrics.windows (key = metric name)
   METRICS_WINDOW("metrics.window", false),
 
   // realtime.alerts (key = alert fingerprint)
-  /** A client's telemetry batch (or a chunk of it), with the idempotency key its retries reuse. */
-  LATENCY_BATCH("latency.batch", true),
   ALERT_FIRING("alert.firing", false),
   ALERT_RESOLVED("alert.resolved", false);
 
