@@ -107,12 +107,24 @@ final class Changes {
 
   /** Collects a decision's outputs; {@code keyBase} makes the derived events' ids deterministic. */
   void collect(String sessionId, Decision d, String keyBase) {
+    collect(sessionId, d, keyBase, now);
+  }
+
+  /**
+   * As above, for a decision on a client's command: its outputs carry the time the ingress recorded
+   * the command as {@code recorded_at} (the suite's first record of it, as the envelope defines), not
+   * the time the owner got to apply it. So a delay the suite caused (a broker outage between ingress
+   * and owner) shows downstream as pipeline delay, never as the client's lateness, and a replay of the
+   * log derives the same events.
+   */
+  void collect(String sessionId, Decision d, String keyBase, Instant commandRecordedAt) {
+    Instant recordedAt = commandRecordedAt.isAfter(now) ? now : commandRecordedAt;
     Touched t = touched.get(sessionId);
     t.outcomes.add(d.outcome());
     int n = 0;
     for (Decision.Emitted e : d.events()) {
       t.events.add(new EventEnvelope(idOf(keyBase, n++), e.type(), e.type().currentVersion(), sessionId,
-          Instant.ofEpochMilli(e.occurredAtMs()), now, SOURCE, new JsonObject(e.payload())));
+          Instant.ofEpochMilli(e.occurredAtMs()), recordedAt, SOURCE, new JsonObject(e.payload())));
       t.emitted.add(e);
     }
     for (Decision.LatencySample s : d.samples()) {
@@ -122,7 +134,7 @@ final class Changes {
           .put("turn", s.turn())
           .put("platform", s.platform());
       t.samples.add(new EventEnvelope(idOf(keyBase, n++), EventType.LATENCY_SAMPLE,
-          EventType.LATENCY_SAMPLE.currentVersion(), sessionId, Instant.ofEpochMilli(s.occurredAtMs()), now, SOURCE,
+          EventType.LATENCY_SAMPLE.currentVersion(), sessionId, Instant.ofEpochMilli(s.occurredAtMs()), recordedAt, SOURCE,
           payload));
       t.sampleStages.add(s.stage());
     }

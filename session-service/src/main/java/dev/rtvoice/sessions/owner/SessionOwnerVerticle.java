@@ -240,7 +240,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
     t.records.add(record);
     try {
       if (created) {
-        changes.collect(sid, machine.start(o.state), keyBase + "/start");
+        changes.collect(sid, machine.start(o.state), keyBase + "/start", env.recordedAt());
       }
       o.state.secretExpiresAt(command.secretExpiresAtMs());
       List<Input> inputs = command.inputs();
@@ -255,7 +255,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
         if (o.state.eventTimeMs() != eventTimeBefore) {
           o.anchorWallMs = wallNow;
         }
-        changes.collect(sid, d, command.batch() ? keyBase + "/" + i : keyBase);
+        changes.collect(sid, d, command.batch() ? keyBase + "/" + i : keyBase, env.recordedAt());
         if (d.reply() != null) {
           changes.reply(sid, keyBase, d.reply());
         }
