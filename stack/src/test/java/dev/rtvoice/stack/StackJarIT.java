@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,12 +66,27 @@ class StackJarIT {
       throw new AssertionError("stack output:\n" + String.join("\n", output), t);
     }
 
-    // Ctrl-C
-    new ProcessBuilder("kill", "-INT", Long.toString(stack.pid())).start().waitFor();
+    // Ctrl-C. A process started from a background job inherits SIGINT ignored, and then the JVM runs
+    // no shutdown hook on it; there SIGTERM, which runs the same hook, stands in for it.
+    String signal = ignoresSigint(stack.pid()) ? "-TERM" : "-INT";
+    new ProcessBuilder("kill", signal, Long.toString(stack.pid())).start().waitFor();
     assertThat(stack.waitFor(60, TimeUnit.SECONDS)).as("stack exits after SIGINT").isTrue();
     for (ProcessHandle child : children) {
       Eventually.await("child " + child.pid() + " gone", () -> !child.isAlive(), Duration.ofSeconds(30));
     }
+  }
+
+  private static boolean ignoresSigint(long pid) throws IOException {
+    Path status = Path.of("/proc", Long.toString(pid), "status");
+    if (!Files.exists(status)) {
+      return false;
+    }
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseLong(line.substring("SigIgn:".length()).trim(), 16) & (1L << 1)) != 0;
+      }
+    }
+    return false;
   }
 
   private static void awaitLine(Process process, List<String> output, String wanted, Duration timeout)
