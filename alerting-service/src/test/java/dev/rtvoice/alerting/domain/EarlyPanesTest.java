@@ -18,7 +18,7 @@ import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9 in the domain: rules judge the early panes of the open bucket as they come, instance by
+ * Alert timing in the domain: rules judge the early panes of the open bucket as they come, instance by
  * instance, on the merged view; a pane's newer versions replace the older ones; the minimum sample
  * count still guards quantile rules.
  */

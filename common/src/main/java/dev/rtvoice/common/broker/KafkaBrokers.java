@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses the Kafka broker the way DESIGN.md orders it: an external cluster from
+ * Chooses the Kafka broker, in this order (the root README says why): an external cluster from
  * {@code KAFKA_BOOTSTRAP_SERVERS}; else Testcontainers when a Docker engine answers; else a KRaft
  * broker started as a child process. Tests and the local stack both come through here.
  */

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The envelope every Kafka event carries (DESIGN.md, "Kafka contract"). Immutable: the payload is
+ * The envelope every Kafka event carries (the root README, "Kafka topics"). Immutable: the payload is
  * copied in and copied out, so an event that was published or applied can never change underneath
  * its reader.
  *

@@ -30,7 +30,7 @@ public final class EventPublisher {
     this.registry = registry;
   }
 
-  /** Publishes keyed by the event's session id (DESIGN.md: key = session_id unless said). */
+  /** Publishes keyed by the event's session id (the Kafka contract: key = session_id unless said). */
   public Future<RecordMetadata> publish(String topic, EventEnvelope event) {
     return publish(topic, event.sessionId(), event);
   }

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The topic names and settings of DESIGN.md's Kafka contract, in one place. Every name can carry a
+ * The topic names and settings of the suite's Kafka contract (root README, "Kafka topics"), in one place. Every name can carry a
  * prefix ({@code KAFKA_TOPIC_PREFIX}), so that two suites, or two tests, can share one cluster without
  * seeing each other's data.
  */

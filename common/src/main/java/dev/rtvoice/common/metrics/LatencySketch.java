@@ -28,7 +28,7 @@ public final class LatencySketch {
   /**
    * Relative accuracy of quantiles. 0.25% rather than DDSketch's usual 1% or our earlier 0.5%:
    * a rule such as "p95 > 1500 ms" notices the crossing only once the sketch's p95 is past the
-   * threshold, and while p95 climbs slowly (~10 ms/s in the issue 9 benchmark) each 0.1% of
+   * threshold, and while p95 climbs slowly (~10 ms/s in the side-by-side alert latency benchmark) each 0.1% of
    * error near 1,500 ms costs a fraction of a second of alert latency. It doubles the bins (and the
    * encoded size, still under 8 KiB for samples spread over the whole 0..120 s range).
    */

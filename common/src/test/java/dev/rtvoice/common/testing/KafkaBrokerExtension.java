@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * A real Kafka broker for tests: one per test JVM, shared by every test class, stopped when the JVM's
- * tests are done. Chosen as DESIGN.md orders it (external cluster, Docker, child-process KRaft).
+ * tests are done. Chosen as {@code KafkaBrokers} orders it (external cluster, Docker, child-process KRaft).
  * Tests take a {@link TestKafka} parameter; each one they get has its own topic prefix, so tests never
  * see each other's records.
  */

@@ -23,7 +23,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 9's side-by-side run: the same generated scenario into this suite (system A, shipped
+ * The side-by-side alert latency run: the same generated scenario into this suite (system A, shipped
  * defaults: 10 s buckets, early panes every 1 s, the default rules, no group wait) and into Debian's
  * Prometheus + Alertmanager with their shipped timings (system B: 15 s scrape and evaluation, 30 s
  * group_wait) scraping a classic histogram of the same samples with buckets on the budget bounds.

@@ -1,7 +1,7 @@
 package dev.rtvoice.metrics.domain;
 
 /**
- * The rules a latency sample must pass before it reaches a window (issue 5, "Inputs"): a known stage,
+ * The rules a latency sample must pass before it reaches a window (the metrics-service README, "Inputs"): a known stage,
  * a finite value within 0 .. 120,000 ms, an event time within the allowed lateness and not beyond
  * the allowed clock skew, a turn, a platform label, and, for client samples, the rotation token's
  * session. Each rule failure names its reason, so a client can tell which of its samples to fix; a

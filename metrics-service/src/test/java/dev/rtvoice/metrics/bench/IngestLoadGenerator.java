@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
- * Sustained HTTP ingest by one metrics-service instance (issue 5 target: at least 200,000 samples/s
+ * Sustained HTTP ingest by one metrics-service instance (target: at least 200,000 samples/s
  * in batches of 500, heap flat over a 10-minute run).
  *
  * <p>metrics-service runs as deployed: its own JVM ({@code MetricsServiceMain}, options from

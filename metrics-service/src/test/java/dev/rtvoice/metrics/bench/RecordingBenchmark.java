@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Recording cost per sample (issue 5 target: under 100 ns): into a bare sketch, and through the
+ * Recording cost per sample (target: under 100 ns): into a bare sketch, and through the
  * whole windowed path that the telemetry ingest and the pipeline consumer call per sample
  * (watermark, bucket lookup, platform cap, the stage and platform's sketch), with the pane
  * collection of the flusher amortized in: every 16,384 samples the open buckets' changed sketches

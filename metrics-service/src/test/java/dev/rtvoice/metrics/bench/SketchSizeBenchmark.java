@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * Serialized size of one stage bucket's sketch (issue 5 target: under 8 KiB), for several value
+ * Serialized size of one stage bucket's sketch (target: under 8 KiB), for several value
  * distributions and sample counts, and the size of the whole {@code metrics.window} pane on Kafka
  * (JSON, sketch in base64) with four platform series. A size, not a time, so a plain main:
  *

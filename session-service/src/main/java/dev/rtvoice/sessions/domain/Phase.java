@@ -1,6 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
-/** Where a voice session is in its turn cycle (DESIGN.md guardrail 2). */
+/** Where a voice session is in its turn cycle; the session-service README has its transition matrix. */
 public enum Phase {
   IDLE, LISTENING, THINKING, SPEAKING, CANCELLING, RECOVERING, ENDED;
 

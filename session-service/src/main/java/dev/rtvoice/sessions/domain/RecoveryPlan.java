@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a client does to recover (DESIGN.md guardrail 4), by the class of what went wrong:
+ * What a client does to recover, by the class of what went wrong:
  * <ul>
  *   <li>transport ({@code ice_failed}, {@code network_switch}): rebuild the peer connection (ICE
  *       restart), keep the token and the upstream session, replay the summary;</li>
