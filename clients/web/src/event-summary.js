@@ -103,7 +103,8 @@ export function summarizeClient(kind, occurredAtMs, fields = {}) {
       if (kind === 'reconnected') s.reason = reasonOf(fields.reason);
       break;
     case 'playback_stopped':
-      s.played_ms = Math.max(0, Math.round(fields.playedMs ?? 0));
+      // absent when not yet measured (the interrupt report and the truncate carry it)
+      if (Number.isFinite(fields.playedMs)) s.played_ms = Math.max(0, Math.round(fields.playedMs));
       break;
     case 'ice_state':
       if (!ICE_STATES.has(fields.iceState)) return null;

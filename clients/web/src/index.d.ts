@@ -251,7 +251,9 @@ export interface ConnectResult { pc: RTCPeerConnection; dc: RTCDataChannel; call
 export interface PlaybackControl {
   /** Stops local playback at once (barge-in). */
   stop(): void;
-  /** How much of the current response has been played (audio_end_ms of the truncate). */
+  /** The element playing the remote audio: its currentTime is one measure of what was heard. */
+  element?: HTMLMediaElement | { currentTime: number };
+  /** The app's own measure of how much of the current response was played (replaces the library's). */
   playedMs?(): number;
   /** The audio output latency, in seconds (AudioContext.outputLatency). */
   outputLatencySeconds?(): number | undefined;
@@ -283,14 +285,52 @@ export interface RealtimeVoiceClientOptions {
   tokens?: TokenManager;
 }
 
-export interface InterruptDetail {
+/** What interrupt() returns at once. */
+export interface InterruptStarted {
   interruptId: string;
   cause: 'speech_started' | 'app';
   from: Phase;
   responseId: string | null;
   itemId: string | null;
-  audioEndMs: number;
   occurredAtMs: number;
+}
+
+/** The 'interrupt' event, once what was played is measured: the truncate carries audioEndMs. */
+export interface InterruptDetail extends InterruptStarted {
+  /** min(playedMs, deliveredMs) */
+  audioEndMs: number;
+  playedMs: number;
+  /** Audio upstream sent for the item as deltas; null over WebRTC (the audio is on the track). */
+  deliveredMs: number | null;
+  /** 'webrtc_stats', 'audio_element+webrtc_stats', 'app', 'not_started', or 'wall_clock' when nothing measures playback. */
+  playedSource: string;
+}
+
+/** Upstream's answer to a barge-in's truncate ('truncated', 'truncate_already_shorter', 'truncate_refused', 'truncate_unconfirmed'). */
+export interface TruncationResult {
+  kind: 'truncated' | 'already_shorter' | 'refused' | 'unconfirmed';
+  interruptId: string;
+  itemId: string;
+  audioEndMs: number;
+  playedMs: number;
+  deliveredMs: number | null;
+  source: string;
+  /** output_audio_buffer.cleared was seen. */
+  cleared: boolean;
+  confirmedAudioEndMs?: number;
+  code?: string | null;
+  message?: string;
+}
+
+export declare function playedPositionFromStats(report: Iterable<any> | Map<string, any>): number | null;
+export declare function deltaMs(base64: string): number;
+
+export declare class PlaybackMeter {
+  constructor(options: { sources: () => Array<{ name: string; read: () => number | null | Promise<number | null> }>;
+    appPlayedMs?: () => number | undefined; now: () => number });
+  started(responseId: string | null): void;
+  delivered(responseId: string | null, base64: string): void;
+  measure(responseId: string | null): Promise<{ playedMs: number; deliveredMs: number | null; audioEndMs: number; source: string }>;
 }
 
 export declare class RealtimeVoiceClient extends Emitter {
@@ -307,11 +347,12 @@ export declare class RealtimeVoiceClient extends Emitter {
   start(): Promise<{ sessionId: string }>;
   attach(pc: RTCPeerConnection, dc: RTCDataChannel, options?: { callId?: string | null }): void;
   send(event: Record<string, unknown>): boolean;
-  interrupt(): InterruptDetail | null;
+  interrupt(): InterruptStarted | null;
   recover(reason: string): Promise<RecoveryResult | null>;
   end(reason?: string): Promise<void>;
   /**
    * Events: 'phase' (PhaseChange), 'event' (each upstream event not dropped), 'stale', 'interrupt' (InterruptDetail),
+   * 'truncated' / 'truncate_already_shorter' / 'truncate_refused' / 'truncate_unconfirmed' (TruncationResult),
    * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated',
    * 'reissued', 'rotation_retry', 'recovery_plan', 'recovered', 'recovery_failed', 'ice_state', 'ice_restarted',
    * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error'.

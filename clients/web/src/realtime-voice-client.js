@@ -13,8 +13,13 @@ import { EventReporter } from './event-reporter.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 import { LatencyTracker } from './latency.js';
 import { RecoveryController } from './recovery-controller.js';
+import { PlaybackMeter, playbackSources } from './playback-meter.js';
+import { TruncationWatch } from './truncation.js';
 
 const CONNECTED_ICE = new Set(['connected', 'completed']);
+/** Bound of the events held back while one measurement (a getStats) is pending. */
+const MAX_DEFERRED_REPORTS = 200;
+const AUDIO_DELTAS = new Set(['response.output_audio.delta', 'response.audio.delta']);
 
 function randomId(prefix) {
   const c = globalThis.crypto;
@@ -95,11 +100,19 @@ export class RealtimeVoiceClient extends Emitter {
         replaySummary: (summary) => this.#replay(summary),
       },
     });
+    this.meter = new PlaybackMeter({
+      sources: () => playbackSources({ playback: options.playback, pc: this.pc }),
+      appPlayedMs: () => options.playback?.playedMs?.(),
+      now: () => this.clock.now(),
+    });
+    /** upstream events seen while a barge-in's playback is measured: reported after its playback_stopped */
+    this.deferredReports = null;
+    /** @type {Set<TruncationWatch>} truncates waiting for upstream's answer */
+    this.truncations = new Set();
     this.pc = null;
     this.dc = null;
     this.callId = null;
     this.pendingReason = null;
-    this.speakingSinceMs = null;
     this.ackTimer = null;
     this.detach = null;
     this.ended = false;
@@ -184,6 +197,10 @@ export class RealtimeVoiceClient extends Emitter {
     if (this.ended) return;
     this.ended = true;
     this.#clearAckTimer();
+    for (const watch of this.truncations) watch.cancel();
+    this.truncations.clear();
+    for (const [event, at] of this.deferredReports ?? []) this.events.upstream(event, at);
+    this.deferredReports = null;
     this.events.client('ended', { reason });
     this.mirror.end(reason);
     this.detach?.();
@@ -236,10 +253,9 @@ export class RealtimeVoiceClient extends Emitter {
   }
 
   #phaseChanged({ from, to, cause, turn }) {
-    const now = this.clock.now();
     if (to === Phase.THINKING && from === Phase.LISTENING) this.latency.userStoppedSpeaking(turn);
     if (to === Phase.SPEAKING) {
-      this.speakingSinceMs = now;
+      this.meter.started(this.mirror.responseId);
       this.latency.firstAudioHeard();
     }
     if (to === Phase.CANCELLING) this.latency.turnAbandoned();
@@ -247,7 +263,6 @@ export class RealtimeVoiceClient extends Emitter {
       this.latency.turnFinished();
       this.#sampleTransport();
     }
-    if (to !== Phase.SPEAKING) this.speakingSinceMs = null;
     if (to !== Phase.CANCELLING) this.#clearAckTimer();
     this.emit('phase', { from, to, cause, turn });
   }
@@ -261,9 +276,12 @@ export class RealtimeVoiceClient extends Emitter {
       return;
     }
     const at = this.clock.now();
+    for (const watch of this.truncations) watch.observe(event);
+    if (AUDIO_DELTAS.has(event?.type)) this.meter.delivered(event.response_id, event.delta);
     const result = this.mirror.apply(event);
     // reported even when stale: session-service counts the late events of cancelled responses
-    this.events.upstream(event, at);
+    if (this.deferredReports && this.deferredReports.length < MAX_DEFERRED_REPORTS) this.deferredReports.push([event, at]);
+    else this.events.upstream(event, at);
     if (result.action === 'stale') return;
     if (result.action === 'barge_in') this.#bargeIn('speech_started');
     this.emit('event', event);
@@ -281,18 +299,13 @@ export class RealtimeVoiceClient extends Emitter {
     this.emit('connected', { sessionId: this.sessionId, reconnected: Boolean(reason), reason });
   }
 
-  #playedMs() {
-    const fromApp = this.options.playback?.playedMs?.();
-    if (typeof fromApp === 'number' && Number.isFinite(fromApp)) return Math.max(0, Math.round(fromApp));
-    return this.speakingSinceMs === null ? 0 : Math.max(0, Math.round(this.clock.now() - this.speakingSinceMs));
-  }
-
   #bargeIn(cause) {
     const occurredAtMs = this.clock.now();
-    const playedMs = this.#playedMs();
+    if (this.mirror.phase !== Phase.SPEAKING && this.mirror.phase !== Phase.THINKING) return null;
+    // the played position is read before playback stops (stats answer asynchronously, from now)
+    const measured = this.meter.measure(this.mirror.responseId);
     const snapshot = this.mirror.interrupt();
     if (!snapshot) return null;
-    // playback stops before anything is sent or awaited
     try {
       this.options.playback?.stop?.();
     } catch (e) {
@@ -304,15 +317,10 @@ export class RealtimeVoiceClient extends Emitter {
     if (snapshot.responseId) cancel.response_id = snapshot.responseId;
     this.send(cancel);
     this.send({ type: 'output_audio_buffer.clear' });
-    if (snapshot.itemId) {
-      this.send({ type: 'conversation.item.truncate', item_id: snapshot.itemId, content_index: 0, audio_end_ms: playedMs });
-    }
-    this.events.client('playback_stopped', { playedMs, responseId: snapshot.responseId ?? undefined });
-    const barrier = this.events.barrier();
+    // what upstream says from now on is reported after playback_stopped, which needs the measure
+    this.deferredReports = this.deferredReports ?? [];
     const detail = { interruptId, cause, from: snapshot.from, responseId: snapshot.responseId, itemId: snapshot.itemId,
-      audioEndMs: playedMs, occurredAtMs };
-    this.emit('interrupt', detail);
-    this.#reportInterrupt(detail, barrier.flushed).finally(barrier.release);
+      occurredAtMs };
     this.#clearAckTimer();
     this.ackTimer = this.clock.setTimeout(() => {
       this.ackTimer = null;
@@ -321,7 +329,43 @@ export class RealtimeVoiceClient extends Emitter {
       this.mirror.giveUpCancel();
       this.emit('cancel_unacknowledged', detail);
     }, this.ackTimeoutMs);
+    measured.catch(() => ({ playedMs: 0, deliveredMs: null, audioEndMs: 0, source: 'unmeasured' })).then((m) => {
+      const full = { ...detail, audioEndMs: m.audioEndMs, playedMs: m.playedMs, deliveredMs: m.deliveredMs,
+        playedSource: m.source };
+      if (this.ended) return undefined;
+      this.events.client('playback_stopped', { playedMs: m.audioEndMs, responseId: snapshot.responseId ?? undefined });
+      // what followed (the cancelled response's end) reaches session-service after the interrupt
+      const barrier = this.events.barrier();
+      const deferred = this.deferredReports ?? [];
+      this.deferredReports = null;
+      for (const [event, at] of deferred) this.events.upstream(event, at);
+      if (snapshot.itemId && !this.ended) this.#truncate(full);
+      this.emit('interrupt', full);
+      return this.#reportInterrupt(full, barrier.flushed).finally(barrier.release);
+    }).catch((e) => this.emit('error', e));
     return detail;
+  }
+
+  /** Truncates the item at what was heard and waits for upstream's answer (reported as its own event). */
+  #truncate(detail) {
+    const eventId = randomId('evt_trunc');
+    const sent = this.send({ type: 'conversation.item.truncate', event_id: eventId, item_id: detail.itemId,
+      content_index: 0, audio_end_ms: detail.audioEndMs });
+    if (!sent) return;
+    const watch = new TruncationWatch({
+      clock: this.clock,
+      timeoutMs: this.ackTimeoutMs,
+      eventId,
+      detail: { interruptId: detail.interruptId, itemId: detail.itemId, audioEndMs: detail.audioEndMs,
+        playedMs: detail.playedMs, deliveredMs: detail.deliveredMs, source: detail.playedSource },
+      onResult: (result) => {
+        this.truncations.delete(watch);
+        const name = { truncated: 'truncated', already_shorter: 'truncate_already_shorter', refused: 'truncate_refused',
+          unconfirmed: 'truncate_unconfirmed' }[result.kind];
+        this.emit(name, result);
+      },
+    });
+    this.truncations.add(watch);
   }
 
   async #reportInterrupt(detail, flushed) {

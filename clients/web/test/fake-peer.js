@@ -43,6 +43,19 @@ export class FakePeerConnection extends EventTarget {
     this.restarts = 0;
     this.closed = false;
     this.restartWorks = restartWorks;
+    // the receiver's audio at 48 kHz: real samples played, and samples concealed during a stall
+    this.audio = { received: 48_000, concealed: 0 };
+  }
+
+  /** `ms` of upstream audio played out. */
+  play(ms) {
+    this.audio.received += 48 * ms;
+  }
+
+  /** `ms` of nothing arriving: the jitter buffer conceals (the wall clock goes on, nothing is heard). */
+  stall(ms) {
+    this.audio.received += 48 * ms;
+    this.audio.concealed += 48 * ms;
   }
 
   setIce(state) {
@@ -61,7 +74,9 @@ export class FakePeerConnection extends EventTarget {
   async getStats() {
     return new Map([
       ['cp', { type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.04 }],
-      ['in', { type: 'inbound-rtp', kind: 'audio', jitterBufferDelay: 3, jitterBufferEmittedCount: 100 }],
+      ['in', { type: 'inbound-rtp', kind: 'audio', jitterBufferDelay: 3, jitterBufferEmittedCount: 100,
+        totalSamplesReceived: this.audio.received, concealedSamples: this.audio.concealed,
+        totalSamplesDuration: this.audio.received / 48_000 }],
     ]);
   }
 

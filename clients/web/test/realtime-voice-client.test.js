@@ -51,13 +51,24 @@ function client(clock, fetch, extra = {}) {
   return { c, peers, log };
 }
 
+/** A turn as WebRTC delivers it: the audio is on the media track, the channel says when it starts. */
 function upstreamTurn(dc, rid, { done = true } = {}) {
   dc.receive({ type: 'input_audio_buffer.speech_started', event_id: `ev_${rid}_0` });
   dc.receive({ type: 'input_audio_buffer.speech_stopped', event_id: `ev_${rid}_1` });
   dc.receive({ type: 'response.created', event_id: `ev_${rid}_2`, response: { id: rid, status: 'in_progress' } });
   dc.receive({ type: 'response.output_item.added', event_id: `ev_${rid}_3`, response_id: rid, item: { id: `item_${rid}` } });
-  dc.receive({ type: 'response.output_audio.delta', event_id: `ev_${rid}_4`, response_id: rid, item_id: `item_${rid}`, delta: 'UklGRg==' });
+  dc.receive({ type: 'output_audio_buffer.started', event_id: `ev_${rid}_4`, response_id: rid });
   if (done) dc.receive({ type: 'response.done', event_id: `ev_${rid}_5`, response: { id: rid, status: 'completed' } });
+}
+
+/** Base64 of `ms` of PCM16 24 kHz audio (48 bytes a millisecond). */
+function pcm(ms) {
+  return Buffer.alloc(48 * ms).toString('base64');
+}
+
+/** Lets the stats reads and the measurement's continuations run. */
+async function settle() {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 
 function reported(fetch) {
@@ -122,25 +133,29 @@ test('barge-in while speaking: playback stops first, then cancel, clear and trun
   const fetch = suite(clock);
   const { c, peers, log } = client(clock, fetch);
   await c.start();
-  const { dc } = peers[0];
+  const { dc, pc } = peers[0];
   upstreamTurn(dc, 'resp_1', { done: false });
   assert.equal(c.phase, Phase.SPEAKING);
+  await settle();
   await clock.advance(700);
+  pc.play(700);
   const interrupts = [];
   c.on('interrupt', (i) => interrupts.push(i));
   const forwarded = [];
   c.on('event', (e) => forwarded.push(e.type));
+  const reportedInterrupt = new Promise((resolve) => c.on('interrupt_reported', resolve));
   dc.receive({ type: 'input_audio_buffer.speech_started', event_id: 'ev_barge' });
 
   assert.deepEqual(log, [['playback.stop', 0]], 'playback stopped before anything was sent');
-  assert.deepEqual(dc.sent, [
-    { type: 'response.cancel', response_id: 'resp_1' },
-    { type: 'output_audio_buffer.clear' },
-    { type: 'conversation.item.truncate', item_id: 'item_resp_1', content_index: 0, audio_end_ms: 700 },
-  ]);
+  assert.deepEqual(dc.sent, [{ type: 'response.cancel', response_id: 'resp_1' }, { type: 'output_audio_buffer.clear' }]);
   assert.equal(c.phase, Phase.CANCELLING);
   assert.equal(c.responseId, null);
+  await settle();
+  const { event_id: truncateId, ...truncate } = dc.sent[2];
+  assert.deepEqual(truncate, { type: 'conversation.item.truncate', item_id: 'item_resp_1', content_index: 0, audio_end_ms: 700 });
+  assert.match(truncateId, /^evt_trunc_/);
   assert.equal(interrupts[0].cause, 'speech_started');
+  assert.equal(interrupts[0].playedSource, 'webrtc_stats');
 
   // late events of the cancelled response are dropped: the app never sees them
   dc.receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_resp_1', delta: 'late' });
@@ -153,10 +168,10 @@ test('barge-in while speaking: playback stops first, then cancel, clear and trun
   assert.equal(c.phase, Phase.LISTENING, 'a stale event does not move the state');
 
   // the interrupt goes to session-service after the events that led to it
-  await driveUntil(clock, new Promise((resolve) => c.on('interrupt_reported', resolve)));
+  await driveUntil(clock, reportedInterrupt);
   const i = fetch.calls.findIndex((call) => call.url.endsWith('/interrupt'));
   const lastEventsBefore = fetch.calls.slice(0, i).filter((call) => call.url.endsWith('/events')).flatMap((x) => x.body.events);
-  assert.ok(lastEventsBefore.some((e) => e.type === 'client.playback_stopped' && e.played_ms === 700));
+  assert.ok(lastEventsBefore.some((e) => e.type === 'client.playback_stopped' && e.response_id === 'resp_1' && e.played_ms === 700));
   assert.deepEqual({ ...fetch.calls[i].body, interrupt_id: 'x' }, { interrupt_id: 'x', audio_end_ms: 700,
     occurred_at_ms: T0 + 700, response_id: 'resp_1', item_id: 'item_resp_1' });
   assert.equal(fetch.calls[i].headers.authorization, 'Bearer rt1.s1.1');
@@ -165,6 +180,109 @@ test('barge-in while speaking: playback stops first, then cancel, clear and trun
   const doneAt = fetch.calls.findIndex((call) => call.url.endsWith('/events')
     && call.body.events.some((e) => e.type === 'response.done' && e.status === 'cancelled'));
   assert.ok(doneAt > i, `response.done reported at call ${doneAt}, after the interrupt at ${i}`);
+  await c.end();
+});
+
+test('a playback stall is not counted as heard: the truncate carries the audio played, not the wall clock', async () => {
+  const clock = new FakeClock(T0);
+  const { c, peers } = client(clock, suite(clock));
+  await c.start();
+  const { dc, pc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  await settle();
+  await clock.advance(300);
+  pc.play(300);
+  await clock.advance(1500);
+  pc.stall(1500); // nothing arrives for 1.5 s: concealment, not audio
+  await clock.advance(200);
+  pc.play(200);
+  const heard = new Promise((resolve) => c.on('interrupt', resolve));
+  c.interrupt();
+  const detail = await heard;
+  assert.deepEqual([detail.audioEndMs, detail.playedMs, detail.deliveredMs], [500, 500, null]);
+  assert.equal(dc.sent.find((e) => e.type === 'conversation.item.truncate').audio_end_ms, 500, 'not the 2000 ms of wall clock');
+  await c.end();
+});
+
+test('the truncate carries min(played, delivered): an item upstream sent only 200 ms of is truncated at 200', async () => {
+  const clock = new FakeClock(T0);
+  const { c, peers } = client(clock, suite(clock));
+  await c.start();
+  const { dc, pc } = peers[0];
+  dc.receive({ type: 'input_audio_buffer.speech_stopped' });
+  dc.receive({ type: 'response.created', response: { id: 'resp_ws' } });
+  dc.receive({ type: 'response.output_audio.delta', response_id: 'resp_ws', item_id: 'item_ws', delta: pcm(120) });
+  await settle();
+  dc.receive({ type: 'response.output_audio.delta', response_id: 'resp_ws', item_id: 'item_ws', delta: pcm(80) });
+  await clock.advance(900);
+  pc.play(900); // the media clock ran on (another source's audio, comfort noise): it cannot exceed what was sent
+  const heard = new Promise((resolve) => c.on('interrupt', resolve));
+  c.interrupt();
+  const detail = await heard;
+  assert.deepEqual([detail.playedMs, detail.deliveredMs, detail.audioEndMs], [900, 200, 200]);
+  await c.end();
+});
+
+test('the audio element and the stats both measure: audio is heard only when both advanced', async () => {
+  const clock = new FakeClock(T0);
+  const element = { currentTime: 10 };
+  const { c, peers } = client(clock, suite(clock), { options: { playback: { stop() {}, element } } });
+  await c.start();
+  const { dc, pc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  await settle();
+  await clock.advance(1000);
+  pc.play(1000);
+  element.currentTime += 0.4; // the element was paused (autoplay, device switch) for 600 ms of it
+  const heard = new Promise((resolve) => c.on('interrupt', resolve));
+  c.interrupt();
+  const detail = await heard;
+  assert.equal(detail.audioEndMs, 400);
+  assert.equal(detail.playedSource, 'audio_element+webrtc_stats');
+  await c.end();
+});
+
+test('the truncate\'s answer is reported: confirmed, already shorter (not a failure), or unconfirmed', async () => {
+  const clock = new FakeClock(T0);
+  const fetch = suite(clock);
+  const { c, peers } = client(clock, fetch, { options: { ackTimeoutMs: 1000 } });
+  await c.start();
+  const { dc, pc } = peers[0];
+  const seen = [];
+  for (const kind of ['truncated', 'truncate_already_shorter', 'truncate_unconfirmed', 'truncate_refused', 'recovery_failed',
+    'cancel_unacknowledged', 'error']) {
+    c.on(kind, (d) => seen.push([kind, d]));
+  }
+  const interruptAt = async (rid, playMs) => {
+    upstreamTurn(dc, rid, { done: false });
+    await settle();
+    pc.play(playMs);
+    c.interrupt();
+    await settle();
+    dc.receive({ type: 'response.done', response: { id: rid, status: 'cancelled' } });
+    return dc.sent.findLast((e) => e.type === 'conversation.item.truncate');
+  };
+
+  const first = await interruptAt('resp_1', 640);
+  dc.receive({ type: 'output_audio_buffer.cleared', response_id: 'resp_1' });
+  dc.receive({ type: 'conversation.item.truncated', item_id: 'item_resp_1', content_index: 0, audio_end_ms: first.audio_end_ms });
+  assert.deepEqual(seen.map(([k]) => k), ['truncated']);
+  assert.equal(seen[0][1].audioEndMs, 640);
+  assert.equal(seen[0][1].confirmedAudioEndMs, 640);
+  assert.equal(seen[0][1].cleared, true);
+
+  const second = await interruptAt('resp_2', 900);
+  dc.receive({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', event_id: second.event_id,
+    message: 'Audio content of 850ms is already shorter than 900ms' } });
+  assert.deepEqual(seen.map(([k]) => k), ['truncated', 'truncate_already_shorter']);
+  assert.equal(seen[1][1].itemId, 'item_resp_2');
+  assert.match(seen[1][1].message, /already shorter/);
+  assert.equal(c.phase, Phase.LISTENING, 'the interrupt itself succeeded');
+
+  await interruptAt('resp_3', 100);
+  await clock.advance(1000);
+  assert.deepEqual(seen.map(([k]) => k), ['truncated', 'truncate_already_shorter', 'truncate_unconfirmed']);
+  assert.equal(seen[2][1].cleared, false);
   await c.end();
 });
 
@@ -179,6 +297,7 @@ test('interrupt() by the app does the same; with nothing playing it does nothing
   const detail = c.interrupt();
   assert.equal(detail.cause, 'app');
   assert.equal(detail.responseId, 'resp_7');
+  await settle();
   assert.deepEqual(peers[0].dc.types(), ['response.cancel', 'output_audio_buffer.clear', 'conversation.item.truncate']);
   assert.equal(log.length, 1);
   await c.end();

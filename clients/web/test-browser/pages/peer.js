@@ -34,6 +34,8 @@ class FakeUpstream {
     this.secretsUsed = [];
     this.active = null; // the response being generated
     this.lateEvents = true;
+    /** When set, the audio an assistant item holds: a truncate past it is refused ("already shorter"). */
+    this.itemAudioMs = null;
     this.audio = new AudioContext();
     const osc = this.audio.createOscillator();
     osc.frequency.value = 440;
@@ -113,6 +115,12 @@ class FakeUpstream {
         this.send({ type: 'output_audio_buffer.cleared' }, conn);
         return;
       case 'conversation.item.truncate':
+        if (this.itemAudioMs !== null && event.audio_end_ms > this.itemAudioMs) {
+          this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', param: null,
+            event_id: event.event_id ?? null,
+            message: `Audio content of ${this.itemAudioMs}ms is already shorter than ${event.audio_end_ms}ms` } }, conn);
+          return;
+        }
         this.send({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: event.content_index,
           audio_end_ms: event.audio_end_ms }, conn);
         return;
@@ -121,6 +129,15 @@ class FakeUpstream {
         return;
       default:
     }
+  }
+
+  /** Nothing reaches the app for `ms` (a network stall): the sender's track is removed, then put back. */
+  async stall(ms) {
+    const sender = this.current.pc.getSenders().find((x) => x.track?.kind === 'audio');
+    const track = sender.track;
+    await sender.replaceTrack(null);
+    await sleep(ms);
+    await sender.replaceTrack(track);
   }
 
   /** The user speaks and stops; the transcript of what they said. */
@@ -187,6 +204,7 @@ class VoiceApp {
       connect: (req) => this.#connect(req),
       restartIce: (pc) => this.#restartIce(pc),
       playback: {
+        element: this.audioEl,
         stop: () => {
           this.audioEl.muted = true;
           this.log.push({ kind: 'playback_stopped', at: performance.now() });
@@ -195,7 +213,8 @@ class VoiceApp {
     });
     for (const kind of ['phase', 'interrupt', 'interrupt_reported', 'stale', 'rotated', 'reissued', 'recovered',
       'recovery_plan', 'recovery_failed', 'connected', 'ice_restarted', 'summary_replayed', 'latency', 'error',
-      'warning', 'cancel_unacknowledged', 'rotation_retry']) {
+      'warning', 'cancel_unacknowledged', 'rotation_retry', 'truncated', 'truncate_already_shorter',
+      'truncate_unconfirmed', 'truncate_refused']) {
       this.client.on(kind, (detail) => {
         this.log.push({ kind, at: performance.now(), detail: detail instanceof Error ? { message: detail.message, code: detail.code } : detail });
         if (kind === 'phase') {
