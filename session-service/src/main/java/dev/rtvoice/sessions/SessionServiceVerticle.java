@@ -1,14 +1,11 @@
 package dev.rtvoice.sessions;
 
-import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
-import dev.rtvoice.common.http.CrossOrigin;
-import dev.rtvoice.common.http.HttpEdge;
-import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
+import dev.rtvoice.sessions.api.HttpApiVerticle;
 import dev.rtvoice.sessions.api.SessionApiRoutes;
 import dev.rtvoice.sessions.config.SessionServiceConfig;
 import dev.rtvoice.sessions.kafka.StateView;
@@ -19,27 +16,27 @@ import dev.rtvoice.sessions.sideband.UpstreamReadiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * session-service: the HTTP API with health and metrics (up at once), and, once its Kafka topics
+ * session-service: the HTTP API with health and metrics (up at once, on {@code HTTP_INSTANCES} event
+ * loops: {@link HttpApiVerticle}), and, once its Kafka topics
  * exist, the read view of all sessions ({@link StateView}, its own event loop) and the owner of this
  * instance's partitions ({@link SessionOwnerVerticle}, its own event loop). The API answers 503 until
  * both are running, and {@code /health/ready} says so.
  *
  * <p>Stopping: Vert.x undeploys the child verticles first (the owner finishes and commits the batch in
- * hand, closes its sidebands; the view stops), then this verticle closes the HTTP server and flushes the
- * producer.
+ * hand, closes its sidebands; the view stops; the API verticles drain their requests), then this verticle
+ * stops the ingress's probe and flushes the producers.
  */
 public final class SessionServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SessionServiceVerticle.class);
   private static final long RETRY_MS = 1_000;
+  private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger(8_000);
 
   private final SessionServiceConfig config;
   private final PrometheusMeterRegistry registry;
@@ -49,7 +46,7 @@ public final class SessionServiceVerticle extends VerticleBase {
   private StateView view;
   private SessionOwnerVerticle owner;
   private UpstreamReadiness upstream;
-  private HttpServer server;
+  private volatile int port = -1;
   private SessionApiRoutes api;
   private volatile boolean stopping;
 
@@ -105,17 +102,30 @@ public final class SessionServiceVerticle extends VerticleBase {
       checks.add(upstream);
     }
 
-    Router router = Router.router(vertx);
-    router.route().handler(CrossOrigin.handler(config.corsOrigins()));
-    HealthRoutes.mount(router, registry, checks);
     api = new SessionApiRoutes(vertx, config, publisher, view, metrics, this::engineReady, owner::cancelAhead,
         kafka.readiness());
-    api.mount(router);
-    JsonErrors.install(router);
+    api.start();
     kafka.provisionTopics().onSuccess(v -> startEngine());
-    return HttpEdge.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port()), router)
-        .listen()
-        .onSuccess(s -> server = s);
+    return deployApi(checks);
+  }
+
+  /**
+   * {@code HTTP_INSTANCES} API verticles on one port, deployed from this verticle (so they are its
+   * children: undeployed, and drained, before its own stop). Port 0 (tests) becomes a negative port:
+   * Vert.x binds one random port and shares it between the servers asking for the same negative number.
+   */
+  private Future<Void> deployApi(List<ReadinessCheck> checks) {
+    int bindPort = config.port() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : config.port();
+    HttpApiVerticle first = new HttpApiVerticle(config.host(), bindPort, config.corsOrigins(), api, registry, checks);
+    return vertx.deployVerticle(first).compose(id -> {
+      port = first.actualPort();
+      Future<String> rest = Future.succeededFuture();
+      for (int i = 1; i < config.ingress().httpInstances(); i++) {
+        rest = rest.compose(x -> vertx.deployVerticle(new HttpApiVerticle(config.host(), bindPort,
+            config.corsOrigins(), api, registry, checks)));
+      }
+      return rest.<Void>mapEmpty();
+    }).onSuccess(v -> LOG.info("HTTP API on port {}, {} event loop(s)", port, config.ingress().httpInstances()));
   }
 
   private boolean engineReady() {
@@ -151,16 +161,15 @@ public final class SessionServiceVerticle extends VerticleBase {
     if (api != null) {
       api.close();
     }
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed
-        .eventually(() -> publisher.close())
+    // the API verticles are children: Vert.x has undeployed (drained) them before this runs
+    return publisher.close()
         .eventually(() -> ownerPublisher.close())
         .eventually(() -> upstream == null ? Future.succeededFuture() : upstream.close())
         .eventually(() -> kafka.close());
   }
 
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   /** For tests and benchmarks: the sessions owned by this instance. */

@@ -7,6 +7,7 @@ import dev.rtvoice.common.http.ApiException;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -14,17 +15,18 @@ import java.util.Optional;
  * issued by token-service, verified with the shared {@code SESSION_HANDLE_KEY}); the operator console
  * presents {@code OPERATOR_TOKEN}. Answers: no credential 401 {@code unauthenticated}; a malformed or
  * forged token 401 {@code invalid_token}; an expired one 401 {@code session_expired}; a valid token of
- * another session 403 {@code forbidden}. Token contents never appear in an answer or a log.
+ * another session 403 {@code forbidden}. Token contents never appear in an answer or a log. A token
+ * verified once is remembered ({@link VerifiedTokens}: same string, expiry checked on each use).
  */
 final class Authenticator {
   private static final String BEARER = "bearer ";
 
-  private final SessionHandleCodec handles;
+  private final VerifiedTokens handles;
   private final Optional<byte[]> operatorToken;
   private final boolean devMode;
 
-  Authenticator(SessionHandleCodec handles, Optional<String> operatorToken, boolean devMode) {
-    this.handles = handles;
+  Authenticator(SessionHandleCodec handles, Clock clock, Optional<String> operatorToken, boolean devMode) {
+    this.handles = new VerifiedTokens(handles, clock, VerifiedTokens.DEFAULT_MAX_TOKENS);
     this.operatorToken = operatorToken.map(t -> t.getBytes(StandardCharsets.UTF_8));
     this.devMode = devMode;
   }

@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * ({@link IngressLimits}, 429 before anything is written) and bounded by {@code REQUEST_DEADLINE}
  * ({@link KafkaGate}: 503 when Kafka does not acknowledge in time, and at once while Kafka is known to
  * be down).
+ *
+ * <p>One instance serves every HTTP event loop ({@link HttpApiVerticle}): what it holds is shared and
+ * thread-safe (the limiter locks, the gate's state is volatile, the view and metrics are concurrent);
+ * each request's own work, its timers included, runs on the event loop of its connection.
  */
 public final class SessionApiRoutes {
   /**
@@ -97,10 +101,11 @@ public final class SessionApiRoutes {
     this.metrics = metrics;
     this.ready = ready;
     this.clock = config.clock();
-    this.auth = new Authenticator(config.handles(), config.operatorToken(), config.devMode());
+    this.auth = new Authenticator(config.handles(), config.clock(), config.operatorToken(), config.devMode());
     this.commandsTopic = config.topics().sessionCommands();
   }
 
+  /** Mounts the routes on one HTTP instance's router; every instance's router shares this state. */
   public void mount(Router router) {
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
     router.route("/v1/*").handler(ctx -> {
@@ -115,6 +120,13 @@ public final class SessionApiRoutes {
     router.post("/v1/sessions/:id/recover").handler(this::recover);
     router.get("/v1/sessions/:id").handler(this::get);
     router.get("/v1/sessions").handler(this::list);
+  }
+
+  /**
+   * Starts the Kafka probe and the limiter's eviction, once for all the routers this is mounted on
+   * (they run on the caller's context).
+   */
+  public void start() {
     gate.start();
     evictionTimer = vertx.setPeriodic(EVICTION_INTERVAL_MS, t -> limits.evictIdle());
   }

@@ -6,9 +6,9 @@ import dev.rtvoice.common.limit.IngestLimiter.Rate;
 import java.time.Duration;
 
 /**
- * How the HTTP ingress protects the command topic and its clients (README "Configuration"): rate
- * limits per session and per user, by events and by bytes, on a bounded number of tracked keys, and
- * the deadline of a write request.
+ * How the HTTP ingress serves and protects the command topic and its clients (README "Configuration"):
+ * the event loops serving it, rate limits per session and per user, by events and by bytes, on a
+ * bounded number of tracked keys, and the deadline of a write request.
  *
  * <p>The defaults are an order of magnitude above a real voice client (a few events per second, a
  * burst of ten or so at a turn's end, transcripts of at most 4,000 characters): such a client never
@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param requestDeadline {@code REQUEST_DEADLINE} (3s): a write not durable by then is answered 503
  * @param brokerProbeInterval {@code KAFKA_PROBE_INTERVAL} (1s): how often the ingress asks whether
  *     Kafka answers (a write is refused at once while it does not)
+ * @param httpInstances {@code HTTP_INSTANCES} (the number of cores): event loops serving the HTTP API,
+ *     each with its own server on the shared port
  */
 public record IngressSettings(
     Rate sessionEvents,
@@ -30,7 +32,8 @@ public record IngressSettings(
     Rate userBytes,
     int maxTrackedKeys,
     Duration requestDeadline,
-    Duration brokerProbeInterval) {
+    Duration brokerProbeInterval,
+    int httpInstances) {
 
   public static IngressSettings fromEnv(Env env) {
     return new IngressSettings(
@@ -40,7 +43,8 @@ public record IngressSettings(
         rate(env, "RATE_LIMIT_USER_BYTES", 64 * 1024, 512 * 1024),
         env.intInRange("RATE_LIMIT_MAX_TRACKED_KEYS", 100_000, 100, 10_000_000),
         positive(env, "REQUEST_DEADLINE", Duration.ofSeconds(3)),
-        positive(env, "KAFKA_PROBE_INTERVAL", Duration.ofSeconds(1)));
+        positive(env, "KAFKA_PROBE_INTERVAL", Duration.ofSeconds(1)),
+        env.intInRange("HTTP_INSTANCES", Math.min(64, Runtime.getRuntime().availableProcessors()), 1, 64));
   }
 
   /** {@code <prefix>_PER_SECOND} (may be fractional; 0 turns the limit off) and {@code <prefix>_BURST}. */

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,22 +58,24 @@ public final class Commands {
     if (events.isEmpty() || events.size() > MAX_EVENTS_PER_RECORD) {
       throw new InvalidSummaryException("events", "must hold 1.." + MAX_EVENTS_PER_RECORD + " events");
     }
-    JsonArray list = new JsonArray(new ArrayList<>(events.size()));
+    List<Map<String, Object>> list = new ArrayList<>(events.size());
     for (EventSummary e : events) {
-      list.add(new JsonObject(e.toMap()));
+      list.add(e.toMap());
     }
-    JsonObject payload = new JsonObject()
-        .put("user_id", caller.userId())
-        .put("device_id", caller.deviceId())
-        .put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("user_id", caller.userId());
+    payload.put("device_id", caller.deviceId());
+    payload.put("secret_expires_at_ms", caller.secretExpiresAtMs());
     if (platform != null) {
       payload.put("platform", platform);
     }
     payload.put("events", list);
-    EventEnvelope env = EventEnvelope.create(EventType.SESSION_CLIENT_EVENTS, sessionId,
-        Instant.ofEpochMilli(events.get(0).occurredAtMs()), now, SOURCE_API, payload);
+    EventType type = EventType.SESSION_CLIENT_EVENTS;
     try {
-      return EventCodec.encode(env);
+      // written straight from the parts: the same bytes as an EventEnvelope through EventCodec, without
+      // the envelope's deep copy of every event
+      return EnvelopeWriter.encode(UUID.randomUUID(), type, type.currentVersion(), sessionId,
+          Instant.ofEpochMilli(events.get(0).occurredAtMs()), now, SOURCE_API, payload);
     } catch (InvalidEventException e) {
       throw new InvalidSummaryException("events", "the request's " + events.size() + " events take more than "
           + EventCodec.MAX_BYTES + " bytes as one command: send fewer events per request");

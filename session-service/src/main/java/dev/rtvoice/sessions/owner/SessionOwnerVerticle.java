@@ -14,6 +14,7 @@ import dev.rtvoice.sessions.domain.Phase;
 import dev.rtvoice.sessions.domain.SessionMachine;
 import dev.rtvoice.sessions.domain.SessionState;
 import dev.rtvoice.sessions.kafka.Commands;
+import dev.rtvoice.sessions.kafka.EnvelopeWriter;
 import dev.rtvoice.sessions.kafka.StateView;
 import dev.rtvoice.sessions.kafka.WriteFailures;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
@@ -23,7 +24,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import java.time.Clock;
@@ -583,13 +583,15 @@ public final class SessionOwnerVerticle extends VerticleBase {
     }
     SessionState s = t.owned.state;
     s.bumpVersion();
-    JsonObject payload = new JsonObject(s.toMap());
+    Map<String, Object> payload = s.toMap();
     if (!t.replies.isEmpty()) {
-      payload.put("replies", new JsonArray(new ArrayList<>(t.replies)));
+      payload = new LinkedHashMap<>(payload);
+      payload.put("replies", new ArrayList<>(t.replies));
     }
-    return new Encoded(events, samples, EventCodec.encode(new EventEnvelope(
-        Changes.idOf(t.sessionId + "/v", (int) s.version()), EventType.SESSION_STATE, 1, t.sessionId,
-        Instant.ofEpochMilli(s.eventTimeMs()), now, Changes.SOURCE, payload)));
+    // the snapshot is the owner's largest record: written without an envelope's deep copy of the state
+    return new Encoded(events, samples, EnvelopeWriter.encode(Changes.idOf(t.sessionId + "/v", (int) s.version()),
+        EventType.SESSION_STATE, 1, t.sessionId, Instant.ofEpochMilli(s.eventTimeMs()), now, Changes.SOURCE,
+        payload));
   }
 
   private void rollback(Changes.Touched touched) {

@@ -1,6 +1,7 @@
 package dev.rtvoice.sessions.bench;
 
 import dev.rtvoice.common.config.Env;
+import dev.rtvoice.sessions.it.FloodingSession;
 import dev.rtvoice.sessions.it.Harness;
 import dev.rtvoice.upstreamsim.UpstreamSimVerticle;
 import dev.rtvoice.upstreamsim.config.SimConfig;
@@ -45,7 +46,10 @@ import org.HdrHistogram.Histogram;
  * </pre>
  * Arguments: interrupts per second, sessions (interrupts per round), rounds (the first is warm-up), and
  * optionally {@code flood}: one more session floods held out-of-order transcripts for the whole run
- * ({@link FloodingSession}; the byte rate limits are turned off so that all of it reaches Kafka).
+ * ({@link FloodingSession}, as in {@code FloodIsolationIT}; the byte rate limits are turned off so that
+ * all of it reaches Kafka), or {@code alternate}: rounds without and with the flood alternate (the first
+ * pair is warm-up), so that whatever else loads the machine weighs on both alike, and both are reported
+ * with their ratio.
  */
 public final class InterruptCancelLoadGenerator {
   private static final String KEY = "sk-bench-sideband-key";
@@ -54,7 +58,13 @@ public final class InterruptCancelLoadGenerator {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    boolean flood = args.length > 3 && args[3].equals("flood");
+    String mode = args.length > 3 ? args[3] : "quiet";
+    if (!List.of("quiet", "flood", "alternate").contains(mode)) {
+      throw new IllegalArgumentException("the 4th argument is flood or alternate, got " + mode);
+    }
+    boolean flood = !mode.equals("quiet");
+    boolean alternate = mode.equals("alternate");
+    int warmups = alternate ? 2 : 1;
 
     Vertx simVertx = Vertx.vertx();
     UpstreamSimVerticle sim = new UpstreamSimVerticle(SimConfig.fromEnv(new Env(Map.of("SIM_PORT", "0",
@@ -95,10 +105,16 @@ public final class InterruptCancelLoadGenerator {
       awaitCondition("every sideband connected", () -> simState(simHttp, sim.port()).getJsonArray("calls").stream()
           .map(JsonObject.class::cast).filter(c -> c.getInteger("connections") == 2).count() == sessions);
 
-      FloodingSession flooder = flood ? new FloodingSession(bench) : null;
-      Histogram total = new Histogram(60_000, 3);
-      Histogram httpAnswer = new Histogram(60_000, 3);
+      FloodingSession flooder = flood
+          ? new FloodingSession(bench.clientVertx, bench.port, "flood-" + java.util.UUID.randomUUID()) : null;
+      // [0]: rounds without the flood, [1]: with it
+      Histogram[] total = {new Histogram(60_000, 3), new Histogram(60_000, 3)};
+      Histogram[] httpAnswer = {new Histogram(60_000, 3), new Histogram(60_000, 3)};
       for (int round = 0; round < rounds; round++) {
+        boolean flooding = flood && (!alternate || round % 2 == 1);
+        if (flooder != null) {
+          flooder.flood(flooding);
+        }
         prepare(bench, all);
         System.out.println("round " + round + " prepared");
         Histogram atSim = new Histogram(60_000, 3);
@@ -131,21 +147,29 @@ public final class InterruptCancelLoadGenerator {
         for (Session s : all) {
           atSim.recordValue(Math.max(0, (s.cancelledNs - s.dueNs) / 1_000_000));
         }
-        System.out.printf("round %d%s: %d interrupts in %.2f s (%.0f/s); interrupt->cancel ms: %s; "
-                + "interrupt answered ms: %s%n", round, round == 0 ? " (warm-up)" : "", all.size(), firedSeconds,
-            all.size() / firedSeconds, describe(atSim), describe(answered));
-        if (round > 0) {
-          total.add(atSim);
-          httpAnswer.add(answered);
+        System.out.printf("round %d%s, flood %s: %d interrupts in %.2f s (%.0f/s); interrupt->cancel ms: %s; "
+                + "interrupt answered ms: %s%n", round, round < warmups ? " (warm-up)" : "", flooding ? "on" : "off",
+            all.size(), firedSeconds, all.size() / firedSeconds, describe(atSim), describe(answered));
+        if (round >= warmups) {
+          total[flooding ? 1 : 0].add(atSim);
+          httpAnswer[flooding ? 1 : 0].add(answered);
         }
       }
       if (flooder != null) {
-        flooder.stop();
+        flooder.flood(false);
         System.out.println("flood: " + flooder.describe());
       }
-      System.out.printf("RESULT%s %d interrupts at %d/s: interrupt -> upstream cancelled the response (its response.done, cancelled, received by a peer on the call): %s; "
-          + "HTTP answer of the interrupt: %s%n", flood ? " (flood on)" : "", total.getTotalCount(), rate, describe(total),
-          describe(httpAnswer));
+      for (int f = 0; f < 2; f++) {
+        if (total[f].getTotalCount() > 0) {
+          System.out.printf("RESULT flood %s: %d interrupts at %d/s: interrupt -> upstream cancelled the response (its "
+              + "response.done, cancelled, received by a peer on the call): %s; HTTP answer of the interrupt: %s%n",
+              f == 1 ? "on " : "off", total[f].getTotalCount(), rate, describe(total[f]), describe(httpAnswer[f]));
+        }
+      }
+      if (alternate && total[0].getTotalCount() > 0) {
+        System.out.printf("RESULT p99 with the flood / without it, same run, rounds interleaved: %.2f%n",
+            total[1].getValueAtPercentile(99) / (double) Math.max(1, total[0].getValueAtPercentile(99)));
+      }
     } finally {
       simVertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -263,67 +287,6 @@ public final class InterruptCancelLoadGenerator {
         cancelledNs = System.nanoTime();
         cancelledSeen = true;
       }
-    }
-  }
-
-  /**
-   * The hostile session of {@code FloodIsolationIT}: once a second, {@code seq n}, then {@code n+2 ..
-   * n+21} of {@code conversation.item.input_audio_transcription.completed} with 4,000-character
-   * transcripts (three requests: a request's events are one command record, under 64 KiB); the gap at
-   * {@code n+1} never fills, so the session holds, drops and breaks ordering on the same partitions as
-   * the measured sessions.
-   */
-  private static final class FloodingSession {
-    private static final String TRANSCRIPT = "flood ".repeat(667).substring(0, 4000);
-    private final BenchSupport bench;
-    private final String id = "flood-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    private final String token = Harness.token(id, Instant.now().plusSeconds(7200));
-    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-    private final long timer;
-    private long nextSeq = 1;
-    private long now = System.currentTimeMillis();
-
-    FloodingSession(BenchSupport bench) {
-      this.bench = bench;
-      this.timer = bench.clientVertx.setPeriodic(1, 1000, t -> second());
-    }
-
-    private void second() {
-      JsonArray first = new JsonArray().add(event(nextSeq == 1 ? "client.connected" : null, nextSeq));
-      JsonArray second = new JsonArray();
-      JsonArray third = new JsonArray();
-      for (long s = nextSeq + 2; s <= nextSeq + 21; s++) {
-        (s <= nextSeq + 11 ? second : third).add(event(null, s));
-      }
-      nextSeq += 22;
-      send(first).compose(v -> send(second)).compose(v -> send(third));
-    }
-
-    private Future<Void> send(JsonArray events) {
-      return bench.post("/v1/sessions/" + id + "/events", token, new JsonObject().put("platform", "web")
-          .put("events", events).toBuffer()).map(a -> {
-            (a.status() == 202 ? accepted : refused).incrementAndGet();
-            return (Void) null;
-          }).otherwise(e -> {
-            refused.incrementAndGet();
-            return null;
-          });
-    }
-
-    private JsonObject event(String type, long seq) {
-      now = Math.max(now + 1, System.currentTimeMillis());
-      JsonObject e = new JsonObject().put("seq", seq).put("occurred_at_ms", now);
-      return type != null ? e.put("type", type)
-          : e.put("type", "conversation.item.input_audio_transcription.completed").put("transcript", TRANSCRIPT);
-    }
-
-    void stop() {
-      bench.clientVertx.cancelTimer(timer);
-    }
-
-    String describe() {
-      return accepted.get() + " flood requests accepted, " + refused.get() + " refused or failed";
     }
   }
 }

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.common.utils.Utils;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The isolation proof on the real broker: one hostile session floods out-of-order events while 50
  * other sessions run turns that are interrupted, against upstream-sim's sideband.
  *
- * <p>The flood, once a second while it is on: {@code seq n}, then {@code n+2 .. n+21} of
+ * <p>The flood ({@link FloodingSession}), once a second while it is on: {@code seq n}, then {@code n+2 .. n+21} of
  * {@code conversation.item.input_audio_transcription.completed}, each with a 4,000-character transcript
  * (about 82 KB a second, in three requests: a request's events are one command record, under 64 KiB); the gap at {@code n+1} is never filled. Before the state budget and the
  * owner's dead letters, those held events made a snapshot over Kafka's 64 KiB record limit and the
@@ -71,7 +70,6 @@ class FloodIsolationIT {
   private static final int INTERRUPTS_PER_SECOND = 100;
   private static final long P99_FLOOR_MS = 20;
   private static final int PARTITIONS = 3;
-  private static final String TRANSCRIPT = "flood ".repeat(667).substring(0, 4000);
 
   @Test
   void oneFloodingSessionNeitherSlowsNorCorruptsTheOthers(TestKafka kafka) throws Exception {
@@ -82,15 +80,16 @@ class FloodIsolationIT {
              "THINKING_TIMEOUT", "10m", "CANCEL_ACK_TIMEOUT", "10m",
              "RATE_LIMIT_SESSION_BYTES_PER_SECOND", "0", "RATE_LIMIT_USER_BYTES_PER_SECOND", "0")))) {
       HttpClient http = clientVertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-          .setDefaultHost("127.0.0.1").setDefaultPort(Integer.parseInt(service.base.substring(
-              service.base.lastIndexOf(':') + 1))), new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
+          .setDefaultHost("127.0.0.1").setDefaultPort(port(service)),
+          new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
       WebSocketClient ws = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(
           SESSIONS + 10));
       List<Member> members = new ArrayList<>();
       for (int i = 0; i < SESSIONS; i++) {
         members.add(new Member(clientVertx, "rts_iso_" + i + "_" + Long.toHexString(System.nanoTime()), "rtc_iso_" + i));
       }
-      Flooder flooder = new Flooder(service.base, "rts_flood_" + Long.toHexString(System.nanoTime()));
+      FloodingSession flooder = new FloodingSession(clientVertx, port(service),
+          "rts_flood_" + Long.toHexString(System.nanoTime()));
       int flooderPartition = partition(flooder.sessionId);
       Set<String> partitionMates = members.stream().filter(m -> partition(m.id) == flooderPartition)
           .map(m -> m.id).collect(Collectors.toSet());
@@ -112,9 +111,6 @@ class FloodIsolationIT {
           .getJsonArray("calls").stream().map(JsonObject.class::cast)
           .filter(c -> c.getInteger("connections") == 2).count() == SESSIONS, Duration.ofSeconds(60));
 
-      Thread floodThread = new Thread(flooder, "flooder");
-      floodThread.setDaemon(true);
-      floodThread.start();
       Histogram quiet = new Histogram(60_000, 3);
       Histogram flooded = new Histogram(60_000, 3);
       Histogram floodedMates = new Histogram(60_000, 3);
@@ -122,9 +118,9 @@ class FloodIsolationIT {
       int rounds = 0;
       for (int pair = 0; pair <= MEASURED_PAIRS; pair++) {
         for (boolean flood : new boolean[] {false, true}) {
-          flooder.on = flood;
+          flooder.flood(flood);
           Histogram round = runRound(http, members, rounds++, service.base);
-          flooder.on = false;
+          flooder.flood(false);
           System.out.printf("round %d%s, flood %s: interrupt -> cancel %s%n", rounds, pair == 0 ? " (warm-up)" : "",
               flood ? "on " : "off", describe(round));
           if (pair > 0) {
@@ -137,15 +133,12 @@ class FloodIsolationIT {
           }
         }
       }
-      flooder.stop = true;
-      floodThread.join(10_000);
 
       System.out.printf("RESULT interrupt -> upstream cancel without the flood: %s; with the flood: %s%n",
           describe(quiet), describe(flooded));
       System.out.printf("       the %d sessions on the flooder's partition: without %s; with %s%n",
           partitionMates.size(), describe(quietMates), describe(floodedMates));
-      System.out.printf("       flood: %d requests accepted, %d rate-limited, %d other answers (%s)%n",
-          flooder.accepted.get(), flooder.limited.get(), flooder.other.get(), flooder.lastOther);
+      System.out.printf("       flood: %s%n", flooder.describe());
 
       // 1. the others' latency: within 2x of the same run without the flood
       long quietP99 = Math.max(P99_FLOOR_MS, quiet.getValueAtPercentile(99));
@@ -185,8 +178,8 @@ class FloodIsolationIT {
       assertThat(recovered).as("session.interrupt_recovered events (distinct ids)").isEqualTo(expected);
 
       // 3. the flooding session: every request accepted (limits off), degraded as documented
-      assertThat(flooder.accepted.get()).as("flood requests that reached Kafka").isGreaterThanOrEqualTo(15);
-      assertThat(flooder.other.get()).as("flood answers other than 202: " + flooder.lastOther).isZero();
+      assertThat(flooder.accepted()).as("flood requests that reached Kafka").isGreaterThanOrEqualTo(15);
+      assertThat(flooder.other()).as("flood answers other than 202: " + flooder.lastOther()).isZero();
       JsonObject flood = Http.get(service.base + "/v1/sessions/" + flooder.sessionId,
           "Authorization", "Bearer " + flooder.token).json();
       System.out.printf("       flooding session: phase %s, advice %s, held %d, counters %s%n", flood.getString("phase"),
@@ -254,6 +247,10 @@ class FloodIsolationIT {
   private static <T> List<T> awaitAll(List<Future<T>> futures) throws Exception {
     Future.all(futures).await(60, TimeUnit.SECONDS);
     return futures.stream().map(Future::result).toList();
+  }
+
+  private static int port(Harness.Service service) {
+    return Integer.parseInt(service.base.substring(service.base.lastIndexOf(':') + 1));
   }
 
   private static int partition(String key) {
@@ -346,82 +343,6 @@ class FloodIsolationIT {
           && cancelledNs == 0) {
         cancelledNs = System.nanoTime();
       }
-    }
-  }
-
-  /** The hostile session: while {@link #on}, once a second, 21 events with a new gap (three requests). */
-  private static final class Flooder implements Runnable {
-    final String base;
-    final String sessionId;
-    final String token;
-    final AtomicInteger accepted = new AtomicInteger();
-    final AtomicInteger limited = new AtomicInteger();
-    final AtomicInteger other = new AtomicInteger();
-    volatile String lastOther = "";
-    volatile boolean on;
-    volatile boolean stop;
-    long nextSeq = 1;
-    long now = System.currentTimeMillis();
-
-    Flooder(String base, String sessionId) {
-      this.base = base;
-      this.sessionId = sessionId;
-      this.token = Harness.token(sessionId, Instant.now().plusSeconds(3600));
-    }
-
-    @Override
-    public void run() {
-      while (!stop) {
-        long started = System.nanoTime();
-        if (on) {
-          send();
-        }
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        try {
-          Thread.sleep(on ? Math.max(1, 1000 - elapsedMs) : 20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    private void send() {
-      for (JsonArray events : batches()) {
-        Http.Response r = Http.post(base + "/v1/sessions/" + sessionId + "/events",
-            new JsonObject().put("platform", "web").put("events", events).encode(), "Authorization", "Bearer " + token);
-        if (r.status() == 202) {
-          accepted.incrementAndGet();
-        } else if (r.status() == 429) {
-          limited.incrementAndGet();
-        } else {
-          other.incrementAndGet();
-          lastOther = r.status() + " " + r.body();
-        }
-      }
-    }
-
-    /**
-     * {@code seq n} (the very first is client.connected), then n+2 .. n+21 in two requests of ten (a
-     * request's events are one command record, which must stay under Kafka's 64 KiB): n+1 never comes.
-     */
-    private List<JsonArray> batches() {
-      JsonArray first = new JsonArray().add(nextSeq == 1 ? event("client.connected", nextSeq) : transcript(nextSeq));
-      JsonArray second = new JsonArray();
-      JsonArray third = new JsonArray();
-      for (long s = nextSeq + 2; s <= nextSeq + 21; s++) {
-        (s <= nextSeq + 11 ? second : third).add(transcript(s));
-      }
-      nextSeq += 22;
-      return List.of(first, second, third);
-    }
-
-    private JsonObject transcript(long seq) {
-      return event("conversation.item.input_audio_transcription.completed", seq).put("transcript", TRANSCRIPT);
-    }
-
-    private JsonObject event(String type, long seq) {
-      now = Math.max(now + 1, System.currentTimeMillis());
-      return new JsonObject().put("type", type).put("seq", seq).put("occurred_at_ms", now);
     }
   }
 }
