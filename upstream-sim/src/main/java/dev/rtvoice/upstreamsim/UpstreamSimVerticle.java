@@ -5,6 +5,7 @@ import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.upstreamsim.admin.AdminApi;
 import dev.rtvoice.upstreamsim.config.SimConfig;
 import dev.rtvoice.upstreamsim.faults.FaultInjector;
+import dev.rtvoice.upstreamsim.realtime.CallsApi;
 import dev.rtvoice.upstreamsim.realtime.RealtimeCall;
 import dev.rtvoice.upstreamsim.realtime.SidebandServer;
 import dev.rtvoice.upstreamsim.secrets.ClientSecretApi;
@@ -56,11 +57,12 @@ public final class UpstreamSimVerticle extends VerticleBase {
       }
     };
     ClientSecretApi secretApi = new ClientSecretApi(vertx, apiKey, secrets, faults);
-    SidebandServer sideband = new SidebandServer(vertx, apiKey, secrets, timing);
+    SidebandServer sideband = new SidebandServer(vertx, apiKey, secrets, timing, config.sessionMax());
 
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
     secretApi.mount(router);
+    new CallsApi(apiKey, sideband).mount(router);
     new AdminApi(faults, secrets, sideband, secretApi, config.responseLatency()).mount(router);
     HealthRoutes.mount(router, registry, List.of());
     JsonErrors.install(router);

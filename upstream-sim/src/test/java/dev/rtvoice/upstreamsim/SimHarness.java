@@ -75,11 +75,15 @@ final class SimHarness implements AutoCloseable {
     final WebSocket socket;
     final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
     volatile boolean closed;
+    volatile Short closeStatus;
 
     Sideband(WebSocket socket) {
       this.socket = socket;
       socket.textMessageHandler(text -> received.add(new JsonObject(text)));
-      socket.closeHandler(v -> closed = true);
+      socket.closeHandler(v -> {
+        closeStatus = socket.closeStatusCode();
+        closed = true;
+      });
     }
 
     void send(JsonObject event) {

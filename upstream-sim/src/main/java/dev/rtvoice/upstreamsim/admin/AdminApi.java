@@ -21,6 +21,7 @@ import java.util.Set;
  */
 public final class AdminApi {
   private static final Set<String> TARGETS = Set.of("client_secrets", "sessions", "any");
+  private static final int MAX_TRANSCRIPT_CHARS = 4000;
 
   private final FaultInjector faults;
   private final SecretStore secrets;
@@ -95,6 +96,21 @@ public final class AdminApi {
       RealtimeCall call = sideband.call(ctx.pathParam("callId"));
       ctx.json(new JsonObject().put("sent", call.script(event)).put("connections", call.connectionCount()));
     });
+    // the user speaks for duration_ms (server VAD's events), then the transcript: {"duration_ms":300,"transcript":"uh-huh"}
+    router.post("/admin/calls/:callId/speech").handler(ctx -> {
+      JsonObject body = JsonBodies.object(ctx, false);
+      long duration = range(body, "duration_ms", 800, 0, 600_000);
+      String transcript = JsonBodies.optionalString(body, "transcript");
+      if (transcript != null && transcript.length() > MAX_TRANSCRIPT_CHARS) {
+        throw ApiException.badRequest("transcript", "at most " + MAX_TRANSCRIPT_CHARS + " characters");
+      }
+      RealtimeCall call = sideband.existingCall(ctx.pathParam("callId"));
+      if (call == null || call.endReason() != null) {
+        throw ApiException.notFound("no running call " + ctx.pathParam("callId"));
+      }
+      ctx.response().setStatusCode(202);
+      ctx.json(call.speak(duration, transcript).put("connections", call.connectionCount()));
+    });
     router.post("/admin/calls/:callId/drop").handler(ctx -> {
       RealtimeCall call = sideband.existingCall(ctx.pathParam("callId"));
       if (call == null) {
@@ -113,7 +129,7 @@ public final class AdminApi {
     router.get("/admin/state").handler(ctx -> {
       JsonArray calls = new JsonArray();
       sideband.calls().forEach(c -> calls.add(new JsonObject().put("call_id", c.callId())
-          .put("connections", c.connectionCount())));
+          .put("connections", c.connectionCount()).put("ended", c.endReason())));
       ctx.json(new JsonObject()
           .put("secret_calls", secretApi.calls())
           .put("secrets_issued", secrets.issuedCount())

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -44,8 +45,12 @@ public final class RealtimeCall {
   private final Map<String, Long> itemAudioMs = new HashMap<>();
   private final Map<Long, String> chunks = new HashMap<>();
   private final String sessionId = Ids.next("sess_", 20);
+  private final long createdNs = System.nanoTime();
+  /** Timers of scripted speech and of the call's end, cancelled when the call ends. */
+  private final Set<Long> timers = new HashSet<>();
   private ActiveResponse active;
   private long responses;
+  private String endReason;
 
   /** The response being generated: its ids and the timer that emits its next audio delta. */
   private static final class ActiveResponse {
@@ -68,6 +73,10 @@ public final class RealtimeCall {
   }
 
   public void attach(ServerWebSocket ws) {
+    if (endReason != null) {
+      ws.close((short) 1000, "call ended");
+      return;
+    }
     connections.add(ws);
     send(ws, event("session.created").put("session", new JsonObject()
         .put("type", "realtime").put("object", "realtime.session").put("id", sessionId).put("model", "gpt-realtime")));
@@ -89,6 +98,78 @@ public final class RealtimeCall {
     }
     connections.clear();
     return dropped;
+  }
+
+  /** Why the call ended ({@code session_expired}, {@code hangup}), or null while it runs. */
+  public String endReason() {
+    return endReason;
+  }
+
+  /** Milliseconds since the call was created: the clock of its input audio ({@code audio_start_ms}). */
+  public long ageMs() {
+    return (System.nanoTime() - createdNs) / 1_000_000;
+  }
+
+  /**
+   * Ends the call: what is in flight stops, {@code lastEvent} (if any) goes to every connection, then
+   * each is closed with {@code closeCode}. Later connections to the call are refused.
+   */
+  public void end(String reason, JsonObject lastEvent, short closeCode, String closeReason) {
+    if (endReason != null) {
+      return;
+    }
+    endReason = reason;
+    if (active != null) {
+      vertx.cancelTimer(active.timerId);
+      active = null;
+    }
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
+    if (lastEvent != null) {
+      broadcast(lastEvent.put("event_id", Ids.event()));
+    }
+    for (ServerWebSocket ws : Set.copyOf(connections)) {
+      ws.close(closeCode, closeReason);
+    }
+    connections.clear();
+  }
+
+  /** Runs {@code action} after {@code delayMs} unless the call has ended by then. */
+  public void schedule(long delayMs, Runnable action) {
+    long[] id = new long[1];
+    id[0] = vertx.setTimer(Math.max(1, delayMs), t -> {
+      timers.remove(id[0]);
+      if (endReason == null) {
+        action.run();
+      }
+    });
+    timers.add(id[0]);
+  }
+
+  /**
+   * The user speaks for {@code durationMs} (server VAD's view of it): {@code speech_started} now,
+   * {@code speech_stopped} and {@code committed} after the duration, then the transcript (when one is
+   * given) as {@code conversation.item.input_audio_transcription.delta} and {@code .completed}.
+   *
+   * @return the user item's id and where the speech starts on the call's audio clock
+   */
+  public JsonObject speak(long durationMs, String transcript) {
+    String itemId = Ids.next("item_", 20);
+    long startMs = ageMs();
+    broadcast(event("input_audio_buffer.speech_started").put("audio_start_ms", startMs).put("item_id", itemId));
+    schedule(durationMs, () -> {
+      broadcast(event("input_audio_buffer.speech_stopped").put("audio_end_ms", startMs + durationMs)
+          .put("item_id", itemId));
+      broadcast(event("input_audio_buffer.committed").put("previous_item_id", null).put("item_id", itemId));
+      if (transcript != null) {
+        broadcast(event("conversation.item.input_audio_transcription.delta").put("item_id", itemId)
+            .put("content_index", 0).put("delta", transcript));
+        broadcast(event("conversation.item.input_audio_transcription.completed").put("item_id", itemId)
+            .put("content_index", 0).put("transcript", transcript));
+      }
+    });
+    return new JsonObject().put("item_id", itemId).put("audio_start_ms", startMs).put("duration_ms", durationMs)
+        .put("transcript", transcript);
   }
 
   /**
@@ -154,7 +235,7 @@ public final class RealtimeCall {
   }
 
   private void emitDelta(ActiveResponse response, SimTiming timing) {
-    if (active != response) {
+    if (active != response || endReason != null) {
       return; // cancelled meanwhile
     }
     long chunkMs = chunkMs(timing);
@@ -181,8 +262,8 @@ public final class RealtimeCall {
     active = null;
     broadcast(event("response.done").put("response", responseObject(response, "completed")));
     // the buffer drains once all of the audio has played
-    vertx.setTimer(untilMs(response, response.audioMs),
-        t -> broadcast(event("output_audio_buffer.stopped").put("response_id", response.id)));
+    schedule(untilMs(response, response.audioMs),
+        () -> broadcast(event("output_audio_buffer.stopped").put("response_id", response.id)));
   }
 
   /** Milliseconds from now until {@code offsetMs} after the response's first audio (at least 1). */
@@ -294,6 +375,8 @@ public final class RealtimeCall {
   public JsonObject describe() {
     return new JsonObject()
         .put("call_id", callId)
+        .put("age_ms", ageMs())
+        .put("ended", endReason)
         .put("connections", connections.size())
         .put("responses", responses)
         .put("active_response_id", active == null ? null : active.id)

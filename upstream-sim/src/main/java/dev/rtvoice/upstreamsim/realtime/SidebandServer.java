@@ -10,28 +10,88 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.HashMap;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The sideband WebSocket, {@code /v1/realtime?call_id=...}: a server holding the API key (or a
- * client holding a valid ephemeral key) attaches to a call and exchanges realtime events on it.
+ * The calls and their WebSocket, {@code /v1/realtime?call_id=...}: a server holding the API key (the
+ * sideband) or a client holding a valid ephemeral key (the client channel) attaches to a call and
+ * exchanges realtime events on it. Each call lives at most {@code SIM_SESSION_MAX} from its creation:
+ * then every connection gets OpenAI's {@code session_expired} error and is closed with 1001; a call
+ * can also be hung up. An ended call refuses new connections (404).
  */
 public final class SidebandServer {
-  private static final Pattern CALL_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,128}");
+  static final Pattern CALL_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,128}");
+  /** Calls remembered (ended ones are forgotten first beyond it). */
+  private static final int MAX_CALLS = 10_000;
 
   private final Vertx vertx;
   private final ApiKeyCheck apiKey;
   private final SecretStore secrets;
   private final RealtimeCall.SimTiming timing;
-  private final Map<String, RealtimeCall> calls = new HashMap<>();
+  private final Duration sessionMax;
+  private final Map<String, RealtimeCall> calls = new LinkedHashMap<>();
 
-  public SidebandServer(Vertx vertx, ApiKeyCheck apiKey, SecretStore secrets, RealtimeCall.SimTiming timing) {
+  public SidebandServer(Vertx vertx, ApiKeyCheck apiKey, SecretStore secrets, RealtimeCall.SimTiming timing,
+                        Duration sessionMax) {
     this.vertx = vertx;
     this.apiKey = apiKey;
     this.secrets = secrets;
     this.timing = timing;
+    this.sessionMax = sessionMax;
+  }
+
+  /** OpenAI's words at the cap, with the configured maximum. */
+  public static String expiredMessage(Duration max) {
+    long ms = max.toMillis();
+    String length;
+    if (ms % 60_000 == 0) {
+      length = plural(ms / 60_000, "minute");
+    } else if (ms % 1000 == 0) {
+      length = plural(ms / 1000, "second");
+    } else {
+      length = ms + " ms";
+    }
+    return "Your session hit the maximum duration of " + length + ".";
+  }
+
+  private static String plural(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
+  }
+
+  /** The call, created (and its maximum duration started) when new. */
+  public RealtimeCall call(String callId) {
+    RealtimeCall call = calls.get(callId);
+    if (call != null) {
+      return call;
+    }
+    RealtimeCall created = new RealtimeCall(callId, vertx);
+    calls.put(callId, created);
+    forgetEndedBeyondLimit();
+    created.schedule(sessionMax.toMillis(), () -> created.end("session_expired", new JsonObject()
+        .put("type", "error").put("error", new JsonObject().put("type", "invalid_request_error")
+            .put("code", "session_expired").put("message", expiredMessage(sessionMax)).put("param", null)
+            .put("event_id", null)), (short) 1001, "session expired"));
+    return created;
+  }
+
+  /** Ends a running call as {@code POST /v1/realtime/calls/{id}/hangup} does; false when there is none. */
+  public boolean hangup(String callId) {
+    RealtimeCall call = calls.get(callId);
+    if (call == null || call.endReason() != null) {
+      return false;
+    }
+    call.end("hangup", null, (short) 1000, "call hung up");
+    return true;
+  }
+
+  private void forgetEndedBeyondLimit() {
+    if (calls.size() <= MAX_CALLS) {
+      return;
+    }
+    calls.values().removeIf(c -> c.endReason() != null && calls.size() > MAX_CALLS / 2);
   }
 
   public void onHandshake(ServerWebSocketHandshake handshake) {
@@ -51,11 +111,16 @@ public final class SidebandServer {
       handshake.reject(401);
       return;
     }
+    RealtimeCall existing = calls.get(callId);
+    if (existing != null && existing.endReason() != null) {
+      handshake.reject(404);
+      return;
+    }
     handshake.accept().onSuccess(ws -> attach(callId, ws));
   }
 
   private void attach(String callId, ServerWebSocket ws) {
-    RealtimeCall call = calls.computeIfAbsent(callId, id -> new RealtimeCall(id, vertx));
+    RealtimeCall call = call(callId);
     call.attach(ws);
     ws.textMessageHandler(text -> {
       JsonObject event;
@@ -74,10 +139,6 @@ public final class SidebandServer {
     ws.exceptionHandler(e -> call.detach(ws));
   }
 
-  public RealtimeCall call(String callId) {
-    return calls.computeIfAbsent(callId, id -> new RealtimeCall(id, vertx));
-  }
-
   public RealtimeCall existingCall(String callId) {
     return calls.get(callId);
   }
@@ -92,6 +153,7 @@ public final class SidebandServer {
 
   public void reset() {
     dropAll();
+    calls.values().forEach(c -> c.end("reset", null, (short) 1000, "reset"));
     calls.clear();
   }
 
