@@ -43,7 +43,7 @@ export declare function sleep(clock: Clock, ms: number, signal?: AbortSignal): P
 
 export declare const Phase: Readonly<{
   IDLE: 'IDLE'; LISTENING: 'LISTENING'; THINKING: 'THINKING'; SPEAKING: 'SPEAKING';
-  CANCELLING: 'CANCELLING'; RECOVERING: 'RECOVERING'; ENDED: 'ENDED';
+  PENDING_INTERRUPT: 'PENDING_INTERRUPT'; CANCELLING: 'CANCELLING'; RECOVERING: 'RECOVERING'; ENDED: 'ENDED';
 }>;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
@@ -61,6 +61,10 @@ export declare class SessionStateMirror extends Emitter {
   connected(): void;
   apply(event: unknown): { action: 'applied' | 'ignored' | 'stale' | 'barge_in'; from?: Phase; to?: Phase };
   interrupt(): { responseId: string | null; itemId: string | null; from: Phase } | null;
+  /** SPEAKING -> PENDING_INTERRUPT; false from any other phase. */
+  pendInterrupt(): boolean;
+  /** PENDING_INTERRUPT -> SPEAKING (a false interruption); false from any other phase. */
+  resumeSpeaking(cause?: string): boolean;
   giveUpCancel(cause?: string): void;
   recovering(cause: string): void;
   end(cause?: string): void;
@@ -253,13 +257,56 @@ export interface PlaybackControl {
   stop(): void;
   /** The element playing the remote audio: its currentTime is one measure of what was heard. */
   element?: HTMLMediaElement | { currentTime: number };
+  /** Lowers the volume while an interruption is judged (default: the element's volume). */
+  duck?(volume: number): void;
+  /** Full volume again (after duck). */
+  unduck?(): void;
   /** The app's own measure of how much of the current response was played (replaces the library's). */
   playedMs?(): number;
   /** The audio output latency, in seconds (AudioContext.outputLatency). */
   outputLatencySeconds?(): number | undefined;
 }
 
+/**
+ * When the user's speech over the assistant is a real interruption: at least `minSpeechMs` of speech
+ * and at least `minWords` transcribed words (0: not checked). Meanwhile playback is ducked to
+ * `duckVolume` (0.3) and the model keeps generating; a transcript awaited `transcriptWaitMs` (1500)
+ * after the speech. Both 0 (or no policy): every speech_started cancels at once.
+ */
+export interface InterruptionPolicy {
+  minSpeechMs?: number;
+  minWords?: number;
+  transcriptWaitMs?: number;
+  duckVolume?: number;
+}
+
+/** 'interrupt_pending', then 'false_interruption' (resumed) or 'interruption_committed' (cancelled). */
+export interface InterruptionJudgement {
+  reason: 'short_speech' | 'too_few_words' | 'policy_met';
+  itemId: string | null;
+  responseId: string | null;
+  words: number;
+  speechMs: number;
+  stillSpeaking: boolean;
+}
+
+export declare function countWords(text: string | null | undefined): number;
+export declare function normalizePolicy(policy: InterruptionPolicy | null | undefined):
+  Required<InterruptionPolicy> | null;
+
+export declare class PendingInterruption {
+  constructor(options: { policy: Required<InterruptionPolicy>; clock: Clock; itemId: string | null;
+    onCommit: (detail: Omit<InterruptionJudgement, 'responseId'>) => void;
+    onResume: (detail: Omit<InterruptionJudgement, 'responseId'>) => void });
+  concerns(itemId: unknown): boolean;
+  stopped(): void;
+  transcriptPart(text: string, options: { final: boolean }): void;
+  cancel(): void;
+}
+
 export interface RealtimeVoiceClientOptions {
+  /** Judge speech over the assistant before cancelling (false interruptions); absent: cancel at once. */
+  falseInterruption?: InterruptionPolicy;
   tokenServiceUrl: string;
   sessionServiceUrl: string;
   metricsServiceUrl: string;
@@ -343,7 +390,8 @@ export declare class RealtimeVoiceClient extends Emitter {
   readonly events: EventReporter;
   readonly telemetry: TelemetryReporter;
   readonly recovery: RecoveryController;
-  readonly stats: { interrupts: number; staleDropped: number; iceRestarts: number; reconnects: number };
+  readonly stats: { interrupts: number; staleDropped: number; iceRestarts: number; reconnects: number;
+    falseInterruptions: number };
   start(): Promise<{ sessionId: string }>;
   attach(pc: RTCPeerConnection, dc: RTCDataChannel, options?: { callId?: string | null }): void;
   send(event: Record<string, unknown>): boolean;
@@ -353,6 +401,7 @@ export declare class RealtimeVoiceClient extends Emitter {
   /**
    * Events: 'phase' (PhaseChange), 'event' (each upstream event not dropped), 'stale', 'interrupt' (InterruptDetail),
    * 'truncated' / 'truncate_already_shorter' / 'truncate_refused' / 'truncate_unconfirmed' (TruncationResult),
+   * 'interrupt_pending', 'false_interruption', 'interruption_committed' (InterruptionJudgement),
    * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated',
    * 'reissued', 'rotation_retry', 'recovery_plan', 'recovered', 'recovery_failed', 'ice_state', 'ice_restarted',
    * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error'.

@@ -15,6 +15,7 @@ import { LatencyTracker } from './latency.js';
 import { RecoveryController } from './recovery-controller.js';
 import { PlaybackMeter, playbackSources } from './playback-meter.js';
 import { TruncationWatch } from './truncation.js';
+import { PendingInterruption, normalizePolicy } from './pending-interruption.js';
 
 const CONNECTED_ICE = new Set(['connected', 'completed']);
 /** Bound of the events held back while one measurement (a getStats) is pending. */
@@ -51,6 +52,12 @@ export class RealtimeVoiceClient extends Emitter {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
     this.iceRestartTimeoutMs = options.iceRestartTimeoutMs ?? 10_000;
     this.openTimeoutMs = options.openTimeoutMs ?? 15_000;
+    /** When set, speech over the assistant is judged before anything is cancelled (false interruptions). */
+    this.interruptionPolicy = normalizePolicy(options.falseInterruption);
+    /** @type {PendingInterruption|null} */
+    this.pending = null;
+    /** The element volume before ducking, when the library ducks the element itself. */
+    this.duckedFrom = null;
     this.tokens = options.tokens ?? new TokenManager({
       tokenServiceUrl: options.tokenServiceUrl,
       getUserToken: options.getUserToken,
@@ -116,7 +123,7 @@ export class RealtimeVoiceClient extends Emitter {
     this.ackTimer = null;
     this.detach = null;
     this.ended = false;
-    this.stats = { interrupts: 0, staleDropped: 0, iceRestarts: 0, reconnects: 0 };
+    this.stats = { interrupts: 0, staleDropped: 0, iceRestarts: 0, reconnects: 0, falseInterruptions: 0 };
     this.#wire();
   }
 
@@ -197,6 +204,7 @@ export class RealtimeVoiceClient extends Emitter {
     if (this.ended) return;
     this.ended = true;
     this.#clearAckTimer();
+    this.#settlePending();
     for (const watch of this.truncations) watch.cancel();
     this.truncations.clear();
     for (const [event, at] of this.deferredReports ?? []) this.events.upstream(event, at);
@@ -254,10 +262,12 @@ export class RealtimeVoiceClient extends Emitter {
 
   #phaseChanged({ from, to, cause, turn }) {
     if (to === Phase.THINKING && from === Phase.LISTENING) this.latency.userStoppedSpeaking(turn);
-    if (to === Phase.SPEAKING) {
+    if (to === Phase.SPEAKING && from !== Phase.PENDING_INTERRUPT) {
       this.meter.started(this.mirror.responseId);
       this.latency.firstAudioHeard();
     }
+    // the answer ended (or the call moved) while the speech was being judged: nothing left to interrupt
+    if (from === Phase.PENDING_INTERRUPT && to !== Phase.SPEAKING && to !== Phase.CANCELLING) this.#settlePending();
     if (to === Phase.CANCELLING) this.latency.turnAbandoned();
     if (to === Phase.LISTENING && cause === 'response.done' && (from === Phase.SPEAKING || from === Phase.THINKING)) {
       this.latency.turnFinished();
@@ -278,12 +288,16 @@ export class RealtimeVoiceClient extends Emitter {
     const at = this.clock.now();
     for (const watch of this.truncations) watch.observe(event);
     if (AUDIO_DELTAS.has(event?.type)) this.meter.delivered(event.response_id, event.delta);
+    if (this.pending) this.#judge(event);
     const result = this.mirror.apply(event);
     // reported even when stale: session-service counts the late events of cancelled responses
     if (this.deferredReports && this.deferredReports.length < MAX_DEFERRED_REPORTS) this.deferredReports.push([event, at]);
     else this.events.upstream(event, at);
     if (result.action === 'stale') return;
-    if (result.action === 'barge_in') this.#bargeIn('speech_started');
+    if (result.action === 'barge_in') {
+      if (this.interruptionPolicy && this.mirror.phase === Phase.SPEAKING) this.#pendInterrupt(event);
+      else this.#bargeIn('speech_started');
+    }
     this.emit('event', event);
   }
 
@@ -299,9 +313,93 @@ export class RealtimeVoiceClient extends Emitter {
     this.emit('connected', { sessionId: this.sessionId, reconnected: Boolean(reason), reason });
   }
 
+  /** SPEAKING -> PENDING_INTERRUPT: playback ducked, the model still generating, the policy judging. */
+  #pendInterrupt(event) {
+    if (!this.mirror.pendInterrupt()) return;
+    this.#duck(this.interruptionPolicy.duckVolume);
+    const responseId = this.mirror.responseId;
+    this.pending = new PendingInterruption({
+      policy: this.interruptionPolicy,
+      clock: this.clock,
+      itemId: typeof event.item_id === 'string' ? event.item_id : null,
+      onCommit: (detail) => {
+        this.pending = null;
+        this.emit('interruption_committed', { ...detail, responseId });
+        this.#bargeIn('speech_started');
+        this.#unduck();
+      },
+      onResume: (detail) => {
+        this.pending = null;
+        this.#unduck();
+        this.stats.falseInterruptions++;
+        this.mirror.resumeSpeaking();
+        this.emit('false_interruption', { ...detail, responseId });
+      },
+    });
+    this.emit('interrupt_pending', { responseId, itemId: this.pending.itemId, policy: { ...this.interruptionPolicy } });
+  }
+
+  /** Feeds the pending interruption what upstream says about the user's speech. */
+  #judge(event) {
+    const pending = this.pending;
+    switch (event?.type) {
+      case 'input_audio_buffer.speech_stopped':
+        if (pending.concerns(event.item_id)) pending.stopped();
+        break;
+      case 'conversation.item.input_audio_transcription.delta':
+        if (pending.concerns(event.item_id)) pending.transcriptPart(event.delta, { final: false });
+        break;
+      case 'conversation.item.input_audio_transcription.completed':
+        if (pending.concerns(event.item_id)) pending.transcriptPart(event.transcript, { final: true });
+        break;
+      default:
+    }
+  }
+
+  /** Drops a pending interruption without deciding (the answer ended, the call ended): full volume again. */
+  #settlePending() {
+    if (!this.pending) return;
+    this.pending.cancel();
+    this.pending = null;
+    this.#unduck();
+  }
+
+  #duck(volume) {
+    try {
+      if (this.options.playback?.duck) {
+        this.options.playback.duck(volume);
+      } else if (this.options.playback?.element && typeof this.options.playback.element.volume === 'number') {
+        this.duckedFrom = this.duckedFrom ?? this.options.playback.element.volume;
+        this.options.playback.element.volume = Math.min(this.duckedFrom, volume);
+      }
+    } catch (e) {
+      this.emit('warning', { message: `playback.duck failed: ${e?.message ?? e}` });
+    }
+  }
+
+  #unduck() {
+    try {
+      if (this.options.playback?.duck) {
+        this.options.playback.unduck?.();
+      } else if (this.duckedFrom !== null && this.options.playback?.element) {
+        this.options.playback.element.volume = this.duckedFrom;
+      }
+    } catch (e) {
+      this.emit('warning', { message: `playback.unduck failed: ${e?.message ?? e}` });
+    }
+    this.duckedFrom = null;
+  }
+
   #bargeIn(cause) {
     const occurredAtMs = this.clock.now();
-    if (this.mirror.phase !== Phase.SPEAKING && this.mirror.phase !== Phase.THINKING) return null;
+    const phase = this.mirror.phase;
+    if (phase !== Phase.SPEAKING && phase !== Phase.THINKING && phase !== Phase.PENDING_INTERRUPT) return null;
+    if (this.pending) {
+      // the app interrupts while the speech is being judged: the app wins
+      this.pending.cancel();
+      this.pending = null;
+      queueMicrotask(() => this.#unduck());
+    }
     // the played position is read before playback stops (stats answer asynchronously, from now)
     const measured = this.meter.measure(this.mirror.responseId);
     const snapshot = this.mirror.interrupt();

@@ -9,6 +9,8 @@ export const Phase = Object.freeze({
   LISTENING: 'LISTENING',
   THINKING: 'THINKING',
   SPEAKING: 'SPEAKING',
+  /** The user speaks over the assistant; playback is ducked until the policy commits or resumes. */
+  PENDING_INTERRUPT: 'PENDING_INTERRUPT',
   CANCELLING: 'CANCELLING',
   RECOVERING: 'RECOVERING',
   ENDED: 'ENDED',
@@ -113,6 +115,7 @@ export class SessionStateMirror extends Emitter {
         if (rid !== null && rid === this.responseId && typeof event.item?.id === 'string') this.itemId = event.item.id;
         return { action: 'applied' };
       case 'response.done':
+        // also from PENDING_INTERRUPT: the answer finished while the user's speech was being judged
         if (rid !== null && rid === this.responseId) {
           this.finished.add(rid);
           this.responseId = null;
@@ -128,6 +131,7 @@ export class SessionStateMirror extends Emitter {
         if (AUDIO_EVENTS.has(type) && rid !== null && rid === this.responseId) {
           if (typeof event.item_id === 'string') this.itemId = event.item_id;
           if (this.phase === Phase.THINKING) return this.#move(Phase.SPEAKING, type);
+          // PENDING_INTERRUPT: the model keeps generating, the audio plays ducked
           return { action: 'applied' };
         }
         return { action: 'ignored' };
@@ -141,12 +145,28 @@ export class SessionStateMirror extends Emitter {
    *   is nothing to interrupt
    */
   interrupt() {
-    if (this.phase !== Phase.SPEAKING && this.phase !== Phase.THINKING) return null;
+    if (this.phase !== Phase.SPEAKING && this.phase !== Phase.THINKING && this.phase !== Phase.PENDING_INTERRUPT) {
+      return null;
+    }
     const snapshot = { responseId: this.responseId, itemId: this.itemId, from: this.phase };
     if (this.responseId !== null) this.cancelled.add(this.responseId);
     this.responseId = null;
     this.#move(Phase.CANCELLING, 'interrupt');
     return snapshot;
+  }
+
+  /** The user started speaking over the assistant: SPEAKING -> PENDING_INTERRUPT (false when not SPEAKING). */
+  pendInterrupt() {
+    if (this.phase !== Phase.SPEAKING) return false;
+    this.#move(Phase.PENDING_INTERRUPT, 'speech_started');
+    return true;
+  }
+
+  /** A false interruption: PENDING_INTERRUPT -> SPEAKING, nothing cancelled. */
+  resumeSpeaking(cause = 'false_interruption') {
+    if (this.phase !== Phase.PENDING_INTERRUPT) return false;
+    this.#move(Phase.SPEAKING, cause);
+    return true;
   }
 
   /**

@@ -100,3 +100,68 @@ describe('interruptions as heard', () => {
     await waitPhase(page, 'LISTENING');
   });
 });
+
+describe('false interruptions (policy: at least 600 ms of speech)', () => {
+  const policy = { falseInterruption: { minSpeechMs: 600, duckVolume: 0.25 } };
+  const speak = (page, type, item) => page.evaluate(({ t, i }) => window.app.upstream.send({ type: t, item_id: i,
+    audio_start_ms: 0 }), { t: type, i: item });
+  const sentTypes = (page) => page.evaluate(() => window.app.upstream.received.map((e) => e.type));
+
+  async function speaking(page, rid) {
+    await page.evaluate(async (r) => {
+      await window.app.upstream.userUtterance('tell me a story');
+      await window.app.upstream.startResponse(r);
+    }, rid);
+    await waitPhase(page, 'SPEAKING');
+    await page.waitForTimeout(300);
+  }
+
+  test('a short sound over the assistant ducks it, then it resumes at full volume and nothing is cancelled', async () => {
+    const { page, errors } = await startApp(policy);
+    await speaking(page, 'resp_cough');
+    await speak(page, 'input_audio_buffer.speech_started', 'item_cough');
+    await waitPhase(page, 'PENDING_INTERRUPT');
+    assert.equal((await appState(page)).volume, 0.25, 'ducked while judged');
+    await page.waitForTimeout(150);
+    await speak(page, 'input_audio_buffer.speech_stopped', 'item_cough');
+    await waitPhase(page, 'SPEAKING');
+    const state = await appState(page);
+    assert.equal(state.volume, 1, 'full volume again');
+    assert.equal(state.muted, false);
+    assert.equal(state.stats.falseInterruptions, 1);
+    const resumed = (await appLog(page, 'false_interruption'))[0].detail;
+    assert.equal(resumed.reason, 'short_speech');
+    assert.ok(resumed.speechMs < 600, `judged on ${resumed.speechMs} ms of speech`);
+    // the answer plays to its end; upstream never saw a cancel
+    await page.evaluate(() => window.app.upstream.finishResponse('resp_cough', 'once upon a time'));
+    await waitPhase(page, 'LISTENING');
+    const sent = await sentTypes(page);
+    for (const type of ['response.cancel', 'output_audio_buffer.clear', 'conversation.item.truncate']) {
+      assert.equal(sent.includes(type), false, `no ${type} (${sent})`);
+    }
+    assert.deepEqual((await appLog(page, 'phase')).map((e) => e.detail.to).slice(-3), ['PENDING_INTERRUPT', 'SPEAKING', 'LISTENING']);
+    assert.deepEqual(errors, []);
+  });
+
+  test('speech that lasts commits the cancel while the user still speaks', async () => {
+    const { page } = await startApp(policy);
+    await speaking(page, 'resp_long');
+    await speak(page, 'input_audio_buffer.speech_started', 'item_real');
+    await waitPhase(page, 'PENDING_INTERRUPT');
+    assert.deepEqual(await sentTypes(page), [], 'nothing cancelled yet');
+    // no speech_stopped: the policy's 600 ms pass with the user still talking
+    await waitPhase(page, 'LISTENING', 10_000);
+    const committed = (await appLog(page, 'interruption_committed'))[0].detail;
+    assert.equal(committed.stillSpeaking, true);
+    assert.ok(committed.speechMs >= 600);
+    const sent = await sentTypes(page);
+    assert.deepEqual(sent, ['response.cancel', 'output_audio_buffer.clear', 'conversation.item.truncate']);
+    const state = await appState(page);
+    assert.equal(state.muted, true, 'playback stopped');
+    assert.equal(state.volume, 1, 'not left ducked');
+    assert.deepEqual((await appLog(page, 'phase')).map((e) => e.detail.to).slice(-3), ['PENDING_INTERRUPT', 'CANCELLING', 'LISTENING']);
+    // the user's speech ends: that is the next turn
+    await speak(page, 'input_audio_buffer.speech_stopped', 'item_real');
+    await waitPhase(page, 'THINKING');
+  });
+});

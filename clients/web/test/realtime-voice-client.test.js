@@ -395,3 +395,140 @@ test('summaryText renders lines when the server gave no text', () => {
   assert.equal(summaryText({ text: 'x' }), 'x');
   assert.equal(summaryText({ lines: [{ role: 'user', text: 'a' }, { role: 'assistant', text: 'b' }] }), 'user: a\nassistant: b');
 });
+
+test('false interruption: short speech over the assistant ducks playback, then resumes at full volume, nothing cancelled', async () => {
+  const clock = new FakeClock(T0);
+  const element = { currentTime: 0, volume: 0.8 };
+  const stops = [];
+  const { c, peers } = client(clock, suite(clock), { options: {
+    falseInterruption: { minSpeechMs: 500, duckVolume: 0.2 },
+    playback: { stop: () => stops.push(clock.now()), element } } });
+  await c.start();
+  const { dc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  const seen = [];
+  for (const kind of ['interrupt_pending', 'false_interruption', 'interruption_committed', 'interrupt']) c.on(kind, (d) => seen.push([kind, d]));
+  const phases = [];
+  c.on('phase', (p) => phases.push(p.to));
+
+  dc.receive({ type: 'input_audio_buffer.speech_started', item_id: 'item_cough' });
+  assert.equal(c.phase, Phase.PENDING_INTERRUPT);
+  assert.equal(element.volume, 0.2, 'ducked');
+  dc.receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_resp_1', delta: 'AAAA' });
+  await clock.advance(200);
+  dc.receive({ type: 'input_audio_buffer.speech_stopped', item_id: 'item_cough' });
+  assert.equal(c.phase, Phase.SPEAKING);
+  assert.equal(element.volume, 0.8, 'full volume again');
+  assert.deepEqual(dc.sent, [], 'no cancel, no clear, no truncate');
+  assert.deepEqual(stops, []);
+  assert.deepEqual(phases, ['PENDING_INTERRUPT', 'SPEAKING']);
+  assert.deepEqual(seen.map(([k, d]) => [k, d.reason ?? null]), [['interrupt_pending', null], ['false_interruption', 'short_speech']]);
+  assert.equal(seen[1][1].speechMs, 200);
+  assert.equal(c.stats.falseInterruptions, 1);
+  assert.equal(c.stats.interrupts, 0);
+  // the answer goes on and ends normally
+  dc.receive({ type: 'response.done', response: { id: 'resp_1', status: 'completed' } });
+  assert.equal(c.phase, Phase.LISTENING);
+  await c.end();
+});
+
+test('a real interruption: speech past minSpeechMs commits the cancel while the user still speaks', async () => {
+  const clock = new FakeClock(T0);
+  const element = { currentTime: 0, volume: 1 };
+  const stops = [];
+  const { c, peers } = client(clock, suite(clock), { options: {
+    falseInterruption: { minSpeechMs: 500 }, playback: { stop: () => stops.push(clock.now()), element } } });
+  await c.start();
+  const { dc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  const committed = [];
+  c.on('interruption_committed', (d) => committed.push(d));
+  dc.receive({ type: 'input_audio_buffer.speech_started', item_id: 'item_barge' });
+  await clock.advance(499);
+  assert.deepEqual(dc.sent, []);
+  assert.equal(element.volume, 0.3);
+  await clock.advance(1);
+  assert.deepEqual(stops, [T0 + 500]);
+  assert.deepEqual(dc.types().slice(0, 2), ['response.cancel', 'output_audio_buffer.clear']);
+  assert.equal(c.phase, Phase.CANCELLING);
+  assert.equal(element.volume, 1, 'the next answer plays at full volume');
+  assert.deepEqual(committed.map((d) => [d.reason, d.responseId, d.stillSpeaking]), [['policy_met', 'resp_1', true]]);
+  await settle();
+  assert.equal(dc.types().at(-1), 'conversation.item.truncate');
+  // the user's speech goes on: it is the next turn, not another interrupt
+  dc.receive({ type: 'response.done', response: { id: 'resp_1', status: 'cancelled' } });
+  dc.receive({ type: 'input_audio_buffer.speech_stopped', item_id: 'item_barge' });
+  assert.equal(c.phase, Phase.THINKING);
+  assert.equal(c.stats.interrupts, 1);
+  await c.end();
+});
+
+test('minWords: "uh-huh" resumes, "no wait stop" cancels; the app\'s duck/unduck replace the volume', async () => {
+  const clock = new FakeClock(T0);
+  const calls = [];
+  const { c, peers } = client(clock, suite(clock), { options: {
+    falseInterruption: { minSpeechMs: 200, minWords: 2 },
+    playback: { stop: () => calls.push('stop'), duck: (v) => calls.push(`duck ${v}`), unduck: () => calls.push('unduck') } } });
+  await c.start();
+  const { dc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  dc.receive({ type: 'input_audio_buffer.speech_started', item_id: 'item_1' });
+  await clock.advance(400);
+  dc.receive({ type: 'input_audio_buffer.speech_stopped', item_id: 'item_1' });
+  assert.equal(c.phase, Phase.PENDING_INTERRUPT, 'long enough: waiting for the words');
+  // another item's transcript does not count
+  dc.receive({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_0', transcript: 'a b c d' });
+  assert.equal(c.phase, Phase.PENDING_INTERRUPT);
+  dc.receive({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_1', transcript: 'uh-huh' });
+  assert.equal(c.phase, Phase.SPEAKING);
+  assert.deepEqual(calls, ['duck 0.3', 'unduck']);
+
+  dc.receive({ type: 'input_audio_buffer.speech_started', item_id: 'item_2' });
+  await clock.advance(300);
+  dc.receive({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'item_2', delta: 'no wait ' });
+  assert.equal(c.phase, Phase.CANCELLING);
+  assert.deepEqual(calls, ['duck 0.3', 'unduck', 'duck 0.3', 'stop', 'unduck']);
+  await c.end();
+});
+
+test('the answer ends while the speech is judged: LISTENING at full volume, nothing decided; interrupt() decides at once', async () => {
+  const clock = new FakeClock(T0);
+  const element = { currentTime: 0, volume: 1 };
+  const { c, peers } = client(clock, suite(clock), { options: {
+    falseInterruption: { minSpeechMs: 800 }, playback: { stop() {}, element } } });
+  await c.start();
+  const { dc } = peers[0];
+  const decided = [];
+  for (const kind of ['false_interruption', 'interruption_committed']) c.on(kind, () => decided.push(kind));
+  upstreamTurn(dc, 'resp_1', { done: false });
+  dc.receive({ type: 'input_audio_buffer.speech_started', item_id: 'item_1' });
+  dc.receive({ type: 'response.done', response: { id: 'resp_1', status: 'completed' } });
+  assert.equal(c.phase, Phase.LISTENING);
+  assert.equal(element.volume, 1);
+  await clock.advance(2000);
+  assert.deepEqual(decided, []);
+  assert.deepEqual(dc.sent, []);
+
+  upstreamTurn(dc, 'resp_2', { done: false });
+  dc.receive({ type: 'input_audio_buffer.speech_started', item_id: 'item_2' });
+  assert.equal(c.phase, Phase.PENDING_INTERRUPT);
+  const detail = c.interrupt();
+  assert.equal(detail.from, Phase.PENDING_INTERRUPT);
+  assert.equal(c.phase, Phase.CANCELLING);
+  await settle();
+  assert.equal(element.volume, 1);
+  await clock.advance(2000);
+  assert.deepEqual(decided, [], 'the pending judgement was dropped, not decided later');
+  await c.end();
+});
+
+test('without a policy, speech over the assistant cancels at once (as before)', async () => {
+  const clock = new FakeClock(T0);
+  const { c, peers } = client(clock, suite(clock));
+  await c.start();
+  upstreamTurn(peers[0].dc, 'resp_1', { done: false });
+  peers[0].dc.receive({ type: 'input_audio_buffer.speech_started' });
+  assert.equal(c.phase, Phase.CANCELLING);
+  assert.throws(() => client(clock, suite(clock), { options: { falseInterruption: { minSpeechMs: -5 } } }), RangeError);
+  await c.end();
+});

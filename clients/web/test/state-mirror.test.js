@@ -104,3 +104,42 @@ test('the memory of finished responses is bounded', () => {
   assert.equal(m.finished.items.size, 4);
   assert.equal(m.apply({ type: 'response.output_audio.delta', response_id: 'r9' }).action, 'stale');
 });
+
+test('PENDING_INTERRUPT: entered only from SPEAKING; left to SPEAKING (resume), CANCELLING (commit) or LISTENING (answer done)', () => {
+  const rows = [];
+  const fresh = () => {
+    const m = new SessionStateMirror();
+    m.connected();
+    turn(m, 'resp_1');
+    return m;
+  };
+  // SPEAKING -> PENDING_INTERRUPT -> SPEAKING
+  let m = fresh();
+  assert.equal(m.pendInterrupt(), true);
+  assert.equal(m.phase, Phase.PENDING_INTERRUPT);
+  assert.equal(m.apply({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_resp_1' }).action,
+    'applied', 'the model keeps generating while the speech is judged');
+  assert.equal(m.phase, Phase.PENDING_INTERRUPT);
+  assert.equal(m.apply({ type: 'input_audio_buffer.speech_stopped' }).action, 'ignored', 'no new turn from it');
+  assert.equal(m.resumeSpeaking(), true);
+  rows.push(m.phase);
+  // SPEAKING -> PENDING_INTERRUPT -> CANCELLING
+  m = fresh();
+  m.pendInterrupt();
+  assert.deepEqual(m.interrupt(), { responseId: 'resp_1', itemId: 'item_resp_1', from: 'PENDING_INTERRUPT' });
+  rows.push(m.phase);
+  assert.equal(m.resumeSpeaking(), false, 'a committed interrupt does not resume');
+  // SPEAKING -> PENDING_INTERRUPT -> LISTENING when the answer finishes meanwhile
+  m = fresh();
+  m.pendInterrupt();
+  m.apply({ type: 'response.done', response: { id: 'resp_1', status: 'completed' } });
+  rows.push(m.phase);
+  assert.deepEqual(rows, [Phase.SPEAKING, Phase.CANCELLING, Phase.LISTENING]);
+  // never from anything but SPEAKING
+  const idle = new SessionStateMirror();
+  assert.equal(idle.pendInterrupt(), false);
+  idle.connected();
+  assert.equal(idle.pendInterrupt(), false);
+  assert.equal(idle.phase, Phase.LISTENING);
+  assert.equal(idle.resumeSpeaking(), false);
+});

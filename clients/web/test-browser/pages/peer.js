@@ -189,7 +189,7 @@ class VoiceApp {
     this.mic = null;
   }
 
-  async start({ ttlSeconds = 60 } = {}) {
+  async start({ ttlSeconds = 60, falseInterruption = undefined } = {}) {
     this.mic = await navigator.mediaDevices.getUserMedia({ audio: true });
     const api = this.config.api;
     this.client = new RealtimeVoiceClient({
@@ -200,6 +200,7 @@ class VoiceApp {
       deviceId: this.config.deviceId,
       platform: 'web-chromium',
       ttlSeconds,
+      falseInterruption,
       watchNetwork: false,
       connect: (req) => this.#connect(req),
       restartIce: (pc) => this.#restartIce(pc),
@@ -214,7 +215,7 @@ class VoiceApp {
     for (const kind of ['phase', 'interrupt', 'interrupt_reported', 'stale', 'rotated', 'reissued', 'recovered',
       'recovery_plan', 'recovery_failed', 'connected', 'ice_restarted', 'summary_replayed', 'latency', 'error',
       'warning', 'cancel_unacknowledged', 'rotation_retry', 'truncated', 'truncate_already_shorter',
-      'truncate_unconfirmed', 'truncate_refused']) {
+      'truncate_unconfirmed', 'truncate_refused', 'interrupt_pending', 'false_interruption', 'interruption_committed']) {
       this.client.on(kind, (detail) => {
         this.log.push({ kind, at: performance.now(), detail: detail instanceof Error ? { message: detail.message, code: detail.code } : detail });
         if (kind === 'phase') {
@@ -272,6 +273,7 @@ class VoiceApp {
       connections: this.upstream.connections.length,
       ufrags: this.upstream.current?.ufrags ?? [],
       muted: this.audioEl.muted,
+      volume: this.audioEl.volume,
     };
   }
 }
