@@ -55,12 +55,17 @@ public final class AlertingServiceVerticle extends VerticleBase {
     List<TopicSpec> owned = new ArrayList<>();
     owned.addAll(topics.withDeadLetter(Topics.METRICS_WINDOWS));
     owned.add(topics.spec(Topics.ALERTS));
+    if (!config.webhooks().isEmpty()) {
+      // compacted, one partition: the notification log, whose partition is the delivery lease
+      TopicSpec alerts = topics.spec(Topics.ALERTS);
+      owned.add(new TopicSpec(topics.name(Topics.ALERT_NOTIFICATIONS), 1, alerts.replicationFactor(), -1, true));
+    }
     kafka = new KafkaInfra(vertx, config.kafka(), owned);
     Future<Void> topicsReady = kafka.provisionTopics();
     registerCodec();
 
     engine = new EngineVerticle(config, rules, registry, clock, () -> topicsReady);
-    DeliveryVerticle delivery = new DeliveryVerticle(config, registry, clock, List.of(engine));
+    DeliveryVerticle delivery = new DeliveryVerticle(config, registry, clock, List.of(engine), () -> topicsReady);
 
     Router router = Router.router(vertx);
     router.route().handler(CrossOrigin.handler(cors));

@@ -39,6 +39,18 @@ public final class WebhookDispatcher {
   public record Flush(String groupKey, Map<String, String> groupLabels, List<AlertNotice> alerts,
                       Set<String> firing, Set<String> resolved, long startedAt) {}
 
+  /**
+   * What a delivered notification leaves in the notification log: the group's firing and resolved
+   * alerts as the receiver got them, and when. Instances share these records through Kafka, so that
+   * the one that takes delivery over knows what the receiver already has.
+   */
+  public record Notified(String groupKey, Set<String> firing, Set<String> resolved, long at) {
+    public Notified {
+      firing = Set.copyOf(firing);
+      resolved = Set.copyOf(resolved);
+    }
+  }
+
   private record LogEntry(Set<String> firing, Set<String> resolved, long at) {}
 
   private static final class Group {
@@ -74,20 +86,6 @@ public final class WebhookDispatcher {
   /** An alert changed (fired, resolved, or its annotations moved). */
   public void accept(AlertNotice notice, long now) {
     group(notice, now).alerts.put(notice.fingerprint(), notice);
-  }
-
-  /**
-   * An alert that was firing before a restart, and whose notification went out then: it joins its
-   * group as already notified, so the restart pages nobody twice, and its resolution is still sent.
-   */
-  public void restoreNotified(AlertNotice firing, long now) {
-    Group g = group(firing, now);
-    g.alerts.put(firing.fingerprint(), firing);
-    g.nextFlushAt = Math.max(g.nextFlushAt, now + settings.groupIntervalMs());
-    LogEntry entry = log.get(g.key);
-    Set<String> notified = new HashSet<>(entry == null ? Set.of() : entry.firing());
-    notified.add(firing.fingerprint());
-    log.put(g.key, new LogEntry(notified, entry == null ? Set.of() : entry.resolved(), now));
   }
 
   private Group group(AlertNotice notice, long now) {
@@ -146,17 +144,41 @@ public final class WebhookDispatcher {
     return settings.sendResolved() ? flush.alerts() : flush.alerts().stream().filter(AlertNotice::firing).toList();
   }
 
-  /** The receiver took the notification. */
-  public void delivered(Flush flush, long now) {
-    if (flush.firing().isEmpty()) {
-      log.remove(flush.groupKey());
-    } else {
-      log.put(flush.groupKey(), new LogEntry(Set.copyOf(flush.firing()), Set.copyOf(flush.resolved()), now));
-    }
+  /** The receiver took the notification: what the log now records, for the other instances. */
+  public Notified delivered(Flush flush, long now) {
+    Notified notified = new Notified(flush.groupKey(), flush.firing(), flush.resolved(), now);
+    remember(notified);
     Group g = groups.get(flush.groupKey());
     if (g != null) {
       g.flushing = false;
       settle(g, flush, flush.startedAt());
+    }
+    return notified;
+  }
+
+  /**
+   * A notification another instance delivered (or this one, before a restart): the log takes it as
+   * if this dispatcher had sent it, so the group is not sent again unless it changed since; the
+   * resolved alerts it carried leave the group, and the group's next flush waits for the interval.
+   */
+  public void replicate(Notified notified) {
+    remember(notified);
+    Group g = groups.get(notified.groupKey());
+    if (g == null || g.flushing) {
+      return;
+    }
+    g.alerts.values().removeIf(a -> !a.firing() && notified.resolved().contains(a.fingerprint()));
+    g.nextFlushAt = Math.max(g.nextFlushAt, notified.at() + settings.groupIntervalMs());
+    if (g.alerts.isEmpty()) {
+      groups.remove(g.key);
+    }
+  }
+
+  private void remember(Notified n) {
+    if (n.firing().isEmpty()) {
+      log.remove(n.groupKey());
+    } else {
+      log.put(n.groupKey(), new LogEntry(n.firing(), n.resolved(), n.at()));
     }
   }
 

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * {@code alert.firing} / {@code alert.resolved} on {@code realtime.alerts} (docs/events.md): key =
@@ -37,8 +38,19 @@ public final class AlertEvents {
     // JSON has no NaN: an alert restored without a measurement has no value yet
     payload.put("value", Double.isFinite(notice.value()) ? notice.value() : null);
     Instant occurred = Instant.ofEpochMilli(notice.firing() ? notice.startsAtMs() : notice.endsAtMs());
-    return EventEnvelope.create(notice.firing() ? EventType.ALERT_FIRING : EventType.ALERT_RESOLVED, null, occurred,
-        recordedAt, SOURCE, payload);
+    EventType type = notice.firing() ? EventType.ALERT_FIRING : EventType.ALERT_RESOLVED;
+    return new EventEnvelope(eventId(notice), type, type.currentVersion(), null, occurred, recordedAt, SOURCE,
+        payload);
+  }
+
+  /**
+   * The same transition has the same id whichever instance publishes it (they judge the same panes):
+   * a reader that deduplicates by {@code event_id} sees one firing and one resolution per alert.
+   */
+  static UUID eventId(AlertNotice notice) {
+    String name = "alert|" + notice.fingerprint() + "|" + notice.status().wireName() + "|" + notice.startsAtMs()
+        + "|" + notice.endsAtMs();
+    return UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Whether the event says the alert is firing; {@link InvalidEventException} for other types. */

@@ -87,14 +87,50 @@ class WebhookDispatcherTest {
   }
 
   @Test
-  void anAlertRestoredAfterARestartIsNotSentAgainButItsResolutionIs() {
-    WebhookDispatcher d = dispatcher(0);
-    d.restoreNotified(firing("f1", "a", 1), 0);
-    d.accept(firing("f1", "a", 3), 10);
-    assertThat(d.due(INTERVAL)).isEmpty();
-    assertThat(d.duplicatesSuppressed()).isEqualTo(1);
-    d.accept(resolved("f1", "a"), 1_200);
-    assertThat(d.due(2 * INTERVAL)).singleElement().satisfies(f -> assertThat(f.resolved()).containsExactly("f1"));
+  void aGroupAnotherInstanceNotifiedIsNotSentAgainAtTakeoverButItsResolutionIs() {
+    WebhookDispatcher holder = dispatcher(0);
+    WebhookDispatcher standby = dispatcher(0);
+    holder.accept(firing("f1", "a", 1), 0);
+    standby.accept(firing("f1", "a", 1), 0);
+    standby.replicate(holder.delivered(holder.due(0).get(0), 5));
+
+    // the standby takes over: the receiver has f1 already, and the group waits for its interval
+    standby.accept(firing("f1", "a", 3), 10);
+    assertThat(standby.nextDueAt()).isEqualTo(5 + INTERVAL);
+    assertThat(standby.due(5 + INTERVAL)).isEmpty();
+    assertThat(standby.duplicatesSuppressed()).isEqualTo(1);
+    standby.accept(resolved("f1", "a"), 1_200);
+    assertThat(standby.due(2 * INTERVAL + 5)).singleElement()
+        .satisfies(f -> assertThat(f.resolved()).containsExactly("f1"));
+  }
+
+  @Test
+  void aPageTheHolderNeverLoggedIsSentByTheInstanceThatTakesOver() {
+    WebhookDispatcher holder = dispatcher(0);
+    WebhookDispatcher standby = dispatcher(0);
+    holder.accept(firing("f1", "a", 1), 0);
+    standby.accept(firing("f1", "a", 1), 0);
+    holder.due(0); // in flight when the holder died: no record reached the log
+    assertThat(standby.due(0)).singleElement().satisfies(f -> assertThat(f.firing()).containsExactly("f1"));
+  }
+
+  @Test
+  void aResolutionTheHolderNotifiedLeavesTheStandbyAndARecordMayArriveBeforeTheAlert() {
+    WebhookDispatcher holder = dispatcher(0);
+    WebhookDispatcher standby = dispatcher(0);
+    holder.accept(firing("f1", "a", 1), 0);
+    WebhookDispatcher.Notified fired = holder.delivered(holder.due(0).get(0), 0);
+    // the holder's record is read before the standby's own evaluation produced the alert
+    standby.replicate(fired);
+    standby.accept(firing("f1", "a", 1), 3);
+    holder.accept(resolved("f1", "a"), INTERVAL);
+    standby.accept(resolved("f1", "a"), INTERVAL);
+    WebhookDispatcher.Notified resolvedSent = holder.delivered(holder.due(INTERVAL).get(0), INTERVAL);
+    assertThat(resolvedSent.firing()).isEmpty();
+    assertThat(resolvedSent.resolved()).containsExactly("f1");
+    standby.replicate(resolvedSent);
+    assertThat(standby.groupCount()).isZero();
+    assertThat(standby.due(10 * INTERVAL)).isEmpty();
   }
 
   @Test

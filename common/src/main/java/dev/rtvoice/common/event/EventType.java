@@ -58,7 +58,11 @@ public enum EventType {
 
   // realtime.alerts (key = alert fingerprint)
   ALERT_FIRING("alert.firing", false),
-  ALERT_RESOLVED("alert.resolved", false);
+  ALERT_RESOLVED("alert.resolved", false),
+
+  // realtime.alerts.notifications (compacted, one partition; key = receiver and notification group)
+  /** A webhook receiver took a group's notification: the notification log alerting-service's instances share. */
+  ALERT_NOTIFIED("alert.notified", false);
 
   /** Schema versions this build reads; writers always use {@link #currentVersion()}. */
   private static final Set<Integer> SUPPORTED_VERSIONS = Set.of(1);

@@ -52,9 +52,12 @@ public final class ServiceAcls {
       topic("alerting-service", Topics.METRICS_WINDOWS, "Create", "Describe", "Read"),
       topic("alerting-service", Topics.METRICS_WINDOWS + Topics.DLQ_SUFFIX, "Create", "Describe", "Write"),
       topic("alerting-service", Topics.ALERTS, "Create", "Describe", "Read", "Write"),
+      topic("alerting-service", Topics.ALERT_NOTIFICATIONS, "Create", "Describe", "Read", "Write"),
       // alerting-service's groups are named after the service, without the topic prefix
       group("alerting-service", "alerting-service-panes"),
-      group("alerting-service", "alerting-service-restore"));
+      group("alerting-service", "alerting-service-restore"),
+      // ...except the delivery lease, which instances of one suite (one prefix) share
+      group("alerting-service", PREFIX + "alerting-service-delivery"));
 
   /**
    * Groups whose name a variable can change ({@code SESSION_CONSUMER_GROUP}): readiness does not

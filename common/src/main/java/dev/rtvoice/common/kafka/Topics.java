@@ -17,6 +17,11 @@ public final class Topics {
   public static final String LATENCY_SAMPLES = "realtime.latency.samples";
   public static final String METRICS_WINDOWS = "realtime.metrics.windows";
   public static final String ALERTS = "realtime.alerts";
+  /**
+   * alerting-service's shared webhook notification log (compacted, one partition): which groups each
+   * receiver was notified of. Its partition is also the delivery lease: the instance that holds it sends.
+   */
+  public static final String ALERT_NOTIFICATIONS = "realtime.alerts.notifications";
   /** token-service's rotation ledger: the latest rotation generation of every session, per session id. */
   public static final String TOKEN_ROTATIONS = "realtime.token.rotations";
 
