@@ -32,6 +32,8 @@ public final class ServiceAcls {
   private static final List<Rule> RULES = List.of(
       topic("token-service", Topics.TOKEN_EVENTS, "Create", "Describe", "Write"),
       topic("token-service", Topics.TOKEN_ROTATIONS, "Create", "Describe", "Read", "Write"),
+      // membership only: the instances count each other to share the rate limits
+      group("token-service", PREFIX + "token-service"),
 
       topic("session-service", Topics.SESSION_COMMANDS, "Create", "Describe", "Read", "Write"),
       topic("session-service", Topics.SESSION_COMMANDS + Topics.DLQ_SUFFIX, "Create", "Describe", "Write"),

@@ -1,7 +1,9 @@
 package dev.rtvoice.common.runtime;
 
 import dev.rtvoice.common.config.ConfigException;
+import dev.rtvoice.common.config.Env;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -9,17 +11,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code main} of a deployable service: creates its runtime, deploys it, and on SIGTERM or Ctrl-C
- * stops it gracefully (the JVM waits for the verticles to drain, flush and commit).
+ * stops it gracefully: readiness DOWN at once, then after {@code SHUTDOWN_DELAY} (default 0s; set it to
+ * what the load balancer needs to notice a failing readiness probe) the verticles drain, flush, commit
+ * and leave their consumer groups, and the JVM waits for that.
  */
 public final class ServiceMain {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);
   private static final long STOP_TIMEOUT_SECONDS = 30;
+  private static final Duration MAX_SHUTDOWN_DELAY = Duration.ofMinutes(5);
 
   private ServiceMain() {}
 
   public static void run(String serviceName, Function<ServiceRuntime, Future<?>> deploy) {
     exitWithParentIfAsked(serviceName);
-    ServiceRuntime runtime = ServiceRuntime.create(serviceName);
+    Duration shutdownDelay;
+    try {
+      shutdownDelay = Env.system().duration("SHUTDOWN_DELAY", Duration.ZERO);
+      if (shutdownDelay.isNegative() || shutdownDelay.compareTo(MAX_SHUTDOWN_DELAY) > 0) {
+        throw new ConfigException("SHUTDOWN_DELAY must be between 0s and " + MAX_SHUTDOWN_DELAY.toMinutes() + "m");
+      }
+    } catch (ConfigException e) {
+      LOG.error("{} cannot start: {}", serviceName, e.getMessage());
+      System.exit(1);
+      return;
+    }
+    ServiceRuntime runtime = ServiceRuntime.create(serviceName, shutdownDelay);
     Future<?> deployed;
     try {
       deployed = deploy.apply(runtime);
@@ -36,10 +52,12 @@ public final class ServiceMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("{} stopping", serviceName);
       try {
-        runtime.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        runtime.close().toCompletionStage().toCompletableFuture()
+            .get(STOP_TIMEOUT_SECONDS + shutdownDelay.toSeconds(), TimeUnit.SECONDS);
         LOG.info("{} stopped", serviceName);
       } catch (Exception e) {
-        LOG.warn("{} did not stop cleanly within {} s", serviceName, STOP_TIMEOUT_SECONDS, e);
+        LOG.warn("{} did not stop cleanly within {} s", serviceName, STOP_TIMEOUT_SECONDS + shutdownDelay.toSeconds(),
+            e);
       }
     }, serviceName + "-shutdown"));
   }
