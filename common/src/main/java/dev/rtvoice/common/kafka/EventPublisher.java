@@ -14,6 +14,8 @@ import io.vertx.kafka.client.producer.RecordMetadata;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes events to Kafka through one idempotent {@code acks=all} producer. The returned future
@@ -21,12 +23,17 @@ import java.util.concurrent.ConcurrentMap;
  * accepted is durable.
  */
 public final class EventPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
+
   private final KafkaProducer<String, Buffer> producer;
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
 
   public EventPublisher(Vertx vertx, KafkaSettings settings, String name, MeterRegistry registry) {
     this.producer = KafkaProducer.create(vertx, settings.producerConfig(name));
+    // a failed send fails its future, which its caller handles; without a handler of its own the
+    // producer would also report each failure as an "Unhandled exception" ERROR of the caller's context
+    this.producer.exceptionHandler(e -> LOG.debug("send failed (its caller handles it): {}", e.toString()));
     this.registry = registry;
   }
 

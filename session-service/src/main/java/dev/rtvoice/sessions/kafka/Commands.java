@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The commands of {@code realtime.session.commands} (docs/events.md): the one place that writes and
@@ -74,12 +75,24 @@ public final class Commands {
     try {
       // written straight from the parts: the same bytes as an EventEnvelope through EventCodec, without
       // the envelope's deep copy of every event
-      return EnvelopeWriter.encode(UUID.randomUUID(), type, type.currentVersion(), sessionId,
+      return EnvelopeWriter.encode(newCommandId(), type, type.currentVersion(), sessionId,
           Instant.ofEpochMilli(events.get(0).occurredAtMs()), now, SOURCE_API, payload);
     } catch (InvalidEventException e) {
       throw new InvalidSummaryException("events", "the request's " + events.size() + " events take more than "
           + EventCodec.MAX_BYTES + " bytes as one command: send fewer events per request");
     }
+  }
+
+  /**
+   * A random (version 4) UUID from the thread's own generator. A command id is an idempotency key: it
+   * must be unique, not unguessable (nothing is authorized by it), and {@link UUID#randomUUID()}'s
+   * shared {@code SecureRandom} was a lock and a read of the OS's entropy per request in the profile.
+   */
+  static UUID newCommandId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low);
   }
 
   public static EventEnvelope clientEvent(String sessionId, EventSummary e, Caller caller, String platform,

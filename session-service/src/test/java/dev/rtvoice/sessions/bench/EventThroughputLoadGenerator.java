@@ -65,13 +65,19 @@ public final class EventThroughputLoadGenerator {
           sessions, EVENTS_PER_REQUEST, recordBytes, httpInstances);
 
       run(bench, clients, warmup, "warm-up");
+      CpuMeter rawStart = CpuMeter.now();
       double raw = rawProducerRate(bench, recordBytes, measured);
+      double rawCpu = CpuMeter.now().report(rawStart, measured, "records", "raw producer:");
       Map<String, long[]> before = WrittenRecords.of(bench);
+      long events = (measured / EVENTS_PER_REQUEST) * EVENTS_PER_REQUEST;
+      CpuMeter e2eStart = CpuMeter.now();
       double e2e = run(bench, clients, measured, "measured");
-      WrittenRecords.report(before, WrittenRecords.of(bench), (measured / EVENTS_PER_REQUEST) * EVENTS_PER_REQUEST);
+      double e2eCpu = CpuMeter.now().report(e2eStart, events, "events", "measured (service and generator):");
+      WrittenRecords.report(before, WrittenRecords.of(bench), events);
       WrittenRecords.producers();
       System.out.printf("RESULT end-to-end: %s events/s applied; raw producer (same record size, same settings): %s "
-          + "records/s; ratio %.2f%n", BenchSupport.fmt(e2e), BenchSupport.fmt(raw), e2e / raw);
+          + "records/s; ratio %.2f; by CPU (records per CPU second vs events per CPU second, this JVM and the broker): "
+          + "%.2f%n", BenchSupport.fmt(e2e), BenchSupport.fmt(raw), e2e / raw, rawCpu / e2eCpu);
     }
     System.exit(0);
   }

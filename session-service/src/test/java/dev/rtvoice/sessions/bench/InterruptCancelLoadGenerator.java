@@ -144,6 +144,11 @@ public final class InterruptCancelLoadGenerator {
         }
         double firedSeconds = (System.nanoTime() - startNs) / 1e9;
         awaitCondition("every session back to LISTENING", () -> all.stream().allMatch(s -> s.cancelledSeen));
+        awaitCondition("every interrupt answered", () -> {
+          synchronized (answered) {
+            return answered.getTotalCount() == all.size();
+          }
+        });
         for (Session s : all) {
           atSim.recordValue(Math.max(0, (s.cancelledNs - s.dueNs) / 1_000_000));
         }

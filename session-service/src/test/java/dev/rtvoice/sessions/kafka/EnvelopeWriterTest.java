@@ -67,6 +67,18 @@ class EnvelopeWriterTest {
   }
 
   @Test
+  void commandIdsAreVersion4UuidsAndDistinct() {
+    java.util.Set<UUID> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      UUID id = Commands.newCommandId();
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).isEqualTo(2);
+      seen.add(id);
+    }
+    assertThat(seen).hasSize(100_000);
+  }
+
+  @Test
   void overTheRecordBoundIsRefusedAsTheCodecRefusesIt() {
     Map<String, Object> payload = Map.of("blob", "x".repeat(EventCodec.MAX_BYTES));
     assertThatThrownBy(() -> EnvelopeWriter.encode(UUID.randomUUID(), EventType.SESSION_STATE, 1, "rts_big", NOW, NOW,
