@@ -21,8 +21,18 @@ import java.util.List;
 public final class HealthRoutes {
   private HealthRoutes() {}
 
-  public static void mount(Router router, PrometheusMeterRegistry registry, List<ReadinessCheck> checks) {
-    mount(router, registry, checks, List.of());
+  /** {@code checks} may include {@link SharedDependency}s: they are reported, not gating. */
+  public static void mount(Router router, PrometheusMeterRegistry registry, List<ReadinessCheck> mixed) {
+    List<ReadinessCheck> own = new ArrayList<>();
+    List<SharedDependency> shared = new ArrayList<>();
+    for (ReadinessCheck check : mixed) {
+      if (check instanceof SharedDependency dependency) {
+        shared.add(dependency);
+      } else {
+        own.add(check);
+      }
+    }
+    mount(router, registry, own, shared);
   }
 
   public static void mount(Router router, PrometheusMeterRegistry registry, List<ReadinessCheck> checks,

@@ -3,6 +3,7 @@ package dev.rtvoice.common.health;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,9 +14,10 @@ import java.util.Objects;
  * in {@code dependency_up{dependency}}, but never makes the instance unready: when it fails it fails
  * for every instance at once, and taking them all out of the load balancer would replace the
  * service's own answers (a JSON 503 with {@code Retry-After}, a circuit breaker failing fast) with the
- * balancer's bare error and delay the recovery by its probe period.
+ * balancer's bare error and delay the recovery by its probe period. It may be put among a service's
+ * readiness checks: {@link HealthRoutes} reports it apart and does not let it gate.
  */
-public final class SharedDependency {
+public final class SharedDependency implements ReadinessCheck {
   private static final String NOT_PROBED = "UNKNOWN: not probed yet";
 
   private final Vertx vertx;
@@ -65,8 +67,15 @@ public final class SharedDependency {
     });
   }
 
+  @Override
   public String name() {
     return probe.name();
+  }
+
+  /** The last probe's outcome, at once (probing is the timer's job). */
+  @Override
+  public Future<Void> check() {
+    return up() ? Future.succeededFuture() : Future.failedFuture(status);
   }
 
   /** {@code UP}, {@code DOWN: <why>} or {@code UNKNOWN: not probed yet}: the last probe's outcome. */

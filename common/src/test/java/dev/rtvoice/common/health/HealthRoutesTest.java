@@ -63,6 +63,22 @@ class HealthRoutesTest {
   }
 
   @Test
+  void aSharedDependencyAmongTheChecksIsReportedApart() throws Exception {
+    SharedDependency down = SharedDependency.monitor(vertx, registry, check("upstream", () -> "unreachable"),
+        Duration.ofSeconds(60));
+    Router router = Router.router(vertx);
+    HealthRoutes.mount(router, registry, List.of(check("kafka", () -> null), down));
+    int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+        .await(10, TimeUnit.SECONDS).actualPort();
+    String base = "http://127.0.0.1:" + port;
+    Eventually.await("probed", () -> down.status().startsWith("DOWN"), Duration.ofSeconds(10));
+    Http.Response r = Http.get(base + "/health/ready");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getJsonObject("checks").fieldNames()).containsExactly("kafka");
+    assertThat(r.json().getJsonObject("dependencies").getString("upstream")).isEqualTo("DOWN: unreachable");
+  }
+
+  @Test
   void anInstanceCheckThatFailsMakesItUnreadyAndSaysWhy() throws Exception {
     String base = serve(List.of(check("kafka", () -> null), check("rotation_ledger", () -> "not restored yet")),
         List.of());
