@@ -1,6 +1,7 @@
 package dev.rtvoice.tokens;
 
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.health.SharedDependency;
 import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.tokens.api.ApiRouter;
 import dev.rtvoice.tokens.api.ApiServices;
@@ -23,22 +24,25 @@ final class HttpApiVerticle extends VerticleBase {
   private final OpenAPIContract contract;
   private final SharedServices shared;
   private final List<ReadinessCheck> readiness;
+  private final List<SharedDependency> sharedDependencies;
   private HttpServer server;
 
   HttpApiVerticle(TokenServiceConfig config, int port, OpenAPIContract contract, SharedServices shared,
-                  List<ReadinessCheck> readiness) {
+                  List<ReadinessCheck> readiness, List<SharedDependency> sharedDependencies) {
     this.config = config;
     this.port = port;
     this.contract = contract;
     this.shared = shared;
     this.readiness = readiness;
+    this.sharedDependencies = sharedDependencies;
   }
 
   @Override
   public Future<?> start() {
     ApiServices services = new ApiServices(shared.authenticator(), shared.minter(), shared.limiter(), shared.events(),
         shared.metrics(), shared.ids(), shared.clock(), shared.writer(), shared.families(), shared.ledger());
-    var router = ApiRouter.create(vertx, contract, config, services, shared.registry(), readiness);
+    var router = ApiRouter.create(vertx, contract, config, services, shared.registry(), readiness,
+        sharedDependencies);
     return HttpEdge.server(vertx, new HttpServerOptions()
             .setHost(config.host())
             .setPort(port)

@@ -1,6 +1,7 @@
 package dev.rtvoice.tokens;
 
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.health.SharedDependency;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
 import dev.rtvoice.tokens.api.ApiRouter;
@@ -12,6 +13,7 @@ import dev.rtvoice.tokens.domain.RetryPlanner;
 import dev.rtvoice.tokens.domain.RotationFamilies;
 import dev.rtvoice.tokens.domain.SessionIds;
 import dev.rtvoice.tokens.kafka.DurableWriter;
+import dev.rtvoice.tokens.kafka.InstanceGroup;
 import dev.rtvoice.tokens.kafka.RotationLedger;
 import dev.rtvoice.tokens.kafka.TokenEventProducer;
 import dev.rtvoice.tokens.kafka.TokenEvents;
@@ -26,6 +28,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,14 +38,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * token-service: builds the shared parts (Kafka publisher, rotation ledger, caller authentication,
- * circuit breaker, rate limiter), then deploys {@code HTTP_INSTANCES} API verticles on one port.
- * Stopping undeploys the API verticles first (they drain their requests), then stops following the
- * ledger and flushes the event publisher.
+ * circuit breaker, rate limiter and its share among the instances), then deploys
+ * {@code HTTP_INSTANCES} API verticles on one port. Stopping undeploys the API verticles first (they
+ * drain their requests), then leaves the instance group, stops following the ledger and flushes the
+ * event publisher.
+ *
+ * <p>Readiness is this instance's own: Kafka (its connection and ACLs), the ledger restored, its
+ * share of the rate limits known, the caller keys loaded. Upstream and the identity provider are the
+ * same for every instance: they are reported ({@code dependencies}, {@code dependency_up}), not gating.
  */
 public final class TokenServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TokenServiceVerticle.class);
   private static final long RATE_LIMIT_EVICTION_MS = 60_000;
   private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger(7_000);
+  private static final Duration DEPENDENCY_PROBE_INTERVAL = Duration.ofSeconds(5);
 
   private final TokenServiceConfig config;
   private final PrometheusMeterRegistry registry;
@@ -55,6 +64,8 @@ public final class TokenServiceVerticle extends VerticleBase {
   private UpstreamBreaker breaker;
   private UpstreamReadiness upstreamReadiness;
   private UpstreamClient upstreamClient;
+  private InstanceGroup instances;
+  private final List<SharedDependency> sharedDependencies = new ArrayList<>();
   private long evictionTimer = -1;
   private volatile int port = -1;
 
@@ -89,6 +100,12 @@ public final class TokenServiceVerticle extends VerticleBase {
     breaker = new UpstreamBreaker(vertx, config.upstream());
     metrics.circuitState(breaker::stateCode);
     RateLimiter limiter = new RateLimiter(config.userLimit(), config.deviceLimit(), clock);
+    instances = new InstanceGroup(vertx, config.kafka(), kafka.admin(), topics.prefix() + TokenServiceConfig.SERVICE_NAME,
+        topics.name(Topics.TOKEN_ROTATIONS), limiter::shareAmong);
+    metrics.rateLimitInstances(instances::count);
+    // the ledger's topic exists once it is restored; the group is subscribed to it
+    ledger.restored().onSuccess(v -> instances.start()
+        .onFailure(e -> LOG.warn("instance group {} not joined: {}", instances.group(), e.getMessage())));
     evictionTimer = vertx.setPeriodic(RATE_LIMIT_EVICTION_MS, t -> limiter.evictIdle());
     SecureRandom random = new SecureRandom();
     var upstream = config.upstream();
@@ -104,23 +121,30 @@ public final class TokenServiceVerticle extends VerticleBase {
     List<ReadinessCheck> readiness = new ArrayList<>();
     readiness.add(kafka.readiness());
     readiness.add(ledger.readiness());
-    readiness.add(upstreamReadiness);
-    readiness.add(new ReadinessCheck() {
-      @Override
-      public String name() {
-        return "identity_provider";
-      }
-
-      @Override
-      public Future<Void> check() {
-        return authenticator.verifier().ready();
-      }
-    });
+    readiness.add(instances.readiness());
+    readiness.add(check("identity_keys", () -> authenticator.verifier().ready()));
+    sharedDependencies.add(SharedDependency.monitor(vertx, registry, upstreamReadiness, DEPENDENCY_PROBE_INTERVAL));
+    sharedDependencies.add(SharedDependency.monitor(vertx, registry,
+        check("identity_provider", () -> authenticator.verifier().providerAnswered()), DEPENDENCY_PROBE_INTERVAL));
 
     LOG.info("{}: upstream {}, caller auth {} (issuer {}), {} API instance(s), dev mode {}",
         TokenServiceConfig.SERVICE_NAME, upstream.baseUrl(), config.auth().mode(), config.auth().issuer(),
         config.instances(), config.devMode());
     return ApiRouter.contract(vertx).compose(contract -> deployApi(contract, shared, readiness));
+  }
+
+  private static ReadinessCheck check(String name, java.util.function.Supplier<Future<Void>> probe) {
+    return new ReadinessCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Future<Void> check() {
+        return probe.get();
+      }
+    };
   }
 
   /**
@@ -129,13 +153,13 @@ public final class TokenServiceVerticle extends VerticleBase {
    */
   private Future<Void> deployApi(OpenAPIContract contract, SharedServices shared, List<ReadinessCheck> readiness) {
     int bindPort = config.port() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : config.port();
-    HttpApiVerticle first = new HttpApiVerticle(config, bindPort, contract, shared, readiness);
+    HttpApiVerticle first = new HttpApiVerticle(config, bindPort, contract, shared, readiness, sharedDependencies);
     return vertx.deployVerticle(first).compose(id -> {
       port = first.actualPort();
       Future<String> rest = Future.succeededFuture();
       for (int i = 1; i < config.instances(); i++) {
         rest = rest.compose(x -> vertx.deployVerticle(new HttpApiVerticle(config, bindPort, contract, shared,
-            readiness)));
+            readiness, sharedDependencies)));
       }
       return rest.<Void>mapEmpty();
     });
@@ -150,6 +174,7 @@ public final class TokenServiceVerticle extends VerticleBase {
     if (breaker != null) {
       breaker.close();
     }
+    sharedDependencies.forEach(SharedDependency::close);
     if (upstreamReadiness != null) {
       upstreamReadiness.close();
     }
@@ -159,7 +184,9 @@ public final class TokenServiceVerticle extends VerticleBase {
     if (writer != null) {
       writer.close();
     }
-    Future<Void> followed = ledger == null ? Future.succeededFuture() : ledger.stop();
+    // leaving the group first hands this instance's share to the others at once
+    Future<Void> left = instances == null ? Future.succeededFuture() : instances.close();
+    Future<Void> followed = left.eventually(() -> ledger == null ? Future.succeededFuture() : ledger.stop());
     Future<Void> flushed = followed.eventually(() -> publisher == null ? Future.succeededFuture() : publisher.close());
     return flushed
         .eventually(() -> authenticator == null ? Future.succeededFuture() : authenticator.close())

@@ -86,8 +86,10 @@ class JwksAuthIT {
           "AUTH_JWT_ISSUER", ISSUER,
           "AUTH_JWT_AUDIENCE", AUDIENCE,
           "AUTH_JWKS_REFRESH", "1s"))) {
-        assertThat(Http.get(h.base + "/health/ready").json().getJsonObject("checks").getString("identity_provider"))
+        assertThat(Http.get(h.base + "/health/ready").json().getJsonObject("checks").getString("identity_keys"))
             .isEqualTo("UP");
+        Eventually.await("the provider reported as answering", () -> "UP".equals(Http.get(h.base + "/health/ready")
+            .json().getJsonObject("dependencies").getString("identity_provider")), Duration.ofSeconds(15));
         Http.Response ok = h.post("/v1/sessions", "{}", "Authorization", "Bearer " + rs256("k1", k1,
             claims("victor", AUDIENCE)), "X-Device-ID", "d");
         assertThat(ok.status()).as(ok.body()).isEqualTo(201);

@@ -2,6 +2,7 @@ package dev.rtvoice.tokens.api;
 
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.health.SharedDependency;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
@@ -36,7 +37,8 @@ public final class ApiRouter {
   }
 
   public static Router create(Vertx vertx, OpenAPIContract contract, TokenServiceConfig config, ApiServices services,
-                              PrometheusMeterRegistry registry, List<ReadinessCheck> readiness) {
+                              PrometheusMeterRegistry registry, List<ReadinessCheck> readiness,
+                              List<SharedDependency> sharedDependencies) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler((PlatformHandler) ctx -> {
       ctx.put(START_NANOS, System.nanoTime());
@@ -51,7 +53,7 @@ public final class ApiRouter {
     route(builder, "rotateSession").addHandler(api::rotate);
 
     Router router = builder.createRouter();
-    HealthRoutes.mount(router, registry, readiness);
+    HealthRoutes.mount(router, registry, readiness, sharedDependencies);
     router.route().failureHandler(ApiFailures::handle);
     JsonErrors.install(router);
     return router;

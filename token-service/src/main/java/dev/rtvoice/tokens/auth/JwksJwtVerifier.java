@@ -38,6 +38,7 @@ public final class JwksJwtVerifier implements JwtVerifier {
   private volatile JWTAuth auth;
   private volatile long lastFetchNanos;
   private volatile Future<Void> inFlight;
+  private volatile String lastFetchFailure = "no key fetch finished yet";
   private long refreshTimer = -1;
   private volatile boolean closed;
 
@@ -73,6 +74,12 @@ public final class JwksJwtVerifier implements JwtVerifier {
   @Override
   public Future<Void> ready() {
     return auth != null ? Future.succeededFuture() : Future.failedFuture("JWKS not loaded yet from " + url);
+  }
+
+  @Override
+  public Future<Void> providerAnswered() {
+    String failure = lastFetchFailure;
+    return failure == null ? Future.succeededFuture() : Future.failedFuture(failure);
   }
 
   @Override
@@ -127,6 +134,7 @@ public final class JwksJwtVerifier implements JwtVerifier {
     });
     inFlight = fetch;
     fetch.onComplete(ar -> {
+      lastFetchFailure = ar.succeeded() ? null : "JWKS " + url + ": " + ar.cause().getMessage();
       synchronized (this) {
         inFlight = null;
       }

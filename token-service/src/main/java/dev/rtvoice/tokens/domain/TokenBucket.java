@@ -6,12 +6,19 @@ package dev.rtvoice.tokens.domain;
  * injectable clock), so tests replay minutes in microseconds.
  */
 final class TokenBucket {
-  private final double capacity;
-  private final double refillPerMs;
+  private double capacity;
+  private double refillPerMs;
   private double tokens;
   private long lastMs;
+  private int sharedBy;
 
   TokenBucket(double capacity, double refillPerSecond, long nowMs) {
+    this(capacity, refillPerSecond, nowMs, 1);
+  }
+
+  /** A bucket that is one of {@code sharedBy} instances' shares of a limit. */
+  TokenBucket(double capacity, double refillPerSecond, long nowMs, int sharedBy) {
+    this.sharedBy = sharedBy;
     this.capacity = capacity;
     this.refillPerMs = refillPerSecond / 1000.0;
     this.tokens = capacity;
@@ -36,6 +43,27 @@ final class TokenBucket {
   boolean isFull(long nowMs) {
     refill(nowMs);
     return tokens >= capacity;
+  }
+
+  /**
+   * A new size and rate (this instance's share changed). What is left keeps its proportion of the
+   * bucket: a caller who spent its share has spent the new one too, and one who spent nothing may
+   * use the whole new share.
+   */
+  void resize(double newCapacity, double newRefillPerSecond, long nowMs, int newSharedBy) {
+    refill(nowMs);
+    sharedBy = newSharedBy;
+    tokens = tokens * newCapacity / capacity;
+    capacity = newCapacity;
+    refillPerMs = newRefillPerSecond / 1000.0;
+  }
+
+  int sharedBy() {
+    return sharedBy;
+  }
+
+  double tokens() {
+    return tokens;
   }
 
   private void refill(long nowMs) {

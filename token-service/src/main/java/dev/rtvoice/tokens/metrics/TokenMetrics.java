@@ -86,6 +86,12 @@ public final class TokenMetrics {
   }
 
   /** Whether Kafka is known down (issuance and rotation refused at once): 1 or 0. */
+  public void rateLimitInstances(Supplier<Number> instances) {
+    Gauge.builder("token_rate_limit_instances", instances)
+        .description("token-service instances the rate limits are shared among (this one enforces 1/n of each)")
+        .register(registry);
+  }
+
   public void kafkaKnownDown(Supplier<Number> down) {
     Gauge.builder("token_kafka_known_down", down)
         .description("1 while Kafka is known down and issuance and rotation are refused at once")
