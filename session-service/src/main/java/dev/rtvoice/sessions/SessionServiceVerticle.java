@@ -1,6 +1,7 @@
 package dev.rtvoice.sessions;
 
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.health.SharedDependency;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
@@ -99,7 +100,8 @@ public final class SessionServiceVerticle extends VerticleBase {
     });
     if (config.upstream().sidebandEnabled()) {
       upstream = new UpstreamReadiness(vertx, config.upstream());
-      checks.add(upstream);
+      // shared by every instance: reported in /health/ready's dependencies and dependency_up, not gating
+      checks.add(SharedDependency.monitor(vertx, registry, upstream, java.time.Duration.ofSeconds(5)));
     }
 
     api = new SessionApiRoutes(vertx, config, publisher, view, metrics, this::engineReady, owner::cancelAhead,
