@@ -6,6 +6,7 @@ import dev.rtvoice.upstreamsim.admin.AdminApi;
 import dev.rtvoice.upstreamsim.config.SimConfig;
 import dev.rtvoice.upstreamsim.faults.FaultInjector;
 import dev.rtvoice.upstreamsim.realtime.CallsApi;
+import dev.rtvoice.upstreamsim.realtime.MediaPeer;
 import dev.rtvoice.upstreamsim.realtime.RealtimeCall;
 import dev.rtvoice.upstreamsim.realtime.SidebandServer;
 import dev.rtvoice.upstreamsim.secrets.ClientSecretApi;
@@ -62,8 +63,9 @@ public final class UpstreamSimVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
     secretApi.mount(router);
-    new CallsApi(apiKey, sideband).mount(router);
-    new AdminApi(faults, secrets, sideband, secretApi, config.responseLatency()).mount(router);
+    MediaPeer mediaPeer = new MediaPeer(vertx);
+    new CallsApi(apiKey, secrets, sideband, mediaPeer).mount(router);
+    new AdminApi(faults, secrets, sideband, secretApi, mediaPeer, config.responseLatency()).mount(router);
     HealthRoutes.mount(router, registry, List.of());
     JsonErrors.install(router);
 

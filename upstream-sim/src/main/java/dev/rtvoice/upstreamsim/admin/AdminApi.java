@@ -4,6 +4,7 @@ import dev.rtvoice.common.http.ApiException;
 import dev.rtvoice.common.http.JsonBodies;
 import dev.rtvoice.upstreamsim.faults.Fault;
 import dev.rtvoice.upstreamsim.faults.FaultInjector;
+import dev.rtvoice.upstreamsim.realtime.MediaPeer;
 import dev.rtvoice.upstreamsim.realtime.RealtimeCall;
 import dev.rtvoice.upstreamsim.realtime.SidebandServer;
 import dev.rtvoice.upstreamsim.secrets.ClientSecretApi;
@@ -27,10 +28,12 @@ public final class AdminApi {
   private final SecretStore secrets;
   private final SidebandServer sideband;
   private final ClientSecretApi secretApi;
+  private final MediaPeer mediaPeer;
   private final Duration defaultResponseLatency;
 
   public AdminApi(FaultInjector faults, SecretStore secrets, SidebandServer sideband, ClientSecretApi secretApi,
-                  Duration defaultResponseLatency) {
+                  MediaPeer mediaPeer, Duration defaultResponseLatency) {
+    this.mediaPeer = mediaPeer;
     this.faults = faults;
     this.secrets = secrets;
     this.sideband = sideband;
@@ -111,6 +114,20 @@ public final class AdminApi {
       ctx.response().setStatusCode(202);
       ctx.json(call.speak(duration, transcript).put("connections", call.connectionCount()));
     });
+    // {"url":"http://127.0.0.1:4000/answer"}: who answers the SDP offers of POST /v1/realtime/calls; {"url":null} forgets
+    router.put("/admin/media-peer").handler(ctx -> {
+      JsonObject body = JsonBodies.object(ctx, false);
+      String url = JsonBodies.optionalString(body, "url");
+      if (url != null && url.length() > 2000) {
+        throw ApiException.badRequest("url", "at most 2000 characters");
+      }
+      try {
+        mediaPeer.register(url);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("url", e.getMessage());
+      }
+      ctx.json(new JsonObject().put("url", mediaPeer.url().orElse(null)));
+    });
     router.post("/admin/calls/:callId/drop").handler(ctx -> {
       RealtimeCall call = sideband.existingCall(ctx.pathParam("callId"));
       if (call == null) {
@@ -143,6 +160,7 @@ public final class AdminApi {
       faults.reset(defaultResponseLatency);
       secrets.clear();
       sideband.reset();
+      mediaPeer.register(null);
       ctx.response().setStatusCode(204).end();
     });
   }
