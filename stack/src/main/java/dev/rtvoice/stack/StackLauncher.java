@@ -43,6 +43,7 @@ public final class StackLauncher implements AutoCloseable {
   private final List<ServiceRuntime> runtimes = new ArrayList<>();
   private final Map<String, String> urls = new LinkedHashMap<>();
   private boolean usingSimulator;
+  private boolean brokerClosed;
 
   private StackLauncher(KafkaBroker broker) {
     this.broker = broker;
@@ -169,19 +170,36 @@ public final class StackLauncher implements AutoCloseable {
     return usingSimulator;
   }
 
-  /** Stops every service (each drains, flushes and commits), then the broker. */
+  /**
+   * Stops the suite in the order a platform would: every service's readiness DOWN first, then each
+   * service in reverse start order (it drains its requests, flushes, commits and leaves its consumer
+   * groups), and the broker only once no service is connected to it, so that no client is left
+   * retrying a broker that went away.
+   */
   @Override
   public synchronized void close() {
+    for (ServiceRuntime runtime : runtimes) {
+      runtime.beginDraining();
+    }
+    if (!runtimes.isEmpty()) {
+      LOG.info("readiness DOWN on every service; stopping them");
+    }
     for (int i = runtimes.size() - 1; i >= 0; i--) {
       ServiceRuntime runtime = runtimes.get(i);
       try {
         runtime.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        LOG.info("{} stopped", runtime.serviceName());
       } catch (Exception e) {
         LOG.warn("{} did not stop cleanly", runtime.serviceName(), e);
       }
     }
     runtimes.clear();
-    broker.close();
+    if (!brokerClosed) {
+      brokerClosed = true;
+      LOG.info("stopping the Kafka broker");
+      broker.close();
+      LOG.info("Kafka broker stopped");
+    }
   }
 
   private static void sleep(long ms) {

@@ -14,7 +14,37 @@ public final class StackMain {
   static final String DEV_USER = "dev-user";
   static final Duration DEV_USER_TOKEN_TTL = Duration.ofHours(12);
 
+  private static boolean stopped;
+
   private StackMain() {}
+
+  /**
+   * Ctrl-C and SIGTERM stop the suite in order before the JVM exits: JVM shutdown hooks run all at
+   * once, and the broker's would stop it while the services still use it. The broker ignores the
+   * Ctrl-C a terminal sends to the whole process group (see its watchdog) and is stopped last here.
+   */
+  private static void stopOnSignals(StackLauncher stack) {
+    for (String name : new String[] {"INT", "TERM"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+          stop(stack);
+          System.exit(0);
+        });
+      } catch (IllegalArgumentException notAvailable) {
+        // the signal is reserved here (or ignored, as SIGINT in a background job): the hook stops the suite
+      }
+    }
+  }
+
+  private static synchronized void stop(StackLauncher stack) {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    System.out.println("stopping the suite...");
+    stack.close();
+    System.out.println("stopped.");
+  }
 
   public static void main(String[] args) {
     Env env = Env.system();
@@ -35,11 +65,9 @@ public final class StackMain {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("stopping the suite...");
-      stack.close();
-      System.out.println("stopped.");
-    }, "stack-shutdown"));
+    stopOnSignals(stack);
+    // any other exit: the JVM's hooks run concurrently (the broker's own among them), so order is not kept
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(stack), "stack-shutdown"));
 
     StringBuilder out = new StringBuilder();
     out.append("\nRealtime voice control plane is up in ")

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's run command, for real: the packaged {@code stack.jar} brings every service to ready
- * within 60 s, and Ctrl-C (SIGINT) stops everything, the broker included.
+ * within 60 s, each service's {@code /metrics} carries its own JVM and Vert.x meters, and Ctrl-C
+ * (SIGINT) stops everything in order: readiness DOWN, the services (leaving their consumer groups),
+ * the broker last, without a Kafka connection warning.
  */
 class StackJarIT {
 
@@ -59,6 +61,18 @@ class StackJarIT {
       assertThat(Http.get(console + "/").body()).contains("/console/console.js");
       assertThat(Http.get(console + "/api/token/health/ready").status()).as("the console reaches token-service")
           .isEqualTo(200);
+      // every service in the one JVM carries its own JVM and Vert.x meters, none of another's
+      Map<String, String> names = Map.of("TOKEN_SERVICE_PORT", "token-service", "SESSION_SERVICE_PORT",
+          "session-service", "METRICS_SERVICE_PORT", "metrics-service", "ALERTING_SERVICE_PORT", "alerting-service",
+          "UPSTREAM_SIM_PORT", "upstream-sim", "CONSOLE_PORT", "console");
+      names.forEach((port, name) -> {
+        String metrics = Http.get("http://127.0.0.1:" + ports.get(port) + "/metrics").body();
+        String own = "service=\"" + name + "\"";
+        assertThat(lineOf(metrics, "jvm_memory_used_bytes{")).as(name + " JVM meters").contains(own);
+        assertThat(lineOf(metrics, "vertx_http_server_requests_total{")).as(name + " Vert.x meters").contains(own);
+        names.values().stream().filter(other -> !other.equals(name)).forEach(other ->
+            assertThat(metrics).as(name + " /metrics").doesNotContain("service=\"" + other + "\""));
+      });
       children = stack.descendants().toList();
       assertThat(children).as("the broker child process").isNotEmpty();
     } catch (Throwable t) {
@@ -74,6 +88,42 @@ class StackJarIT {
     for (ProcessHandle child : children) {
       Eventually.await("child " + child.pid() + " gone", () -> !child.isAlive(), Duration.ofSeconds(30));
     }
+
+    // the order of the stop: readiness DOWN everywhere, each service stopped (its consumers closed, its
+    // groups left), then the broker; and no client left retrying a broker that went away
+    List<String> lines;
+    synchronized (output) {
+      lines = new ArrayList<>(output);
+    }
+    String log = String.join("\n", lines);
+    int stopping = indexOf(lines, "stopping the suite...");
+    int down = indexOf(lines, "readiness DOWN on every service");
+    int brokerStopping = indexOf(lines, "stopping the Kafka broker");
+    assertThat(stopping).as(log).isGreaterThanOrEqualTo(0);
+    assertThat(down).as(log).isGreaterThan(stopping);
+    for (String service : List.of("console", "alerting-service", "metrics-service", "session-service",
+        "token-service", "upstream-sim")) {
+      int stopped = indexOf(lines, "StackLauncher - " + service + " stopped");
+      assertThat(stopped).as(service + " stopped, before the broker:\n" + log).isGreaterThan(down)
+          .isLessThan(brokerStopping);
+    }
+    assertThat(indexOf(lines, "Kafka broker stopped")).as(log).isGreaterThan(brokerStopping);
+    assertThat(lines.subList(stopping, lines.size())).as("no Kafka connection warnings during the stop")
+        .noneMatch(l -> l.contains("could not be established") || l.contains("may not be available")
+            || l.contains("Disconnected from node"));
+  }
+
+  private static int indexOf(List<String> lines, String wanted) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(wanted)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String lineOf(String scrape, String prefix) {
+    return scrape.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("(no " + prefix + " line)");
   }
 
   private static boolean ignoresSigint(long pid) throws IOException {

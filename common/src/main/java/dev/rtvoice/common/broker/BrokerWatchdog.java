@@ -40,6 +40,14 @@ public final class BrokerWatchdog {
         parent -> parent.onExit().thenRun(() -> exitBecauseParentIsGone("parent " + parentPid + " exited")),
         () -> exitBecauseParentIsGone("parent " + parentPid + " not found"));
 
+    // a terminal's Ctrl-C reaches the whole process group, this child too: the parent stops the broker
+    // itself (SIGTERM) once its services have left it, or the watches above do when the parent is gone
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> { });
+    } catch (IllegalArgumentException alreadyIgnored) {
+      // SIGINT ignored from the start (a background job): nothing to do
+    }
+
     Class<?> kafka = Class.forName("kafka.Kafka");
     Method main = kafka.getMethod("main", String[].class);
     main.invoke(null, (Object) kafkaArgs);
