@@ -1,11 +1,13 @@
 package dev.rtvoice.sessions.owner;
 
-import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.kafka.ConsumedEvent;
 import dev.rtvoice.sessions.domain.Decision;
 import dev.rtvoice.sessions.domain.Phase;
 import dev.rtvoice.sessions.domain.SessionState;
+import dev.rtvoice.sessions.kafka.EnvelopeWriter;
+import dev.rtvoice.sessions.kafka.WriteFailures;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -38,9 +40,10 @@ final class Changes {
     final Phase phaseBefore;
     final List<JsonObject> replies = new ArrayList<>(0);
     final List<Decision.Effect> effects = new ArrayList<>(0);
-    final List<EventEnvelope> events = new ArrayList<>();
+    /** The derived events and samples, encoded when collected (what the decision said at that moment). */
+    final List<Buffer> events = new ArrayList<>();
     final List<Decision.Emitted> emitted = new ArrayList<>();
-    final List<EventEnvelope> samples = new ArrayList<>(0);
+    final List<Buffer> samples = new ArrayList<>(0);
     final List<String> sampleStages = new ArrayList<>(0);
     final List<Decision.Outcome> outcomes = new ArrayList<>();
     /** The command records of this session this unit applied (or skipped once it failed), in order. */
@@ -122,21 +125,28 @@ final class Changes {
     Touched t = touched.get(sessionId);
     t.outcomes.add(d.outcome());
     int n = 0;
-    for (Decision.Emitted e : d.events()) {
-      t.events.add(new EventEnvelope(idOf(keyBase, n++), e.type(), e.type().currentVersion(), sessionId,
-          Instant.ofEpochMilli(e.occurredAtMs()), recordedAt, SOURCE, new JsonObject(e.payload())));
-      t.emitted.add(e);
-    }
-    for (Decision.LatencySample s : d.samples()) {
-      JsonObject payload = new JsonObject()
-          .put("stage", s.stage())
-          .put("value_ms", s.valueMs())
-          .put("turn", s.turn())
-          .put("platform", s.platform());
-      t.samples.add(new EventEnvelope(idOf(keyBase, n++), EventType.LATENCY_SAMPLE,
-          EventType.LATENCY_SAMPLE.currentVersion(), sessionId, Instant.ofEpochMilli(s.occurredAtMs()), recordedAt, SOURCE,
-          payload));
-      t.sampleStages.add(s.stage());
+    try {
+      // encoded now, straight from the decision's payload (no envelope, no deep copy): the bytes are
+      // what the decision said, whatever the session does later in this unit
+      for (Decision.Emitted e : d.events()) {
+        t.events.add(EnvelopeWriter.encode(idOf(keyBase, n++), e.type(), e.type().currentVersion(), sessionId,
+            Instant.ofEpochMilli(e.occurredAtMs()), recordedAt, SOURCE, e.payload()));
+        t.emitted.add(e);
+      }
+      for (Decision.LatencySample s : d.samples()) {
+        Map<String, Object> payload = new LinkedHashMap<>(8);
+        payload.put("stage", s.stage());
+        payload.put("value_ms", s.valueMs());
+        payload.put("turn", s.turn());
+        payload.put("platform", s.platform());
+        t.samples.add(EnvelopeWriter.encode(idOf(keyBase, n++), EventType.LATENCY_SAMPLE,
+            EventType.LATENCY_SAMPLE.currentVersion(), sessionId, Instant.ofEpochMilli(s.occurredAtMs()), recordedAt,
+            SOURCE, payload));
+        t.sampleStages.add(s.stage());
+      }
+    } catch (RuntimeException e) {
+      // too large or refused by the codec: it would be the same on every retry (see the owner's write)
+      t.fail(WriteFailures.kind(e), "its change cannot be encoded: " + e.getMessage());
     }
     for (Decision.Effect e : d.effects()) {
       if (e instanceof Decision.Effect.Tombstone) {

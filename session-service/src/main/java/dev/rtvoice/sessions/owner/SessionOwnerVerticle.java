@@ -1,6 +1,5 @@
 package dev.rtvoice.sessions.owner;
 
-import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.kafka.ConsumedEvent;
@@ -570,14 +569,8 @@ public final class SessionOwnerVerticle extends VerticleBase {
   }
 
   private Encoded encode(Changes.Touched t, Instant now) {
-    List<Buffer> events = new ArrayList<>(t.events.size());
-    for (EventEnvelope e : t.events) {
-      events.add(EventCodec.encode(e));
-    }
-    List<Buffer> samples = new ArrayList<>(t.samples.size());
-    for (EventEnvelope e : t.samples) {
-      samples.add(EventCodec.encode(e));
-    }
+    List<Buffer> events = t.events;
+    List<Buffer> samples = t.samples;
     if (t.tombstone) {
       return new Encoded(events, samples, null);
     }
