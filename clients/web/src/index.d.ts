@@ -250,7 +250,35 @@ export interface ConnectRequest {
   newUpstreamSession: boolean;
 }
 
+/**
+ * The call id (from the `Location` of POST /v1/realtime/calls) lets session-service attach its
+ * sideband; without it the library warns, and there is no server-side cancel channel.
+ */
 export interface ConnectResult { pc: RTCPeerConnection; dc: RTCDataChannel; callId?: string | null }
+
+export interface RealtimeConnectOptions {
+  /** Default `https://api.openai.com/v1/realtime/calls` (upstream-sim: `{SIM_URL}/v1/realtime/calls`). */
+  callsUrl?: string;
+  /** Plays the remote audio (default: a new autoplaying <audio>); also measures what was played. */
+  audioElement?: HTMLMediaElement;
+  /** Default: getUserMedia({ audio: true }), asked once and kept across reconnects. */
+  microphone?: MediaStream | (() => Promise<MediaStream>);
+  rtcConfiguration?: RTCConfiguration;
+  createPeerConnection?: (configuration?: RTCConfiguration) => RTCPeerConnection;
+  /** How long the offer waits for ICE gathering (default 1000 ms). */
+  iceGatheringTimeoutMs?: number;
+}
+
+export declare const OPENAI_CALLS_URL: string;
+export declare function callIdFromLocation(location: string | null | undefined): string | null;
+
+export declare class WebRtcConnector {
+  constructor(options: RealtimeConnectOptions & { fetch: typeof fetch; clock: Clock });
+  readonly callsUrl: string;
+  readonly audioElement: HTMLMediaElement | null;
+  defaultPlayback(): PlaybackControl;
+  connect(request: Pick<ConnectRequest, 'clientSecret'>): Promise<Required<ConnectResult>>;
+}
 
 export interface PlaybackControl {
   /** Stops local playback at once (barge-in). */
@@ -261,6 +289,8 @@ export interface PlaybackControl {
   duck?(volume: number): void;
   /** Full volume again (after duck). */
   unduck?(): void;
+  /** Called when an answer starts speaking (after a barge-in stopped playback). */
+  resume?(): void;
   /** The app's own measure of how much of the current response was played (replaces the library's). */
   playedMs?(): number;
   /** The audio output latency, in seconds (AudioContext.outputLatency). */
@@ -312,8 +342,13 @@ export interface RealtimeVoiceClientOptions {
   metricsServiceUrl: string;
   getUserToken: () => string | Promise<string>;
   deviceId: string;
-  /** Creates and negotiates the app's peer with the client secret; returns it with its `oai-events` channel. */
-  connect: (request: ConnectRequest) => Promise<ConnectResult>;
+  /**
+   * Creates and negotiates the app's peer with the client secret; returns it with its `oai-events`
+   * channel and the call id. Absent: the library does it (see `realtime`).
+   */
+  connect?: (request: ConnectRequest) => Promise<ConnectResult>;
+  /** The library's own WebRTC on-ramp, used when `connect` is absent. */
+  realtime?: RealtimeConnectOptions;
   playback?: PlaybackControl;
   /** Restarts ICE and renegotiates (default: pc.restartIce(), negotiation left to the app's onnegotiationneeded). */
   restartIce?: (pc: RTCPeerConnection) => Promise<void> | void;
@@ -386,6 +421,8 @@ export declare class RealtimeVoiceClient extends Emitter {
   readonly sessionId: string | null;
   readonly responseId: string | null;
   readonly tokens: TokenManager;
+  /** The upstream call of the current connection (null when the connection gave none). */
+  readonly callId: string | null;
   readonly mirror: SessionStateMirror;
   readonly events: EventReporter;
   readonly telemetry: TelemetryReporter;
@@ -402,10 +439,18 @@ export declare class RealtimeVoiceClient extends Emitter {
    * Events: 'phase' (PhaseChange), 'event' (each upstream event not dropped), 'stale', 'interrupt' (InterruptDetail),
    * 'truncated' / 'truncate_already_shorter' / 'truncate_refused' / 'truncate_unconfirmed' (TruncationResult),
    * 'interrupt_pending', 'false_interruption', 'interruption_committed' (InterruptionJudgement),
+   * 'call' ({ callId, sessionId }: each connection's upstream call),
    * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated',
    * 'reissued', 'rotation_retry', 'recovery_plan', 'recovered', 'recovery_failed', 'ice_state', 'ice_restarted',
    * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error'.
    */
+  on(type: 'phase', fn: (detail: PhaseChange) => void): () => void;
+  on(type: 'interrupt', fn: (detail: InterruptDetail) => void): () => void;
+  on(type: 'truncated' | 'truncate_already_shorter' | 'truncate_refused' | 'truncate_unconfirmed',
+    fn: (detail: TruncationResult) => void): () => void;
+  on(type: 'false_interruption' | 'interruption_committed', fn: (detail: InterruptionJudgement) => void): () => void;
+  on(type: 'call', fn: (detail: { callId: string; sessionId: string }) => void): () => void;
+  on(type: 'latency', fn: (detail: LatencySample) => void): () => void;
   on(type: string, fn: (detail: any) => void): () => void;
 }
 

@@ -16,6 +16,7 @@ import { RecoveryController } from './recovery-controller.js';
 import { PlaybackMeter, playbackSources } from './playback-meter.js';
 import { TruncationWatch } from './truncation.js';
 import { PendingInterruption, normalizePolicy } from './pending-interruption.js';
+import { WebRtcConnector } from './webrtc-connect.js';
 
 const CONNECTED_ICE = new Set(['connected', 'completed']);
 /** Bound of the events held back while one measurement (a getStats) is pending. */
@@ -45,9 +46,15 @@ export class RealtimeVoiceClient extends Emitter {
    */
   constructor(options) {
     super();
-    this.options = options;
     this.clock = options.clock ?? systemClock;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    /** Without the app's own connect: the library's WebRTC on-ramp (offer, POST /v1/realtime/calls, call id). */
+    this.connector = options.connect ? null : new WebRtcConnector({ ...options.realtime, fetch: this.fetch, clock: this.clock });
+    this.options = this.connector ? {
+      ...options,
+      connect: (request) => this.connector.connect(request),
+      playback: options.playback ?? this.connector.defaultPlayback(),
+    } : options;
     this.platform = options.platform ?? 'web';
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
     this.iceRestartTimeoutMs = options.iceRestartTimeoutMs ?? 10_000;
@@ -263,6 +270,7 @@ export class RealtimeVoiceClient extends Emitter {
   #phaseChanged({ from, to, cause, turn }) {
     if (to === Phase.THINKING && from === Phase.LISTENING) this.latency.userStoppedSpeaking(turn);
     if (to === Phase.SPEAKING && from !== Phase.PENDING_INTERRUPT) {
+      this.#playbackHook('resume');
       this.meter.started(this.mirror.responseId);
       this.latency.firstAudioHeard();
     }
@@ -310,7 +318,15 @@ export class RealtimeVoiceClient extends Emitter {
     } else {
       this.events.client('connected', { callId: this.callId ?? undefined });
     }
-    this.emit('connected', { sessionId: this.sessionId, reconnected: Boolean(reason), reason });
+    this.emit('connected', { sessionId: this.sessionId, callId: this.callId, reconnected: Boolean(reason), reason });
+  }
+
+  #playbackHook(name) {
+    try {
+      this.options.playback?.[name]?.();
+    } catch (e) {
+      this.emit('warning', { message: `playback.${name} failed: ${e?.message ?? e}` });
+    }
   }
 
   /** SPEAKING -> PENDING_INTERRUPT: playback ducked, the model still generating, the policy judging. */
@@ -552,7 +568,11 @@ export class RealtimeVoiceClient extends Emitter {
       newUpstreamSession,
     });
     this.pendingReason = reason;
-    this.attach(connected.pc, connected.dc, { callId: connected.callId ?? null });
+    const callId = connected.callId ?? null;
+    // session-service attaches its sideband to the call named in client.connected: without it, no server-side cancel
+    if (callId) this.emit('call', { callId, sessionId: credentials.sessionId });
+    else this.emit('warning', { message: 'no call id for this connection: session-service cannot attach its sideband' });
+    this.attach(connected.pc, connected.dc, { callId });
     this.bound = { sessionId: credentials.sessionId, rotationToken: credentials.rotationToken };
     if (connected.dc.readyState !== 'open') await this.#waitOpen(connected.dc);
   }

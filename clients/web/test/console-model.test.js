@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activeAlerts, ago, bottleneckText, counters, parsePrometheus, sortSessions, stageBars } from '../console/model.js';
+import { activeAlerts, ago, bottleneckText, counters, countersFromWindows, parsePrometheus, sortSessions, stageBars } from '../console/model.js';
 
 test('counters sum a metric over its label sets; absent metrics are null', () => {
   const text = [
@@ -71,4 +71,13 @@ test('ago', () => {
   assert.equal(ago(0, 30_000), '30 s ago');
   assert.equal(ago(0, 600_000), '10 min ago');
   assert.equal(ago(undefined, 1), '');
+});
+
+test('counters from the console\'s merged windows; absent or non-numeric metrics are null', () => {
+  const answer = { window: '1h', instances: ['m1', 'm2'], counters: { interrupt_total: 7, reconnect_total: 'x' } };
+  const byKey = Object.fromEntries(countersFromWindows(answer).map((c) => [c.key, c.value]));
+  assert.equal(byKey.interrupts, 7);
+  assert.equal(byKey.reconnects, null);
+  assert.equal(byKey.rotations, null);
+  assert.deepEqual(countersFromWindows(null).map((c) => c.value), [null, null, null, null, null, null]);
 });

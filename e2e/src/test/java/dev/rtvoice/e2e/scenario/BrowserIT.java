@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The browser side against the running suite: the client library's node tests, then its
+ * The browser side against the running suite: the client library's node tests and type check, then its
  * Playwright scenarios in Debian's Chromium (clients/web/test-browser), which drive the library and
  * the operator console against the services started here as processes. Screenshots land in
  * e2e/target/e2e-logs/screenshots.
@@ -23,6 +23,9 @@ class BrowserIT {
   void clientLibraryAndConsoleInARealBrowser() throws Exception {
     Path web = Suite.root().resolve("clients/web");
     run(List.of("npm", "test"), web, null, "client library node tests");
+    // the hand-written types against a typed usage example, resolved through package.json's exports
+    assertThat(web.resolve("node_modules/typescript")).as("npm ci in clients/web (.ci/run does it)").exists();
+    run(List.of("npm", "run", "typecheck"), web, null, "client library typecheck");
     assertThat(web.resolve("node_modules/playwright-core")).as("npm ci in clients/web (.ci/run does it)").exists();
     assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium (.ci/run installs it)").exists();
     try (Suite suite = Suite.start()) {
