@@ -18,6 +18,7 @@ import dev.rtvoice.metrics.config.MetricsServiceConfig;
 import dev.rtvoice.metrics.domain.BudgetAnalyzer;
 import dev.rtvoice.metrics.domain.ClusterLatencyView;
 import dev.rtvoice.metrics.domain.LatencySketchQuantiles;
+import dev.rtvoice.metrics.domain.OutageCredit;
 import dev.rtvoice.metrics.domain.SampleValidator;
 import dev.rtvoice.metrics.domain.ViewWindow;
 import dev.rtvoice.metrics.domain.WindowAggregator;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsServiceVerticle.class);
-  /** While Kafka is known to be down, how often it is asked whether it is back. */
+  /** How often Kafka is asked whether it answers (an outage's start and end, see {@link OutageCredit}). */
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
   private final MetricsServiceConfig config;
@@ -93,14 +94,19 @@ public final class MetricsServiceVerticle extends VerticleBase {
 
     MetricsHygiene.apply(registry);
     ServiceMeters meters = new ServiceMeters(registry, config.budgets());
-    WindowAggregator aggregator = new WindowAggregator(config.instanceId(), config.windows(), clock);
+    OutageCredit outages = new OutageCredit(config.windows().allowedLateness().toMillis(),
+        config.outageGrace().toMillis(), config.outageCreditMax().toMillis());
+    WindowAggregator aggregator = new WindowAggregator(config.instanceId(), config.windows(), clock, outages);
+    meters.functionCounter("window.outage.excused", "Samples and events older than the allowed lateness taken "
+        + "because an outage of this instance made them late (OUTAGE_GRACE, OUTAGE_CREDIT_MAX)", aggregator,
+        WindowAggregator::outageExcused);
     ClusterLatencyView view = new ClusterLatencyView(ViewWindow.longest());
     meters.gauge("window.open.buckets", "Buckets of this instance not yet closed by the watermark", aggregator,
         WindowAggregator::openBuckets);
     meters.gauge("window.view.buckets", "Stage buckets held for the views of every instance", view,
         ClusterLatencyView::bucketCount);
     SampleValidator validator = new SampleValidator(config.windows().allowedLateness().toMillis(),
-        config.windows().maxClockSkew().toMillis());
+        config.windows().maxClockSkew().toMillis(), outages);
 
     panePublisher = new EventPublisher(vertx, config.kafka(), "panes", registry);
     flusher = new PaneFlusher(vertx, aggregator, panePublisher, topics.metricsWindows(),
@@ -116,7 +122,8 @@ public final class MetricsServiceVerticle extends VerticleBase {
         meters, registry, clock, config.dedupeEventIds(), config.dedupeBatchKeys());
     meters.gauge("telemetry.dedupe.keys", "Telemetry batch keys remembered to recognize retried batches", consumer,
         PipelineConsumer::batchKeys);
-    kafkaAvailability = new KafkaAvailability(vertx, new KafkaReadiness(vertx, kafka.admin()), PROBE_INTERVAL);
+    kafkaAvailability = new KafkaAvailability(vertx, new KafkaReadiness(vertx, kafka.admin()), PROBE_INTERVAL,
+        outages, clock);
     feed = new WindowsFeed(vertx, config.kafka(), topics.metricsWindows(), "windows-" + config.instanceId(), view,
         clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
 
@@ -130,6 +137,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
     JsonErrors.install(router);
 
     flusher.start();
+    kafkaAvailability.start();
     // the p95 gauges follow the merged view; a merge of a 5 m view takes microseconds
     gaugeTimer = vertx.setPeriodic(Math.min(1000, config.paneInterval().toMillis()),
         t -> meters.p95(LatencySketchQuantiles.p95ByStage(view.view(config.p95GaugeWindow().length()))));

@@ -43,6 +43,10 @@ import java.util.regex.Pattern;
  * @param dedupeBatchKeys {@code DEDUPE_BATCH_KEYS}: telemetry batch keys remembered per partition
  * @param telemetryDeadline {@code TELEMETRY_DEADLINE}: how long a POST may wait for its samples to be
  *     durable before it is answered 503 {@code unavailable}
+ * @param outageGrace {@code OUTAGE_GRACE}: how long after an outage of Kafka data it made late is
+ *     still taken (see {@code OutageCredit})
+ * @param outageCreditMax {@code OUTAGE_CREDIT_MAX}: the longest stretch of one outage whose data is
+ *     excused (0 turns the credit off)
  */
 public record MetricsServiceConfig(
     String host,
@@ -61,7 +65,9 @@ public record MetricsServiceConfig(
     ViewWindow p95GaugeWindow,
     int dedupeEventIds,
     int dedupeBatchKeys,
-    Duration telemetryDeadline) {
+    Duration telemetryDeadline,
+    Duration outageGrace,
+    Duration outageCreditMax) {
   public static final String SERVICE_NAME = "metrics-service";
   private static final Pattern RANGE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*-\\s*(\\d+(?:\\.\\d+)?)\\s*(?:ms)?");
 
@@ -130,7 +136,18 @@ public record MetricsServiceConfig(
         p95Window,
         env.intInRange("DEDUPE_EVENT_IDS", 100_000, 1, 10_000_000),
         env.intInRange("DEDUPE_BATCH_KEYS", 50_000, 1, 10_000_000),
-        deadline(env));
+        deadline(env),
+        atMost(env, "OUTAGE_GRACE", Duration.ofSeconds(60), Duration.ofMinutes(10)),
+        atMost(env, "OUTAGE_CREDIT_MAX", Duration.ofMinutes(5), Duration.ofMinutes(30)));
+  }
+
+  /** The outage credit must stay well inside the views' hour, or excused data would reach no view. */
+  private static Duration atMost(Env env, String name, Duration defaultValue, Duration max) {
+    Duration d = env.duration(name, defaultValue);
+    if (d.compareTo(max) > 0) {
+      throw new ConfigException(name + " must be at most " + max.toMinutes() + "m, got " + d);
+    }
+    return d;
   }
 
   private static Duration deadline(Env env) {

@@ -34,10 +34,20 @@ public final class SampleValidator {
 
   private final long allowedLatenessMs;
   private final long maxClockSkewMs;
+  private final OutageCredit outages;
 
   public SampleValidator(long allowedLatenessMs, long maxClockSkewMs) {
+    this(allowedLatenessMs, maxClockSkewMs, OutageCredit.none());
+  }
+
+  /**
+   * With this instance's outages: a client sample older than the allowed lateness is still taken
+   * when an outage made it so ({@link OutageCredit}); the windows fold it into its closed bucket.
+   */
+  public SampleValidator(long allowedLatenessMs, long maxClockSkewMs, OutageCredit outages) {
     this.allowedLatenessMs = allowedLatenessMs;
     this.maxClockSkewMs = maxClockSkewMs;
+    this.outages = outages;
   }
 
   /**
@@ -86,11 +96,13 @@ public final class SampleValidator {
       return reject(index, RejectReason.IN_FUTURE, "occurred_at is " + (occurredAt - nowMs)
           + " ms ahead of the server clock (at most " + maxClockSkewMs + " ms allowed)");
     }
-    if (source == Source.CLIENT && occurredAt < nowMs - allowedLatenessMs) {
+    boolean clientLate = source == Source.CLIENT && occurredAt < nowMs - allowedLatenessMs;
+    boolean outageLate = clientLate && outages.excuses(occurredAt, nowMs);
+    if (clientLate && !outageLate) {
       return reject(index, RejectReason.TOO_LATE, "occurred_at is " + (nowMs - occurredAt)
           + " ms old; samples are taken up to " + allowedLatenessMs + " ms after they happened");
     }
-    if (occurredAt < watermarkMs) {
+    if (occurredAt < watermarkMs && !outageLate) {
       return reject(index, RejectReason.TOO_LATE, "occurred_at is behind the watermark: its window is closed");
     }
     Long turn = raw.turn();

@@ -22,7 +22,10 @@ import java.util.TreeMap;
  * ({@link ClusterLatencyView}).
  *
  * <p>Every pane of a bucket carries a version that grows per bucket across all its metrics, so a
- * reader keeps the newest pane per (instance, metric, bucket) and never counts twice.
+ * reader keeps the newest pane per (instance, metric, bucket) and never counts twice. Versions start
+ * at the instance's start time in microseconds ({@link #versionEpoch()}), so an instance restarted
+ * under a pinned {@code INSTANCE_ID} publishes versions above those of its former life and readers
+ * keep its new panes (a bucket gets far fewer than a thousand versions per millisecond).
  *
  * <p>Lateness is judged by who caused it. Data whose {@code recorded_at} is within the allowed
  * lateness of its {@code occurred_at} was on time when the suite first recorded it; if it reaches a
@@ -31,7 +34,9 @@ import java.util.TreeMap;
  * pane of its own published under {@code <instance>#late-<n>} (see
  * {@link WindowPane#LATE_PART_MARK}), which readers add to the bucket (sketches and counts merge
  * exactly). Data recorded already late (the client held it) keeps the watermark rule: dropped and
- * counted. Only data older than the horizon, which no view reaches, is dropped either way.
+ * counted, unless one of this instance's outages made it late ({@link OutageCredit}: the suite
+ * refused it while Kafka was down, and the client's retry brought it within the grace after). Only
+ * data older than the horizon, which no view reaches, is dropped either way.
  *
  * <p>Plain Java, not thread-safe: one owner (an event loop) calls it; time comes from the injected
  * clock, so tests replay hours of event time in milliseconds.
@@ -78,12 +83,22 @@ public final class WindowAggregator {
   private final List<Bucket> latePartsRetry = new ArrayList<>();
   private final String latePartPrefix;
   private final long latenessMs;
+  private final OutageCredit outages;
+  private final long versionEpoch;
   private long latePartSeq;
+  private long outageExcused;
   private Bucket recent;
   private boolean immediatePending;
 
   public WindowAggregator(String instanceId, WindowSettings settings, Clock clock) {
+    this(instanceId, settings, clock, OutageCredit.none());
+  }
+
+  /** With the outages of this instance that excuse lateness ({@link OutageCredit}). */
+  public WindowAggregator(String instanceId, WindowSettings settings, Clock clock, OutageCredit outages) {
     this.instanceId = instanceId;
+    this.outages = outages;
+    this.versionEpoch = Math.multiplyExact(Math.max(0, clock.millis()), 1000L);
     this.settings = settings;
     this.clock = clock;
     this.bucketMs = settings.bucket().toMillis();
@@ -102,6 +117,16 @@ public final class WindowAggregator {
 
   public WindowSettings settings() {
     return settings;
+  }
+
+  /** The version before the first of every bucket of this instance: its start, in microseconds. */
+  public long versionEpoch() {
+    return versionEpoch;
+  }
+
+  /** Samples and events taken because an outage of this instance made them late. */
+  public long outageExcused() {
+    return outageExcused;
   }
 
   /** The platform label a raw platform value is kept under ({@code other} past the cap). */
@@ -176,8 +201,17 @@ public final class WindowAggregator {
       return Outcome.LATE;
     }
     if (eventMs < watermark.current(nowMs)) {
-      boolean suiteDelayed = recordedAtMs != UNKNOWN_RECORDED_AT && recordedAtMs - eventMs <= latenessMs;
-      return suiteDelayed ? Outcome.FOLDED : Outcome.LATE;
+      if (recordedAtMs == UNKNOWN_RECORDED_AT) {
+        return Outcome.LATE;
+      }
+      if (recordedAtMs - eventMs <= latenessMs) {
+        return Outcome.FOLDED;
+      }
+      if (outages.excuses(eventMs, recordedAtMs)) {
+        outageExcused++;
+        return Outcome.FOLDED;
+      }
+      return Outcome.LATE;
     }
     watermark.observe(eventMs, nowMs);
     return Outcome.RECORDED;
@@ -200,7 +234,7 @@ public final class WindowAggregator {
     long start = bucketStart(eventMs);
     Bucket part = lateParts.get(start);
     if (part == null) {
-      part = new Bucket(start, start + bucketMs, latePartPrefix + (++latePartSeq));
+      part = new Bucket(start, start + bucketMs, latePartPrefix + (++latePartSeq), versionEpoch);
       lateParts.put(start, part);
     }
     return part;
@@ -222,7 +256,7 @@ public final class WindowAggregator {
     }
     b = buckets.get(start);
     if (b == null) {
-      b = new Bucket(start, start + bucketMs, instanceId);
+      b = new Bucket(start, start + bucketMs, instanceId, versionEpoch);
       buckets.put(start, b);
     }
     recent = b;
@@ -421,10 +455,11 @@ public final class WindowAggregator {
     final Map<String, Map<Map<String, String>, long[]>> counters = new TreeMap<>();
     final List<String> counterDirty = new ArrayList<>();
 
-    Bucket(long start, long end, String paneInstance) {
+    Bucket(long start, long end, String paneInstance, long versionEpoch) {
       this.start = start;
       this.end = end;
       this.paneInstance = paneInstance;
+      this.version = versionEpoch;
     }
 
     void record(Stage stage, String platform, double valueMs) {

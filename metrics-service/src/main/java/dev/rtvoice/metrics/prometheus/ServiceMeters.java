@@ -84,6 +84,12 @@ public final class ServiceMeters {
     counter(DEDUPE_EVICTED, Tags.empty());
   }
 
+  /** A counter read from plain-Java state that counts by itself (e.g. what outages excused). */
+  public <T> void functionCounter(String name, String description, T state, ToDoubleFunction<T> value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, state, value).description(description)
+        .register(registry);
+  }
+
   /** Gauges read from the aggregator and the view: open buckets, view buckets. */
   public <T> void gauge(String name, String description, T state, ToDoubleFunction<T> value) {
     Gauge.builder(name, state, value).description(description).register(registry);

@@ -33,6 +33,8 @@ class MetricsServiceConfigTest {
     assertThat(c.paneInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.ingest()).isEqualTo(MetricsServiceConfig.Ingest.KAFKA);
     assertThat(c.telemetryDeadline()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.outageGrace()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.outageCreditMax()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.dedupeBatchKeys()).isEqualTo(50_000);
     assertThat(c.maxBatch()).isEqualTo(500);
     assertThat(c.p95GaugeWindow()).isEqualTo(ViewWindow.M5);
@@ -81,6 +83,10 @@ class MetricsServiceConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("TELEMETRY_DEADLINE");
     assertThatThrownBy(() -> config(Map.of("TELEMETRY_DEADLINE", "2m")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("TELEMETRY_DEADLINE");
+    assertThatThrownBy(() -> config(Map.of("OUTAGE_CREDIT_MAX", "31m")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("OUTAGE_CREDIT_MAX");
+    assertThatThrownBy(() -> config(Map.of("OUTAGE_GRACE", "11m")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("OUTAGE_GRACE");
     assertThatThrownBy(() -> config(Map.of("DEDUPE_BATCH_KEYS", "0")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("DEDUPE_BATCH_KEYS");
     assertThatThrownBy(() -> config(Map.of("IMMEDIATE_COUNTERS", "rotations")))

@@ -86,7 +86,7 @@ class LateFoldTest {
     assertThat(windows.hasWork()).isTrue();
     PaneBatch again = windows.collect();
     WindowPane part = again.panes().stream().filter(WindowPane::latePart).findFirst().orElseThrow();
-    assertThat(part.paneVersion()).isEqualTo(2);
+    assertThat(part.paneVersion()).isEqualTo(windows.versionEpoch() + 2);
     assertThat(part.series().get(0).value()).isEqualTo(1);
     again.commit();
     assertThat(windows.pendingLateParts()).isZero();
@@ -98,6 +98,39 @@ class LateFoldTest {
     windows.recordLatency(Stage.INFERENCE, "server", 450, T0 + 300 * S, T0 + 300 * S, now);
     long twoHoursAgo = now - Duration.ofHours(2).toMillis();
     assertThat(windows.recordLatency(Stage.INFERENCE, "server", 1, twoHoursAgo, twoHoursAgo, now))
+        .isEqualTo(WindowAggregator.Outcome.LATE);
+  }
+
+  @Test
+  void dataTheSuiteRefusedDuringAnOutageIsFoldedWhenTheClientsRetryBringsIt() {
+    OutageCredit outages = new OutageCredit(30 * S, 60 * S, 300 * S);
+    WindowAggregator withOutages = new WindowAggregator("i-1", WindowSettings.defaults(), clock, outages);
+    String interrupts = CounterCatalog.forEventType("session.interrupted").orElseThrow().metric();
+    long now = clock.millis();
+    // Kafka refused writes from 170 s to 290 s; traffic resumed at 300 s
+    outages.down(T0 + 170 * S);
+    outages.up(T0 + 290 * S);
+    withOutages.recordLatency(Stage.INFERENCE, "server", 450, T0 + 300 * S, T0 + 300 * S, now);
+    withOutages.collect().commit();
+    // an interrupt of 165 s, refused (503) and accepted on the retry at 295 s: 130 s late, the suite's doing
+    assertThat(withOutages.count(interrupts, Map.of(), T0 + 165 * S, T0 + 295 * S, now))
+        .isEqualTo(WindowAggregator.Outcome.FOLDED);
+    assertThat(withOutages.recordLatency(Stage.INFERENCE, "server", 700, T0 + 175 * S, T0 + 295 * S, now))
+        .isEqualTo(WindowAggregator.Outcome.FOLDED);
+    // an event the client held since 120 s, before the lateness of the first refusal: dropped
+    assertThat(withOutages.count(interrupts, Map.of(), T0 + 120 * S, T0 + 295 * S, now))
+        .isEqualTo(WindowAggregator.Outcome.LATE);
+    assertThat(withOutages.outageExcused()).isEqualTo(2);
+
+    PaneBatch batch = withOutages.collect();
+    List<WindowPane> parts = batch.panes().stream().filter(WindowPane::latePart).toList();
+    assertThat(parts).extracting(p -> p.bucketStart().toEpochMilli())
+        .containsExactlyInAnyOrder(T0 + 160 * S, T0 + 170 * S);
+    batch.commit();
+    // without the outage the same interrupt would be the client's lateness
+    assertThat(windows.count(interrupts, Map.of(), T0 + 300 * S, T0 + 300 * S, now))
+        .isEqualTo(WindowAggregator.Outcome.RECORDED);
+    assertThat(windows.count(interrupts, Map.of(), T0 + 165 * S, T0 + 295 * S, now))
         .isEqualTo(WindowAggregator.Outcome.LATE);
   }
 }

@@ -76,4 +76,23 @@ class SampleValidatorTest {
     SampleValidator.Checked checked = client(new RawSample(null, "x".repeat(500) + "\u0000", 1.0, 1L, NOW, "web", null));
     assertThat(checked.rejection().message().length()).isLessThan(150);
   }
+
+  @Test
+  void aClientSampleAnOutageMadeLateIsTakenWithinTheGraceAndNoOlderThanTheCredit() {
+    OutageCredit outages = new OutageCredit(30_000, 60_000, 300_000);
+    SampleValidator withOutages = new SampleValidator(30_000, 10_000, outages);
+    outages.down(NOW - 130_000); // Kafka refused writes for two minutes, back 10 s ago
+    outages.up(NOW - 10_000);
+    // held by the client through the outage: 140 s old, behind the watermark, taken
+    RawSample held = new RawSample(null, "capture", 1.0, 1L, NOW - 140_000, "web", null);
+    assertThat(withOutages.check(0, held, SampleValidator.Source.CLIENT, "sess-1", NOW, NOW - 20_000).accepted())
+        .isTrue();
+    // already late when the refusals began: the client's own delay
+    RawSample older = new RawSample(null, "capture", 1.0, 1L, NOW - 161_000, "web", null);
+    assertThat(withOutages.check(0, older, SampleValidator.Source.CLIENT, "sess-1", NOW, NOW - 20_000)
+        .rejection().reason()).isEqualTo(RejectReason.TOO_LATE);
+    // the same held sample after the grace: refused as the client's lateness
+    assertThat(withOutages.check(0, held, SampleValidator.Source.CLIENT, "sess-1", NOW + 51_000, NOW - 20_000)
+        .rejection().reason()).isEqualTo(RejectReason.TOO_LATE);
+  }
 }

@@ -80,7 +80,8 @@ class WindowAggregatorTest {
     sample(Stage.INFERENCE, 400, 100);
     windows.count("interrupt_total", Map.of(), T0 + 101 * S, clock.millis());
     PaneBatch first = windows.collect();
-    assertThat(first.panes()).hasSize(2).allMatch(p -> !p.finalPane() && p.paneVersion() == 1);
+    assertThat(first.panes()).hasSize(2)
+        .allMatch(p -> !p.finalPane() && p.paneVersion() == windows.versionEpoch() + 1);
     first.commit();
 
     clock.set(T0 + 141 * S);
@@ -93,7 +94,8 @@ class WindowAggregatorTest {
     PaneBatch closing = windows.collect();
     List<WindowPane> finals = closing.panes().stream().filter(WindowPane::finalPane).toList();
     assertThat(finals).extracting(WindowPane::metric).containsExactlyInAnyOrder("latency.inference", "interrupt_total");
-    assertThat(finals).allMatch(p -> p.bucketStart().toEpochMilli() == T0 + 100 * S && p.paneVersion() == 2);
+    assertThat(finals).allMatch(p -> p.bucketStart().toEpochMilli() == T0 + 100 * S
+        && p.paneVersion() == windows.versionEpoch() + 2);
     assertThat(count(pane(finals, "latency.inference", 100))).isEqualTo(1);
     assertThat(windows.openBuckets()).isEqualTo(3); // [100, 110) closing, [130, 140) and [140, 150) open
     closing.commit();
@@ -106,7 +108,7 @@ class WindowAggregatorTest {
     sample(Stage.CAPTURE, 50, 100);
     sample(Stage.PLAYBACK, 90, 100);
     PaneBatch one = windows.collect();
-    assertThat(one.panes()).extracting(WindowPane::paneVersion).containsOnly(1L);
+    assertThat(one.panes()).extracting(WindowPane::paneVersion).containsOnly(windows.versionEpoch() + 1);
     one.commit();
     assertThat(windows.collect().panes()).as("nothing changed: no pane").isEmpty();
 
@@ -114,7 +116,8 @@ class WindowAggregatorTest {
     PaneBatch two = windows.collect();
     assertThat(two.panes()).singleElement().satisfies(p -> {
       assertThat(p.metric()).isEqualTo(CounterCatalog.ROTATE_FAIL);
-      assertThat(p.paneVersion()).isEqualTo(2); // a collect with nothing to publish uses no version
+      // a collect with nothing to publish uses no version
+      assertThat(p.paneVersion()).isEqualTo(windows.versionEpoch() + 2);
       assertThat(p.series().get(0).labels()).isEqualTo(Map.of("reason", "upstream_5xx"));
       assertThat(p.series().get(0).value()).isEqualTo(1);
     });
@@ -246,5 +249,26 @@ class WindowAggregatorTest {
       }
       assertThat(windows.openBuckets()).isLessThanOrEqualTo(5);
     }
+  }
+
+  @Test
+  void anInstanceRestartedUnderItsPinnedIdPublishesVersionsAboveThoseOfItsFormerLife() {
+    // the first life publishes many early panes of one bucket
+    long lastVersion = 0;
+    for (int i = 0; i < 500; i++) {
+      sample(Stage.CAPTURE, 10 + i, 101);
+      PaneBatch b = windows.collect();
+      lastVersion = b.panes().get(0).paneVersion();
+      b.commit();
+    }
+    // SIGKILLed, restarted a second later with the same INSTANCE_ID: the bucket's panes start again
+    clock.advance(Duration.ofSeconds(1));
+    WindowAggregator restarted = new WindowAggregator("i-1", WindowSettings.defaults(), clock);
+    restarted.recordLatency(Stage.CAPTURE, "web", 20, T0 + 101 * S, clock.millis());
+    WindowPane first = restarted.collect().panes().get(0);
+    assertThat(first.instanceId()).isEqualTo("i-1");
+    assertThat(first.paneVersion()).isGreaterThan(lastVersion);
+    // microseconds since the epoch: exact in a JSON number (below 2^53) for centuries
+    assertThat(first.paneVersion()).isLessThan(1L << 53);
   }
 }
