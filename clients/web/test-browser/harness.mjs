@@ -42,6 +42,9 @@ export async function launch() {
       '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
       '--no-sandbox',
+      // the test page is fulfilled by Playwright, so Chromium counts it as public; the simulator that
+      // the library's on-ramp calls (like a frontend calls api.openai.com) is on loopback
+      '--disable-features=LocalNetworkAccessChecks',
     ],
   });
 }

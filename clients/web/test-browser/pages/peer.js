@@ -74,6 +74,27 @@ class FakeUpstream {
     return pc.localDescription;
   }
 
+  /**
+   * The answer to an offer upstream-sim relayed from POST /v1/realtime/calls (it checked the client
+   * secret and created the call `callId`): this page is its media peer.
+   */
+  async answerRelayed(sdp, callId) {
+    const pc = new RTCPeerConnection();
+    pc.addTrack(this.dest.stream.getAudioTracks()[0], this.dest.stream);
+    const conn = { pc, dc: null, secret: null, callId, ufrags: [iceUfrag(sdp)], open: null };
+    pc.addEventListener('datachannel', (e) => {
+      conn.dc = e.channel;
+      conn.dc.addEventListener('message', (m) => this.#onClientEvent(conn, JSON.parse(m.data)));
+      conn.dc.addEventListener('open', () => this.send({ type: 'session.created',
+        session: { id: `sess_${Date.now()}`, object: 'realtime.session' } }, conn));
+    });
+    this.connections.push(conn);
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitIceGathered(pc);
+    return pc.localDescription.sdp;
+  }
+
   /** A renegotiation of the current connection (ICE restart). */
   async renegotiate(offer) {
     const conn = this.current;
@@ -189,10 +210,26 @@ class VoiceApp {
     this.mic = null;
   }
 
-  async start({ ttlSeconds = 60, falseInterruption = undefined } = {}) {
+  /**
+   * `callsUrl`: the library's own on-ramp (offer posted there, call id from Location, its default
+   * playback); otherwise the app negotiates with the in-page upstream itself.
+   */
+  async start({ ttlSeconds = 60, falseInterruption = undefined, callsUrl = null } = {}) {
     this.mic = await navigator.mediaDevices.getUserMedia({ audio: true });
     const api = this.config.api;
+    const appNegotiates = {
+      connect: (req) => this.#connect(req),
+      playback: {
+        element: this.audioEl,
+        stop: () => {
+          this.audioEl.muted = true;
+          this.log.push({ kind: 'playback_stopped', at: performance.now() });
+        },
+      },
+    };
+    const libraryNegotiates = { realtime: { callsUrl, audioElement: this.audioEl, microphone: this.mic } };
     this.client = new RealtimeVoiceClient({
+      ...(callsUrl ? libraryNegotiates : appNegotiates),
       tokenServiceUrl: api.token,
       sessionServiceUrl: api.session,
       metricsServiceUrl: api.metrics,
@@ -202,20 +239,12 @@ class VoiceApp {
       ttlSeconds,
       falseInterruption,
       watchNetwork: false,
-      connect: (req) => this.#connect(req),
       restartIce: (pc) => this.#restartIce(pc),
-      playback: {
-        element: this.audioEl,
-        stop: () => {
-          this.audioEl.muted = true;
-          this.log.push({ kind: 'playback_stopped', at: performance.now() });
-        },
-      },
     });
     for (const kind of ['phase', 'interrupt', 'interrupt_reported', 'stale', 'rotated', 'reissued', 'recovered',
       'recovery_plan', 'recovery_failed', 'connected', 'ice_restarted', 'summary_replayed', 'latency', 'error',
       'warning', 'cancel_unacknowledged', 'rotation_retry', 'truncated', 'truncate_already_shorter',
-      'truncate_unconfirmed', 'truncate_refused', 'interrupt_pending', 'false_interruption', 'interruption_committed']) {
+      'truncate_unconfirmed', 'truncate_refused', 'interrupt_pending', 'false_interruption', 'interruption_committed', 'call']) {
       this.client.on(kind, (detail) => {
         this.log.push({ kind, at: performance.now(), detail: detail instanceof Error ? { message: detail.message, code: detail.code } : detail });
         if (kind === 'phase') {
