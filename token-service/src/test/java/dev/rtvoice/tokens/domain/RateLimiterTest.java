@@ -166,4 +166,23 @@ class RateLimiterTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.shareAmong(0))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aJoiningInstanceAddsAtMostOneShareToWhatWasAdmitted() {
+    // the README's bound for a join: the newcomer's buckets start full, the others keep what they had left
+    RateLimiter.Limit device = new RateLimiter.Limit(1, 6);
+    RateLimiter a = new RateLimiter(new RateLimiter.Limit(0, 1), device, clock);
+    int admitted = 0;
+    for (int i = 0; i < 10; i++) {
+      admitted += a.acquire("u", "d").allowed() ? 1 : 0;
+    }
+    RateLimiter b = new RateLimiter(new RateLimiter.Limit(0, 1), device, clock);
+    a.shareAmong(2);
+    b.shareAmong(2);
+    for (int i = 0; i < 10; i++) {
+      admitted += a.acquire("u", "d").allowed() ? 1 : 0;
+      admitted += b.acquire("u", "d").allowed() ? 1 : 0;
+    }
+    assertThat(admitted).as("the burst 6 plus one share, 6 / 2").isEqualTo(9);
+  }
 }
