@@ -15,7 +15,7 @@ import { LatencyTracker } from './latency.js';
 import { RecoveryController } from './recovery-controller.js';
 import { PlaybackMeter, playbackSources } from './playback-meter.js';
 import { TruncationWatch } from './truncation.js';
-import { PendingInterruption, normalizePolicy } from './pending-interruption.js';
+import { InterruptionGuard } from './interruption-guard.js';
 import { WebRtcConnector } from './webrtc-connect.js';
 
 const CONNECTED_ICE = new Set(['connected', 'completed']);
@@ -59,12 +59,22 @@ export class RealtimeVoiceClient extends Emitter {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
     this.iceRestartTimeoutMs = options.iceRestartTimeoutMs ?? 10_000;
     this.openTimeoutMs = options.openTimeoutMs ?? 15_000;
-    /** When set, speech over the assistant is judged before anything is cancelled (false interruptions). */
-    this.interruptionPolicy = normalizePolicy(options.falseInterruption);
-    /** @type {PendingInterruption|null} */
-    this.pending = null;
-    /** The element volume before ducking, when the library ducks the element itself. */
-    this.duckedFrom = null;
+    /** With a policy, speech over the assistant is judged before anything is cancelled (false interruptions). */
+    this.guard = new InterruptionGuard({
+      policy: options.falseInterruption,
+      clock: this.clock,
+      playback: () => this.options.playback,
+      onCommit: (detail) => {
+        this.emit('interruption_committed', detail);
+        this.#bargeIn('speech_started');
+      },
+      onResume: (detail) => {
+        this.stats.falseInterruptions++;
+        this.mirror.resumeSpeaking();
+        this.emit('false_interruption', detail);
+      },
+      warn: (message) => this.emit('warning', { message }),
+    });
     this.tokens = options.tokens ?? new TokenManager({
       tokenServiceUrl: options.tokenServiceUrl,
       getUserToken: options.getUserToken,
@@ -211,7 +221,7 @@ export class RealtimeVoiceClient extends Emitter {
     if (this.ended) return;
     this.ended = true;
     this.#clearAckTimer();
-    this.#settlePending();
+    this.guard.drop();
     for (const watch of this.truncations) watch.cancel();
     this.truncations.clear();
     for (const [event, at] of this.deferredReports ?? []) this.events.upstream(event, at);
@@ -275,7 +285,7 @@ export class RealtimeVoiceClient extends Emitter {
       this.latency.firstAudioHeard();
     }
     // the answer ended (or the call moved) while the speech was being judged: nothing left to interrupt
-    if (from === Phase.PENDING_INTERRUPT && to !== Phase.SPEAKING && to !== Phase.CANCELLING) this.#settlePending();
+    if (from === Phase.PENDING_INTERRUPT && to !== Phase.SPEAKING && to !== Phase.CANCELLING) this.guard.drop();
     if (to === Phase.CANCELLING) this.latency.turnAbandoned();
     if (to === Phase.LISTENING && cause === 'response.done' && (from === Phase.SPEAKING || from === Phase.THINKING)) {
       this.latency.turnFinished();
@@ -296,15 +306,18 @@ export class RealtimeVoiceClient extends Emitter {
     const at = this.clock.now();
     for (const watch of this.truncations) watch.observe(event);
     if (AUDIO_DELTAS.has(event?.type)) this.meter.delivered(event.response_id, event.delta);
-    if (this.pending) this.#judge(event);
+    this.guard.observe(event);
     const result = this.mirror.apply(event);
     // reported even when stale: session-service counts the late events of cancelled responses
     if (this.deferredReports && this.deferredReports.length < MAX_DEFERRED_REPORTS) this.deferredReports.push([event, at]);
     else this.events.upstream(event, at);
     if (result.action === 'stale') return;
     if (result.action === 'barge_in') {
-      if (this.interruptionPolicy && this.mirror.phase === Phase.SPEAKING) this.#pendInterrupt(event);
-      else this.#bargeIn('speech_started');
+      if (this.guard.judges && this.mirror.pendInterrupt()) {
+        this.emit('interrupt_pending', this.guard.begin(event, this.mirror.responseId));
+      } else {
+        this.#bargeIn('speech_started');
+      }
     }
     this.emit('event', event);
   }
@@ -329,93 +342,12 @@ export class RealtimeVoiceClient extends Emitter {
     }
   }
 
-  /** SPEAKING -> PENDING_INTERRUPT: playback ducked, the model still generating, the policy judging. */
-  #pendInterrupt(event) {
-    if (!this.mirror.pendInterrupt()) return;
-    this.#duck(this.interruptionPolicy.duckVolume);
-    const responseId = this.mirror.responseId;
-    this.pending = new PendingInterruption({
-      policy: this.interruptionPolicy,
-      clock: this.clock,
-      itemId: typeof event.item_id === 'string' ? event.item_id : null,
-      onCommit: (detail) => {
-        this.pending = null;
-        this.emit('interruption_committed', { ...detail, responseId });
-        this.#bargeIn('speech_started');
-        this.#unduck();
-      },
-      onResume: (detail) => {
-        this.pending = null;
-        this.#unduck();
-        this.stats.falseInterruptions++;
-        this.mirror.resumeSpeaking();
-        this.emit('false_interruption', { ...detail, responseId });
-      },
-    });
-    this.emit('interrupt_pending', { responseId, itemId: this.pending.itemId, policy: { ...this.interruptionPolicy } });
-  }
-
-  /** Feeds the pending interruption what upstream says about the user's speech. */
-  #judge(event) {
-    const pending = this.pending;
-    switch (event?.type) {
-      case 'input_audio_buffer.speech_stopped':
-        if (pending.concerns(event.item_id)) pending.stopped();
-        break;
-      case 'conversation.item.input_audio_transcription.delta':
-        if (pending.concerns(event.item_id)) pending.transcriptPart(event.delta, { final: false });
-        break;
-      case 'conversation.item.input_audio_transcription.completed':
-        if (pending.concerns(event.item_id)) pending.transcriptPart(event.transcript, { final: true });
-        break;
-      default:
-    }
-  }
-
-  /** Drops a pending interruption without deciding (the answer ended, the call ended): full volume again. */
-  #settlePending() {
-    if (!this.pending) return;
-    this.pending.cancel();
-    this.pending = null;
-    this.#unduck();
-  }
-
-  #duck(volume) {
-    try {
-      if (this.options.playback?.duck) {
-        this.options.playback.duck(volume);
-      } else if (this.options.playback?.element && typeof this.options.playback.element.volume === 'number') {
-        this.duckedFrom = this.duckedFrom ?? this.options.playback.element.volume;
-        this.options.playback.element.volume = Math.min(this.duckedFrom, volume);
-      }
-    } catch (e) {
-      this.emit('warning', { message: `playback.duck failed: ${e?.message ?? e}` });
-    }
-  }
-
-  #unduck() {
-    try {
-      if (this.options.playback?.duck) {
-        this.options.playback.unduck?.();
-      } else if (this.duckedFrom !== null && this.options.playback?.element) {
-        this.options.playback.element.volume = this.duckedFrom;
-      }
-    } catch (e) {
-      this.emit('warning', { message: `playback.unduck failed: ${e?.message ?? e}` });
-    }
-    this.duckedFrom = null;
-  }
-
   #bargeIn(cause) {
     const occurredAtMs = this.clock.now();
     const phase = this.mirror.phase;
     if (phase !== Phase.SPEAKING && phase !== Phase.THINKING && phase !== Phase.PENDING_INTERRUPT) return null;
-    if (this.pending) {
-      // the app interrupts while the speech is being judged: the app wins
-      this.pending.cancel();
-      this.pending = null;
-      queueMicrotask(() => this.#unduck());
-    }
+    // the app interrupts while the speech is being judged: the app wins (restored after the stop below)
+    if (this.guard.pending) queueMicrotask(() => this.guard.drop());
     // the played position is read before playback stops (stats answer asynchronously, from now)
     const measured = this.meter.measure(this.mirror.responseId);
     const snapshot = this.mirror.interrupt();
