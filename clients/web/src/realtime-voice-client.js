@@ -21,6 +21,8 @@ import { WebRtcConnector } from './webrtc-connect.js';
 const CONNECTED_ICE = new Set(['connected', 'completed']);
 /** Bound of the events held back while one measurement (a getStats) is pending. */
 const MAX_DEFERRED_REPORTS = 200;
+/** How long a barge-in waits for the played position before truncating at 0 (reported as 'unmeasured'). */
+const MEASURE_TIMEOUT_MS = 1000;
 const AUDIO_DELTAS = new Set(['response.output_audio.delta', 'response.audio.delta']);
 
 function randomId(prefix) {
@@ -224,8 +226,7 @@ export class RealtimeVoiceClient extends Emitter {
     this.guard.drop();
     for (const watch of this.truncations) watch.cancel();
     this.truncations.clear();
-    for (const [event, at] of this.deferredReports ?? []) this.events.upstream(event, at);
-    this.deferredReports = null;
+    this.#reportDeferred();
     this.events.client('ended', { reason });
     this.mirror.end(reason);
     this.detach?.();
@@ -309,8 +310,13 @@ export class RealtimeVoiceClient extends Emitter {
     this.guard.observe(event);
     const result = this.mirror.apply(event);
     // reported even when stale: session-service counts the late events of cancelled responses
-    if (this.deferredReports && this.deferredReports.length < MAX_DEFERRED_REPORTS) this.deferredReports.push([event, at]);
-    else this.events.upstream(event, at);
+    if (this.deferredReports) {
+      this.deferredReports.push([event, at]);
+      // a flood while measuring: report in order now rather than hold without bound
+      if (this.deferredReports.length >= MAX_DEFERRED_REPORTS) this.#reportDeferred();
+    } else {
+      this.events.upstream(event, at);
+    }
     if (result.action === 'stale') return;
     if (result.action === 'barge_in') {
       if (this.guard.judges && this.mirror.pendInterrupt()) {
@@ -349,7 +355,7 @@ export class RealtimeVoiceClient extends Emitter {
     // the app interrupts while the speech is being judged: the app wins (restored after the stop below)
     if (this.guard.pending) queueMicrotask(() => this.guard.drop());
     // the played position is read before playback stops (stats answer asynchronously, from now)
-    const measured = this.meter.measure(this.mirror.responseId);
+    const measured = this.#measureWithin(this.meter.measure(this.mirror.responseId));
     const snapshot = this.mirror.interrupt();
     if (!snapshot) return null;
     try {
@@ -382,14 +388,32 @@ export class RealtimeVoiceClient extends Emitter {
       this.events.client('playback_stopped', { playedMs: m.audioEndMs, responseId: snapshot.responseId ?? undefined });
       // what followed (the cancelled response's end) reaches session-service after the interrupt
       const barrier = this.events.barrier();
-      const deferred = this.deferredReports ?? [];
-      this.deferredReports = null;
-      for (const [event, at] of deferred) this.events.upstream(event, at);
+      this.#reportDeferred();
       if (snapshot.itemId && !this.ended) this.#truncate(full);
       this.emit('interrupt', full);
       return this.#reportInterrupt(full, barrier.flushed).finally(barrier.release);
     }).catch((e) => this.emit('error', e));
     return detail;
+  }
+
+  #reportDeferred() {
+    const deferred = this.deferredReports ?? [];
+    this.deferredReports = null;
+    for (const [event, at] of deferred) this.events.upstream(event, at);
+  }
+
+  /** A measure that does not answer in time (a stuck getStats) is not waited for: nothing measured. */
+  #measureWithin(promise) {
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => reject(new Error('playback not measured in time')), MEASURE_TIMEOUT_MS);
+      promise.then((value) => {
+        this.clock.clearTimeout(timer);
+        resolve(value);
+      }, (error) => {
+        this.clock.clearTimeout(timer);
+        reject(error);
+      });
+    });
   }
 
   /** Truncates the item at what was heard and waits for upstream's answer (reported as its own event). */

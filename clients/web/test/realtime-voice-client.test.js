@@ -532,3 +532,25 @@ test('without a policy, speech over the assistant cancels at once (as before)', 
   assert.throws(() => client(clock, suite(clock), { options: { falseInterruption: { minSpeechMs: -5 } } }), RangeError);
   await c.end();
 });
+
+test('a getStats that never answers does not hold the interrupt: after 1 s it is reported unmeasured, at 0', async () => {
+  const clock = new FakeClock(T0);
+  const fetch = suite(clock);
+  const { c, peers } = client(clock, fetch);
+  await c.start();
+  const { dc, pc } = peers[0];
+  upstreamTurn(dc, 'resp_1', { done: false });
+  await settle();
+  pc.getStats = () => new Promise(() => {});
+  const heard = new Promise((resolve) => c.on('interrupt', resolve));
+  c.interrupt();
+  // upstream answers while the measure is pending: held back, then reported in order after it
+  dc.receive({ type: 'response.done', response: { id: 'resp_1', status: 'cancelled' } });
+  await clock.advance(1000);
+  const detail = await heard;
+  assert.deepEqual([detail.audioEndMs, detail.playedSource], [0, 'unmeasured']);
+  await c.events.flush();
+  const types = reported(fetch).map((e) => e.type);
+  assert.ok(types.indexOf('client.playback_stopped') < types.lastIndexOf('response.done'), types.join(','));
+  await c.end();
+});
