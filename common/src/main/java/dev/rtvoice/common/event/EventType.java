@@ -42,6 +42,8 @@ public enum EventType {
   SESSION_ICE_RESTART("session.ice_restart", true),
   SESSION_ICE_FAILED("session.ice_failed", true),
   SESSION_STALE_EVENT_IGNORED("session.stale_event_ignored", true),
+  /** Speech over the assistant that the false-interruption policy did not let cancel it. */
+  SESSION_FALSE_INTERRUPTION("session.false_interruption", true),
   SESSION_STARTED("session.started", true),
   SESSION_ENDED("session.ended", true),
 

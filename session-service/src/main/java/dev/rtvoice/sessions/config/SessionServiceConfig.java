@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param devMode {@code DEV_MODE}, default false: allows the development handle key and local origins
  * @param handles verifies rotation tokens ({@code SESSION_HANDLE_KEY}, {@code SESSION_HANDLE_PREVIOUS_KEY})
  * @param upstream the sideband's endpoint and key ({@code UPSTREAM_BASE_URL}, {@code OPENAI_API_KEY})
- * @param machine the state machine's timeouts and bounds
+ * @param machine the state machine's timeouts and bounds, and the false-interruption policy
+ *     ({@code INTERRUPT_MIN_SPEECH_MS}, {@code INTERRUPT_MIN_WORDS}, {@code INTERRUPT_TRANSCRIPT_WAIT})
  * @param maxBatch {@code EVENTS_MAX_BATCH}, default 100: event summaries per request
  * @param replyTimeout {@code REPLY_TIMEOUT}, default 2s: how long interrupt/recover wait for the owner
  * @param maxClockAhead {@code MAX_CLOCK_AHEAD}, default 5m: how far a client's event time may run ahead
@@ -71,7 +72,10 @@ public record SessionServiceConfig(
         env.intInRange("SUMMARY_MAX_CHARS", 2000, 100, 100_000),
         env.duration("ROTATION_LEAD", Duration.ofSeconds(30)).toMillis(),
         positive(env, "SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30)),
-        env.duration("SESSION_RETENTION", Duration.ofHours(1)).toMillis());
+        env.duration("SESSION_RETENTION", Duration.ofHours(1)).toMillis(),
+        env.intInRange("INTERRUPT_MIN_SPEECH_MS", 0, 0, 60_000),
+        env.intInRange("INTERRUPT_MIN_WORDS", 0, 0, 100),
+        positive(env, "INTERRUPT_TRANSCRIPT_WAIT", Duration.ofMillis(MachineSettings.DEFAULT_TRANSCRIPT_WAIT_MS)));
     List<String> origins = env.list("CORS_ALLOWED_ORIGINS", devMode ? DEV_CORS_ORIGINS : List.of());
     for (String origin : origins) {
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {

@@ -20,7 +20,9 @@ public enum Counter {
   /** Client events dropped because the events held past a gap went over their budget. */
   HELD_DROPPED("held_dropped"),
   /** Upstream refused a truncate as longer than the item's audio ("already shorter"); not a recovery failure. */
-  TRUNCATE_OVERSHOOTS("truncate_overshoots");
+  TRUNCATE_OVERSHOOTS("truncate_overshoots"),
+  /** The user spoke over the assistant too briefly (or with too few words) to cancel it: it went on. */
+  FALSE_INTERRUPTIONS("false_interruptions");
 
   private final String wire;
 

@@ -30,10 +30,18 @@ public sealed interface Input {
   /**
    * {@code POST /recover}.
    *
+   * @param recoveryId the client's id of this recovery (null: none); a retry with the id of the last
+   *     applied recovery is a duplicate, answered with its plan again and applied once
    * @param secretExpiresAtMs the client secret's expiry from the caller's rotation token
    * @param wallMs the server's clock at the request: a secret's expiry is a wall-clock fact
    */
-  record RecoveryRequest(String reason, long atMs, long secretExpiresAtMs, long wallMs) implements Input {}
+  record RecoveryRequest(String recoveryId, String reason, long atMs, long secretExpiresAtMs, long wallMs)
+      implements Input {
+    /** Without a recovery id: never recognized as a retry. */
+    public RecoveryRequest(String reason, long atMs, long secretExpiresAtMs, long wallMs) {
+      this(null, reason, atMs, secretExpiresAtMs, wallMs);
+    }
+  }
 
   /** Time passes: the session's event-time clock reached {@code atMs} (fires due timeouts). */
   record Tick(long atMs) implements Input {}

@@ -135,12 +135,24 @@ public final class Commands {
 
   public static EventEnvelope recovery(String sessionId, String reason, Caller caller, Instant occurredAt,
                                        Instant now) {
+    return recovery(sessionId, null, reason, caller, occurredAt, now);
+  }
+
+  /**
+   * A recover command carrying the client's {@code recovery_id}: a retry with the same id (after a 503
+   * whose first attempt was written after all) is applied once by the owner.
+   */
+  public static EventEnvelope recovery(String sessionId, String recoveryId, String reason, Caller caller,
+                                       Instant occurredAt, Instant now) {
     JsonObject payload = new JsonObject()
         .put("reason", reason)
         .put("user_id", caller.userId())
         .put("device_id", caller.deviceId())
         .put("secret_expires_at_ms", caller.secretExpiresAtMs())
         .put("requested_at_ms", now.toEpochMilli());
+    if (recoveryId != null) {
+      payload.put("recovery_id", recoveryId);
+    }
     return EventEnvelope.create(EventType.SESSION_RECOVERY_REQUESTED, sessionId, occurredAt, now, SOURCE_API,
         payload);
   }
@@ -182,7 +194,8 @@ public final class Commands {
       case SESSION_INTERRUPT_REQUESTED -> input = new Input.InterruptRequest(requiredString(m, "interrupt_id"), at,
           optionalLong(m, "audio_end_ms", 0), m.get("response_id") instanceof String r ? r : null,
           m.get("item_id") instanceof String i ? i : null, false);
-      case SESSION_RECOVERY_REQUESTED -> input = new Input.RecoveryRequest(requiredString(m, "reason"), at, sxp,
+      case SESSION_RECOVERY_REQUESTED -> input = new Input.RecoveryRequest(
+          m.get("recovery_id") instanceof String r && !r.isEmpty() ? r : null, requiredString(m, "reason"), at, sxp,
           optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
       case SESSION_CLOCK_TICK -> input = new Input.Tick(at);
       default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");

@@ -113,12 +113,20 @@ final class Script {
     return this;
   }
 
+  /** The user starts speaking over the assistant (needs a false-interruption policy). */
+  Script pendingInterrupt() {
+    speaking();
+    send("input_audio_buffer.speech_started");
+    return this;
+  }
+
   Script in(Phase phase) {
     switch (phase) {
       case IDLE -> { }
       case LISTENING -> listening();
       case THINKING -> thinking();
       case SPEAKING -> speaking();
+      case PENDING_INTERRUPT -> pendingInterrupt();
       case CANCELLING -> cancelling();
       case RECOVERING -> recovering();
       case ENDED -> ended();

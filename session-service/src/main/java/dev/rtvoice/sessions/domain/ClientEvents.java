@@ -1,0 +1,71 @@
+package dev.rtvoice.sessions.domain;
+
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.sessions.domain.Decision.Effect;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The client's own reports ({@code client.*}): its connection to upstream (which also tells the
+ * service the call id its sideband attaches to), playback, ICE and network, a cancel it could not
+ * send, and the end of the session.
+ */
+final class ClientEvents {
+  private final Moves moves;
+
+  ClientEvents(Moves moves) {
+    this.moves = moves;
+  }
+
+  void apply(SessionState s, EventSummary e, Decision d) {
+    long t = e.occurredAtMs();
+    switch (e.type()) {
+      case CLIENT_CONNECTED, CLIENT_RECONNECTED -> {
+        if (e.callId() != null && !e.callId().equals(s.callId)) {
+          s.callId = e.callId();
+          d.effect(new Effect.ConnectSideband(e.callId()));
+        }
+        moves.applied(s, d);
+        if (s.phase == Phase.IDLE || s.phase == Phase.RECOVERING) {
+          moves.move(s, d, Phase.LISTENING, e.type().wire(), t);
+        }
+      }
+      case CLIENT_PLAYBACK_STOPPED -> {
+        s.playedMs = e.playedMs();
+        moves.applied(s, d);
+      }
+      case CLIENT_ICE_STATE -> {
+        moves.applied(s, d);
+        if ("failed".equals(e.iceState())) {
+          s.count(Counter.ICE_FAILURES);
+          Map<String, Object> payload = new LinkedHashMap<>();
+          payload.put("ice_state", e.iceState());
+          d.emit(EventType.SESSION_ICE_FAILED, payload, t);
+        }
+      }
+      case CLIENT_NETWORK_CHANGED -> {
+        s.count(Counter.NETWORK_CHANGES);
+        moves.applied(s, d);
+      }
+      case CLIENT_CANCEL_FAILED -> cancelFailed(s, d, t);
+      case CLIENT_ENDED -> {
+        moves.applied(s, d);
+        moves.end(s, d, e.reason() == null ? "client_ended" : e.reason(), t);
+      }
+      default -> throw new IllegalArgumentException("not a client event: " + e.type());
+    }
+  }
+
+  /** The client's data-channel cancel did not go out: the interrupt fails if the sideband's did not either. */
+  private void cancelFailed(SessionState s, Decision d, long t) {
+    if (s.phase != Phase.CANCELLING || s.interrupt == null) {
+      moves.refuse(s, d, "no interrupt is cancelling");
+      return;
+    }
+    s.interrupt.client = Interrupt.Delivery.FAILED;
+    moves.applied(s, d);
+    if (s.interrupt.server != Interrupt.Delivery.SENT) {
+      moves.interruptFailed(s, d, "cancel_not_sent", t);
+    }
+  }
+}
