@@ -96,7 +96,8 @@ public final class MetricsServiceVerticle extends VerticleBase {
     ServiceMeters meters = new ServiceMeters(registry, config.budgets());
     OutageCredit outages = new OutageCredit(config.windows().allowedLateness().toMillis(),
         config.outageGrace().toMillis(), config.outageCreditMax().toMillis());
-    WindowAggregator aggregator = new WindowAggregator(config.instanceId(), config.windows(), clock, outages);
+    WindowAggregator aggregator = new WindowAggregator(
+        WindowAggregator.incarnation(config.instanceId(), clock.millis()), config.windows(), clock, outages);
     meters.functionCounter("window.outage.excused", "Samples and events older than the allowed lateness taken "
         + "because an outage of this instance made them late (OUTAGE_GRACE, OUTAGE_CREDIT_MAX)", aggregator,
         WindowAggregator::outageExcused);

@@ -23,9 +23,9 @@ import java.util.TreeMap;
  *
  * <p>Every pane of a bucket carries a version that grows per bucket across all its metrics, so a
  * reader keeps the newest pane per (instance, metric, bucket) and never counts twice. Versions start
- * at the instance's start time in microseconds ({@link #versionEpoch()}), so an instance restarted
- * under a pinned {@code INSTANCE_ID} publishes versions above those of its former life and readers
- * keep its new panes (a bucket gets far fewer than a thousand versions per millisecond).
+ * at the instance's start time in microseconds ({@link #versionEpoch()}; a bucket gets far fewer
+ * than a thousand versions per millisecond), so they never go back across restarts; each life of an
+ * instance also publishes under an identity of its own ({@link #incarnation}).
  *
  * <p>Lateness is judged by who caused it. Data whose {@code recorded_at} is within the allowed
  * lateness of its {@code occurred_at} was on time when the suite first recorded it; if it reaches a
@@ -118,6 +118,20 @@ public final class WindowAggregator {
   public WindowSettings settings() {
     return settings;
   }
+
+  /**
+   * The pane identity of one life of an instance: its {@code INSTANCE_ID} plus its start time. A
+   * restarted instance must not publish under its former life's identity even when the id is pinned:
+   * its panes of the buckets still open at the crash hold only what it consumed again (the records
+   * after the last commit), and would replace the former life's panes, which hold what was committed
+   * before; under an identity of its own, readers add the two lives' panes, as they add instances'.
+   */
+  public static String incarnation(String instanceId, long startMs) {
+    return instanceId + INCARNATION_MARK + Long.toString(startMs, 36);
+  }
+
+  /** Separates an instance id from its life's start in {@link #incarnation}. */
+  public static final String INCARNATION_MARK = "~";
 
   /** The version before the first of every bucket of this instance: its start, in microseconds. */
   public long versionEpoch() {

@@ -6,42 +6,33 @@ import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
 import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.common.kafka.TopicLog;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.metrics.domain.ClusterLatencyView;
 import dev.rtvoice.metrics.domain.Stage;
 import dev.rtvoice.metrics.prometheus.ServiceMeters;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.kafka.client.common.PartitionInfo;
-import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
-import io.vertx.kafka.client.consumer.OffsetAndTimestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads every instance's panes from {@code realtime.metrics.windows} into the
- * {@link ClusterLatencyView}: all partitions, outside any consumer group (each instance needs all of
- * them), starting from the records of the last {@code lookback}, so a restarted instance answers
- * with the full hour again. Ready once it has read what the topic held when it started.
+ * {@link ClusterLatencyView}: a {@link TopicLog} of all partitions, outside any consumer group (each
+ * instance needs all of them), starting from the records of the last {@code lookback}, so a restarted
+ * instance answers with the full hour again. Ready once it has read what the topic held when it started.
  */
 public final class WindowsFeed {
   private static final Logger LOG = LoggerFactory.getLogger(WindowsFeed.class);
-  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  /** A fresh broker can take a while to show a topic this service just created. */
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+  private static final long CATCH_UP_RETRY_MS = 1_000;
 
   private final Vertx vertx;
   private final KafkaSettings settings;
@@ -51,12 +42,9 @@ public final class WindowsFeed {
   private final Clock clock;
   private final Duration lookback;
   private final ServiceMeters meters;
-  private final Promise<Void> stopped = Promise.promise();
-  private KafkaConsumer<String, Buffer> consumer;
-  private final Map<TopicPartition, Long> catchUpTargets = new HashMap<>();
+  private TopicLog log;
   private volatile boolean caughtUp;
   private volatile boolean stopping;
-  private boolean polling;
 
   public WindowsFeed(Vertx vertx, KafkaSettings settings, String topic, String clientName, ClusterLatencyView view,
                      Clock clock, Duration lookback, ServiceMeters meters) {
@@ -70,93 +58,28 @@ public final class WindowsFeed {
     this.meters = meters;
   }
 
-  /** Assigns every partition and seeks to the start of the lookback; call from the owning verticle. */
+  /** Starts reading at the start of the lookback; call from the owning verticle. */
   public Future<Void> start() {
-    consumer = KafkaConsumer.create(vertx, settings.readerConfig(clientName));
-    consumer.exceptionHandler(e -> LOG.warn("windows reader error", e));
-    return partitions().compose(infos -> {
-      Set<TopicPartition> partitions = new HashSet<>();
-      infos.forEach(i -> partitions.add(new TopicPartition(topic, i.getPartition())));
-      long since = clock.millis() - lookback.toMillis();
-      Map<TopicPartition, Long> times = new HashMap<>();
-      partitions.forEach(tp -> times.put(tp, since));
-      return consumer.assign(partitions)
-          .compose(v -> consumer.offsetsForTimes(times))
-          .compose(starts -> consumer.endOffsets(partitions).compose(ends -> seek(partitions, starts, ends)));
-    }).onSuccess(v -> {
-      polling = true;
-      poll();
-    });
+    log = TopicLog.builder(vertx, settings, topic)
+        .clientName(clientName)
+        .fromTimestamp(Math.max(0, clock.millis() - lookback.toMillis()))
+        .startTimeout(START_TIMEOUT)
+        .handler(this::accept)
+        .build();
+    return log.start().onSuccess(v -> catchUp());
   }
 
-  /**
-   * The topic's partitions once the metadata shows them: a topic created a moment ago (on a fresh
-   * broker, by this very service) can still answer none, and assigning none would read nothing.
-   */
-  private Future<List<PartitionInfo>> partitions() {
-    return consumer.partitionsFor(topic).compose(infos -> {
-      if (!infos.isEmpty() || stopping) {
-        return Future.succeededFuture(infos);
-      }
-      LOG.info("no partitions of {} visible yet, asking again", topic);
-      Promise<Void> later = Promise.promise();
-      vertx.setTimer(200, t -> later.complete());
-      return later.future().compose(v -> partitions());
-    });
-  }
-
-  private Future<Void> seek(Set<TopicPartition> partitions, Map<TopicPartition, OffsetAndTimestamp> starts,
-                            Map<TopicPartition, Long> ends) {
-    List<Future<Void>> seeks = new ArrayList<>();
-    for (TopicPartition tp : partitions) {
-      OffsetAndTimestamp start = starts.get(tp);
-      long end = ends.getOrDefault(tp, 0L);
-      if (start == null) {
-        seeks.add(consumer.seekToEnd(tp)); // nothing within the lookback
-      } else {
-        seeks.add(consumer.seek(tp, start.getOffset()));
-        if (start.getOffset() < end) {
-          catchUpTargets.put(tp, end);
-        }
-      }
-    }
-    caughtUp = catchUpTargets.isEmpty();
-    return Future.all(seeks).mapEmpty();
-  }
-
-  private void poll() {
-    if (stopping) {
-      polling = false;
-      stopped.tryComplete();
-      return;
-    }
-    consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
+  /** Ready once the first read to the end is done; a failed one (explained in the log) is asked again. */
+  private void catchUp() {
+    log.readToEnd().onComplete(ar -> {
       if (ar.succeeded()) {
-        handle(ar.result());
-        poll();
-      } else {
-        LOG.warn("windows reader poll failed, retrying", ar.cause());
-        vertx.setTimer(500, t -> poll());
+        caughtUp = true;
+        LOG.info("windows view caught up: {} buckets", view.bucketCount());
+      } else if (!stopping) {
+        LOG.warn("windows view not caught up yet: {}", ar.cause().getMessage());
+        vertx.setTimer(CATCH_UP_RETRY_MS, t -> catchUp());
       }
     });
-  }
-
-  private void handle(KafkaConsumerRecords<String, Buffer> records) {
-    for (int i = 0; i < records.size(); i++) {
-      KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
-      accept(record);
-      if (!caughtUp) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        Long target = catchUpTargets.get(tp);
-        if (target != null && record.offset() + 1 >= target) {
-          catchUpTargets.remove(tp);
-          caughtUp = catchUpTargets.isEmpty();
-          if (caughtUp) {
-            LOG.info("windows view caught up: {} buckets", view.bucketCount());
-          }
-        }
-      }
-    }
   }
 
   private void accept(KafkaConsumerRecord<String, Buffer> record) {
@@ -222,12 +145,6 @@ public final class WindowsFeed {
 
   public Future<Void> stop() {
     stopping = true;
-    if (consumer == null) {
-      return Future.succeededFuture();
-    }
-    if (!polling) {
-      stopped.tryComplete();
-    }
-    return stopped.future().eventually(() -> consumer.close());
+    return log == null ? Future.succeededFuture() : log.stop();
   }
 }

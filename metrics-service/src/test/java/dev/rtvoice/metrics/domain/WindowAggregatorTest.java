@@ -268,6 +268,9 @@ class WindowAggregatorTest {
     WindowPane first = restarted.collect().panes().get(0);
     assertThat(first.instanceId()).isEqualTo("i-1");
     assertThat(first.paneVersion()).isGreaterThan(lastVersion);
+    // and the service publishes each life under an identity of its own, so readers add the two lives
+    assertThat(WindowAggregator.incarnation("i-1", T0 + 100 * S))
+        .isNotEqualTo(WindowAggregator.incarnation("i-1", clock.millis())).startsWith("i-1~");
     // microseconds since the epoch: exact in a JSON number (below 2^53) for centuries
     assertThat(first.paneVersion()).isLessThan(1L << 53);
   }
