@@ -146,6 +146,9 @@ final class ExactlyOnceChecks {
     report.check(new Check("telemetry batches refused for good or given up", 0, failures.size(), 0, 0,
         failures.isEmpty() ? "" : failures.get(0)));
     report.figure("telemetry samples answered 200 (all stages)", expected);
+    // every sample was on time when its client first tried it: a too_late answer is a count the outage lost
+    long tooLate = senders.stream().mapToLong(s -> s.rejectedByReason().getOrDefault("too_late", 0L)).sum();
+    report.check(new Check("telemetry samples refused too_late after the outage", 0, tooLate, tooLate, 0, ""));
   }
 
   /** Inference samples session-service derived: each once on its topic, each once in the windows. */
@@ -214,8 +217,12 @@ final class ExactlyOnceChecks {
     } catch (RuntimeException e) {
       report.figure("metrics-service drops/duplicates since its restart", "unreadable: " + e.getMessage());
     }
-    report.figure("windows panes whose pane_version went back (per instance)",
-        MergedWindows.versionRegressions(topics.events(suite.topic("realtime.metrics.windows"), e -> true)));
+    // a pane sequence going back would make readers keep a former incarnation's older panes
+    Map<String, Long> regressions =
+        MergedWindows.versionRegressions(topics.events(suite.topic("realtime.metrics.windows"), e -> true));
+    long regressed = regressions.values().stream().mapToLong(Long::longValue).sum();
+    report.check(new Check("windows pane sequences whose pane_version went back", 0, regressed, 0, 0,
+        regressions.isEmpty() ? "" : regressions.toString()));
   }
 
   // ---- token-service ----

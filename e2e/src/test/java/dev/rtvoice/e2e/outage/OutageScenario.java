@@ -31,6 +31,8 @@ final class OutageScenario {
   /** A request held longer than this before any answer kept its client waiting. */
   static final long LONGEST_ACCEPTABLE_HOLD_MS = 10_000;
   private static final Duration PATIENCE = Duration.ofMinutes(10);
+  /** metrics-service's pinned instance id, kept across its SIGKILL and restart. */
+  static final String METRICS_INSTANCE_ID = "metrics-outage-0";
 
   private final OutagePlan plan;
   private final OutageReport report = new OutageReport();
@@ -48,8 +50,9 @@ final class OutageScenario {
         // the twin comparison judges delivery, not the session clock: an interrupt whose
         // acknowledgement is held up by the outage must not time out in one session and not its twin
         .withServiceEnv("session-service", Map.of("CANCEL_ACK_TIMEOUT", "10m"))
-        // as shipped: no INSTANCE_ID, so each incarnation of metrics-service names its panes anew
-        .withServiceEnv("metrics-service", Map.of("INSTANCE_ID", ""));
+        // pinned, as a StatefulSet's pod name would be: the restarted incarnation publishes under the
+        // same instance id, so its pane versions must go on above those of its former life
+        .withServiceEnv("metrics-service", Map.of("INSTANCE_ID", METRICS_INSTANCE_ID));
     if (plan.deliveryTimeout() != null) {
       for (String service : SERVICES) {
         options = options.withServiceEnv(service,
