@@ -116,7 +116,8 @@ public final class DeliveryVerticle extends VerticleBase {
       }
     });
     if (lease != null) {
-      topicsReady.get().onComplete(ar -> shareDelivery());
+      // the log's records and the lease's callbacks must reach the channels on this verticle's context
+      topicsReady.get().onComplete(ar -> context.runOnContext(v -> shareDelivery()));
     }
     return consumer.completion().compose(v -> {
       List<Future<String>> deployed = new ArrayList<>();
@@ -128,7 +129,7 @@ public final class DeliveryVerticle extends VerticleBase {
     });
   }
 
-  /** Follows the notification log, then competes for the lease; retried until Kafka answers. */
+  /** Follows the notification log, then competes for the lease; each retried until Kafka answers. */
   private void shareDelivery() {
     if (stopping) {
       return;
@@ -138,9 +139,19 @@ public final class DeliveryVerticle extends VerticleBase {
       if (channel != null) {
         channel.replicate(record.notified());
       }
-    }).compose(v -> lease.start(this::leaseAcquired, this::leaseLost)).onFailure(e -> {
-      LOG.warn("cannot share webhook delivery through Kafka yet ({}); retrying", e.getMessage());
+    }).onSuccess(v -> competeForLease()).onFailure(e -> {
+      LOG.warn("cannot follow the notification log yet ({}); retrying", e.getMessage());
       vertx.setTimer(RETRY_MS, t -> shareDelivery());
+    });
+  }
+
+  private void competeForLease() {
+    if (stopping) {
+      return;
+    }
+    lease.start(this::leaseAcquired, this::leaseLost).onFailure(e -> {
+      LOG.warn("cannot join the delivery lease's group yet ({}); retrying", e.getMessage());
+      vertx.setTimer(RETRY_MS, t -> competeForLease());
     });
   }
 

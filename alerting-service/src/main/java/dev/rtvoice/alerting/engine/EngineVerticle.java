@@ -102,7 +102,9 @@ public final class EngineVerticle extends VerticleBase {
         default -> message.fail(400, "unknown query");
       }
     });
-    topicsReady.get().onComplete(ar -> readHistory());
+    // back on this verticle's worker context: the readers' records and the engine's state belong there,
+    // not on the context of the verticle that provisioned the topics
+    topicsReady.get().onComplete(ar -> context.runOnContext(v -> readHistory()));
     return queries.completion();
   }
 

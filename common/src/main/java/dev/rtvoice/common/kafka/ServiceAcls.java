@@ -57,7 +57,6 @@ public final class ServiceAcls {
       topic("alerting-service", Topics.ALERT_NOTIFICATIONS, "Create", "Describe", "Read", "Write"),
       // alerting-service's groups are named after the service, without the topic prefix
       group("alerting-service", "alerting-service-panes"),
-      group("alerting-service", "alerting-service-restore"),
       // ...except the delivery lease, which instances of one suite (one prefix) share
       group("alerting-service", PREFIX + "alerting-service-delivery"));
 
