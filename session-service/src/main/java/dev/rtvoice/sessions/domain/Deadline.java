@@ -40,11 +40,11 @@ record Deadline(Kind kind, long dueMs) {
     if (s.phase == Phase.CANCELLING && s.interrupt != null) {
       next = earlier(next, Kind.CANCEL_ACK, s.interrupt.deadlineMs);
     }
-    if (s.phase == Phase.PENDING_INTERRUPT) {
-      if (s.pendingSpeechStoppedAtMs >= 0) {
-        next = earlier(next, Kind.TRANSCRIPT_WAIT, s.pendingSpeechStoppedAtMs + settings.interruptTranscriptWaitMs());
+    if (s.phase == Phase.PENDING_INTERRUPT && s.pending != null) {
+      if (s.pending.stoppedAtMs >= 0) {
+        next = earlier(next, Kind.TRANSCRIPT_WAIT, s.pending.stoppedAtMs + settings.interruptTranscriptWaitMs());
       } else if (settings.interruptMinWords() == 0) {
-        next = earlier(next, Kind.SPEECH_LONG_ENOUGH, s.pendingSpeechStartedAtMs + settings.interruptMinSpeechMs());
+        next = earlier(next, Kind.SPEECH_LONG_ENOUGH, s.pending.startedAtMs + settings.interruptMinSpeechMs());
       }
     }
     if (s.held != null && !s.held.isEmpty() && s.gapSinceMs >= 0) {

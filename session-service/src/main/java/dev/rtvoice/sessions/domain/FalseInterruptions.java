@@ -32,16 +32,16 @@ final class FalseInterruptions {
   /** SPEAKING, speech started: weigh it before cancelling anything. */
   void speechStarted(SessionState s, Decision d, long t) {
     moves.move(s, d, Phase.PENDING_INTERRUPT, SummaryType.SPEECH_STARTED.wire(), t);
-    s.pendingSpeechStartedAtMs = t;
+    s.pending = new PendingSpeech(t);
   }
 
   /** PENDING_INTERRUPT, speech stopped (the event itself is applied by the caller). */
   void speechStopped(SessionState s, Decision d, long t) {
-    long speechMs = Math.max(0, t - s.pendingSpeechStartedAtMs);
+    long speechMs = Math.max(0, t - s.pending.startedAtMs);
     if (speechMs < settings.interruptMinSpeechMs()) {
       resume(s, d, "too_short", -1, t);
     } else if (settings.interruptMinWords() > 0) {
-      s.pendingSpeechStoppedAtMs = t;  // long enough: its words decide
+      s.pending.stoppedAtMs = t;  // long enough: its words decide
     } else {
       commit(s, d, t);
     }
@@ -49,7 +49,7 @@ final class FalseInterruptions {
 
   /** PENDING_INTERRUPT, the transcript of the speech (after it stopped) decides. */
   void transcribed(SessionState s, Decision d, String transcript, long t) {
-    if (s.pendingSpeechStoppedAtMs < 0 || settings.interruptMinWords() == 0) {
+    if (s.pending.stoppedAtMs < 0 || settings.interruptMinWords() == 0) {
       return;
     }
     int words = words(transcript);
@@ -67,8 +67,8 @@ final class FalseInterruptions {
 
   /** A false interruption: the response goes on, the client restores its playback. */
   void resume(SessionState s, Decision d, String reason, int words, long t) {
-    long stoppedAt = s.pendingSpeechStoppedAtMs >= 0 ? s.pendingSpeechStoppedAtMs : t;
-    long speechMs = Math.max(0, stoppedAt - s.pendingSpeechStartedAtMs);
+    long stoppedAt = s.pending.stoppedAtMs >= 0 ? s.pending.stoppedAtMs : t;
+    long speechMs = Math.max(0, stoppedAt - s.pending.startedAtMs);
     s.count(Counter.FALSE_INTERRUPTIONS);
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("response_id", s.responseId);

@@ -54,7 +54,7 @@ final class Interrupts {
    */
   void commitFromSpeech(SessionState s, Decision d, long t) {
     long delivered = Truncation.deliveredMs(s.audioStartedAtMs, s.audioStoppedAtMs, t);
-    String id = "int_speech_" + s.turn + "_" + s.pendingSpeechStartedAtMs;
+    String id = "int_speech_" + s.turn + "_" + s.pending.startedAtMs;
     open(s, d, id, t, Math.max(0, delivered), null, null, s.callId != null, "speech_committed");
   }
 

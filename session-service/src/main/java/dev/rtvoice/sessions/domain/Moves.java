@@ -47,8 +47,7 @@ final class Moves {
     }
     s.phase = to;
     if (from == Phase.PENDING_INTERRUPT) {
-      s.pendingSpeechStartedAtMs = -1;
-      s.pendingSpeechStoppedAtMs = -1;
+      s.pending = null;
     }
     if (to == Phase.THINKING) {
       s.thinkingDeadlineMs = t + settings.thinkingTimeoutMs();

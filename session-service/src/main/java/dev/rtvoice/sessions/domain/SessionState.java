@@ -10,7 +10,7 @@ import java.util.Map;
  * Everything the service knows about one voice session: the state machine's phase and the facts its
  * rules need (current response, open interrupt, sequence watermarks, recent ids), counters, and the
  * bounded summary. Mutable and confined to the instance that owns the session's partition; only
- * {@link SessionMachine} changes it. The snapshot written to {@code realtime.session.state} is
+ * {@link SessionMachine} (through its event families in this package) changes it. The snapshot written to {@code realtime.session.state} is
  * {@link #toMap()}, and {@link #fromMap} restores it exactly (a round trip is the identity), which is
  * what makes restarts and partition moves invisible.
  *
@@ -43,9 +43,8 @@ public final class SessionState {
   String lastInterruptId;
   /** The id of the last recovery applied (null: none had one): a retry of it is a duplicate. */
   String lastRecoveryId;
-  /** PENDING_INTERRUPT: when the user's speech started, and stopped (-1: not yet). */
-  long pendingSpeechStartedAtMs = -1;
-  long pendingSpeechStoppedAtMs = -1;
+  /** PENDING_INTERRUPT: the user's speech over the assistant (null in every other phase). */
+  PendingSpeech pending;
   /** Why the session is RECOVERING (or was last), for the advice given to the client. */
   String recoveryCause;
 
@@ -117,8 +116,7 @@ public final class SessionState {
     c.interrupt = interrupt == null ? null : interrupt.copy();
     c.lastInterruptId = lastInterruptId;
     c.lastRecoveryId = lastRecoveryId;
-    c.pendingSpeechStartedAtMs = pendingSpeechStartedAtMs;
-    c.pendingSpeechStoppedAtMs = pendingSpeechStoppedAtMs;
+    c.pending = pending == null ? null : pending.copy();
     c.recoveryCause = recoveryCause;
     c.lastAckSeq = lastAckSeq;
     c.lastAckEventId = lastAckEventId;
@@ -220,7 +218,7 @@ public final class SessionState {
 
   /** PENDING_INTERRUPT: event time the user's speech started (-1: not pending). */
   public long pendingSpeechStartedAtMs() {
-    return pendingSpeechStartedAtMs;
+    return pending == null ? -1 : pending.startedAtMs;
   }
 
   public String recoveryCause() {
@@ -332,11 +330,11 @@ public final class SessionState {
     if (lastRecoveryId != null) {
       m.put("last_recovery_id", lastRecoveryId);
     }
-    if (pendingSpeechStartedAtMs >= 0) {
-      m.put("pending_speech_started_at_ms", pendingSpeechStartedAtMs);
-    }
-    if (pendingSpeechStoppedAtMs >= 0) {
-      m.put("pending_speech_stopped_at_ms", pendingSpeechStoppedAtMs);
+    if (pending != null) {
+      m.put("pending_speech_started_at_ms", pending.startedAtMs);
+      if (pending.stoppedAtMs >= 0) {
+        m.put("pending_speech_stopped_at_ms", pending.stoppedAtMs);
+      }
     }
     m.put("recovery_cause", recoveryCause);
     m.put("last_user_audio_seq", lastUserAudioSeq);
@@ -401,8 +399,11 @@ public final class SessionState {
       s.interrupt = interrupt instanceof Map<?, ?> im ? Interrupt.fromMap(im) : null;
       s.lastInterruptId = str(m, "last_interrupt_id");
       s.lastRecoveryId = str(m, "last_recovery_id");
-      s.pendingSpeechStartedAtMs = optionalNum(m, "pending_speech_started_at_ms", -1);
-      s.pendingSpeechStoppedAtMs = optionalNum(m, "pending_speech_stopped_at_ms", -1);
+      long pendingSince = optionalNum(m, "pending_speech_started_at_ms", -1);
+      if (pendingSince >= 0) {
+        s.pending = new PendingSpeech(pendingSince);
+        s.pending.stoppedAtMs = optionalNum(m, "pending_speech_stopped_at_ms", -1);
+      }
       s.recoveryCause = str(m, "recovery_cause");
       s.lastUserAudioSeq = num(m, "last_user_audio_seq");
       s.lastAckSeq = num(m, "last_ack_seq");

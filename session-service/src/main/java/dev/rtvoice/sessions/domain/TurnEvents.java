@@ -54,7 +54,7 @@ final class TurnEvents {
       }
       case PENDING_INTERRUPT -> {
         moves.applied(s, d);
-        if (e.type() == SummaryType.SPEECH_STOPPED && s.pendingSpeechStoppedAtMs < 0) {
+        if (e.type() == SummaryType.SPEECH_STOPPED && s.pending.stoppedAtMs < 0) {
           pending.speechStopped(s, d, t);
         }
       }

@@ -147,7 +147,19 @@ class ReplayTest {
 
   @Test
   void replayingTheDurableCommandsGivesTheSameStateAndEventsWhateverTheTicksBetween() {
-    SessionMachine machine = new SessionMachine(SETTINGS);
+    replay(SETTINGS);
+  }
+
+  @Test
+  void theSameHoldsWithAFalseInterruptionPolicy() {
+    int pending = replay(SETTINGS.withInterruptPolicy(400, 2, 1_500));
+    assertThat(pending).as("inputs applied while PENDING_INTERRUPT").isGreaterThan(50);
+  }
+
+  /** Runs 300 random streams live and replayed; how many inputs found the session PENDING_INTERRUPT. */
+  private static int replay(MachineSettings settings) {
+    SessionMachine machine = new SessionMachine(settings);
+    int pending = 0;
     int firedTicks = 0;
     int idleTicks = 0;
     for (long seed = 0; seed < 300; seed++) {
@@ -175,6 +187,9 @@ class ReplayTest {
           }
         }
         Input command = g.next();
+        if (live.phase() == Phase.PENDING_INTERRUPT) {
+          pending++;
+        }
         log.add(command);
         liveDecisions.add(machine.apply(live, command));
         if (ticks.nextInt(25) == 0) {
@@ -200,6 +215,7 @@ class ReplayTest {
     // the runs did exercise both kinds of checks
     assertThat(firedTicks).isGreaterThan(100);
     assertThat(idleTicks).isGreaterThan(1_000);
+    return pending;
   }
 
   @Test
