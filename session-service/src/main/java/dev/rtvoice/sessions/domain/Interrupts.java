@@ -14,6 +14,9 @@ import java.util.Map;
  * {@link ClientEvents}) or its deadline passes ({@link Timers}).
  */
 final class Interrupts {
+  /** Ids of the interrupts the service commits from the user's speech (false-interruption policy). */
+  static final String SPEECH_PREFIX = "int_speech_";
+
   private final MachineSettings settings;
   private final Moves moves;
   private final SessionMachine machine;
@@ -35,6 +38,12 @@ final class Interrupts {
     if (s.phase != Phase.ENDED) {
       machine.advance(s, r.atMs(), d);
     }
+    if (committedFromSpeech(s, r)) {
+      // the client's policy reached the same verdict as the service's: one interrupt, answered to both
+      moves.duplicate(s, d, "interrupt " + s.interrupt.id + " was committed from the user's speech already");
+      d.reply(reply(s, "duplicate", s.interrupt, r.interruptId()));
+      return;
+    }
     if (!s.phase.interruptible()) {
       moves.refuse(s, d, "nothing to interrupt in " + s.phase);
       d.reply(reply(s, "refused", null, r.interruptId()));
@@ -47,6 +56,12 @@ final class Interrupts {
     d.reply(reply(s, "applied", i, r.interruptId()));
   }
 
+  /** The open interrupt is the one the service committed from the speech, of the response the client names. */
+  private static boolean committedFromSpeech(SessionState s, Input.InterruptRequest r) {
+    return s.phase == Phase.CANCELLING && s.interrupt != null && s.interrupt.id.startsWith(SPEECH_PREFIX)
+        && (r.clientResponseId() == null || r.clientResponseId().equals(s.interrupt.responseId));
+  }
+
   /**
    * The service commits the interrupt itself: the user's speech over the assistant passed the
    * false-interruption policy. Nobody reported what was played, so the truncate is what was
@@ -54,7 +69,7 @@ final class Interrupts {
    */
   void commitFromSpeech(SessionState s, Decision d, long t) {
     long delivered = Truncation.deliveredMs(s.audioStartedAtMs, s.audioStoppedAtMs, t);
-    String id = "int_speech_" + s.turn + "_" + s.pending.startedAtMs;
+    String id = SPEECH_PREFIX + s.turn + "_" + s.pending.startedAtMs;
     open(s, d, id, t, Math.max(0, delivered), null, null, s.callId != null, "speech_committed");
   }
 

@@ -149,6 +149,23 @@ class FalseInterruptionTest {
   }
 
   @Test
+  void theClientsInterruptAfterTheServiceCommittedIsTheSameInterrupt() {
+    Script s = new Script(MIN_600_MS).pendingInterrupt();
+    long started = s.now;
+    // the client's policy decides on its clock at the same moment: its interrupt passes the deadline first
+    s.now = started + 640;
+    Decision d = s.machine.apply(s.state, new Input.InterruptRequest("int_client", s.now, 600, "r1", "i1", false));
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.DUPLICATE);
+    assertThat(d.reply()).containsEntry("outcome", "duplicate").containsEntry("interrupt_id", "int_client")
+        .containsEntry("response_id", "r1").containsEntry("phase", "CANCELLING");
+    assertThat(s.state.interrupt().id()).startsWith(Interrupts.SPEECH_PREFIX);
+    assertThat(s.state.counter(Counter.INTERRUPTS)).isEqualTo(1);
+    // an interrupt naming another response is not that one: refused as in any CANCELLING
+    Decision other = s.machine.apply(s.state, new Input.InterruptRequest("int_other", s.now + 5, 0, "r7", null, false));
+    assertThat(other.outcome()).isEqualTo(Decision.Outcome.REFUSED);
+  }
+
+  @Test
   void withoutAPolicySpeechOverTheAssistantChangesNothing() {
     Script s = new Script().speaking();
     s.send("input_audio_buffer.speech_started");
