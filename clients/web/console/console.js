@@ -1,7 +1,7 @@
 // The operator console: polls the services through the console's same-origin proxy and renders
 // sessions, latency against budget, counters and alerts. Every value from a service goes into the
 // page as text (never as HTML), and each panel fails on its own.
-import { activeAlerts, ago, bottleneckText, counters, phaseCounts, sortSessions, stageBars } from './model.js';
+import { activeAlerts, ago, bottleneckText, countersFromWindows, phaseCounts, sortSessions, stageBars } from './model.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -33,12 +33,6 @@ async function getJson(url) {
     throw error;
   }
   return body;
-}
-
-async function getText(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${response.status} from ${url}`);
-  return response.text();
 }
 
 function showError(panel, error) {
@@ -96,8 +90,8 @@ function renderLatency(report) {
   }));
 }
 
-function renderCounters(text) {
-  $('#counters').replaceChildren(...counters(text).map((c) => el('div', { class: 'counter', 'data-counter': c.key,
+function renderCounters(answer) {
+  $('#counters').replaceChildren(...countersFromWindows(answer).map((c) => el('div', { class: 'counter', 'data-counter': c.key,
     'data-value': c.value ?? '' },
   el('div', { class: 'value' }, c.value === null ? '0' : Math.round(c.value)),
   el('div', { class: 'label' }, c.label))));
@@ -119,7 +113,8 @@ function renderAlerts(answer) {
 const panels = [
   { name: 'sessions', url: '/api/session/v1/sessions?limit=100', load: getJson, render: renderSessions },
   { name: 'latency', url: '/api/metrics/v1/latency/budget?window=5m', load: getJson, render: renderLatency },
-  { name: 'counters', url: '/api/metrics/metrics', load: getText, render: renderCounters },
+  // the last hour over every metrics-service instance, merged by the console from Kafka
+  { name: 'counters', url: '/console/counters.json?window=1h', load: getJson, render: renderCounters },
   { name: 'alerts', url: '/api/alerting/v1/alerts', load: getJson, render: renderAlerts },
 ];
 

@@ -40,6 +40,15 @@ export function counters(prometheusText) {
 }
 
 /**
+ * The console's counters from the console's own GET /console/counters.json: totals over the window,
+ * merged from every metrics-service instance; null where the metric is absent.
+ */
+export function countersFromWindows(answer) {
+  const totals = answer?.counters ?? {};
+  return COUNTERS.map((c) => ({ ...c, value: Number.isFinite(totals[c.metric]) ? totals[c.metric] : null }));
+}
+
+/**
  * Bars of the budget report (GET /v1/latency/budget): per stage p50, p95 and the budget range, on a
  * scale shared by all stages so they compare at a glance.
  */

@@ -87,6 +87,16 @@ class ConsoleIT {
   }
 
   @Test
+  void countersAreUnavailableWhileKafkaCannotBeReadAndThePageStillWorks() {
+    // no broker at the default address: the proxy and the page work, the merged counters say why they are missing
+    Http.Response counters = Http.get(console + "/console/counters.json");
+    assertThat(counters.status()).isEqualTo(503);
+    assertThat(counters.error().getString("code")).isEqualTo("counters_unavailable");
+    assertThat(Http.get(console + "/health/ready").status()).isEqualTo(200);
+    assertThat(Http.get(console + "/console/counters.json?window=bogus").status()).isEqualTo(400);
+  }
+
+  @Test
   void servesHealthAndMetrics() {
     assertThat(Http.get(console + "/health/live").status()).isEqualTo(200);
     Http.Response ready = Http.get(console + "/health/ready");

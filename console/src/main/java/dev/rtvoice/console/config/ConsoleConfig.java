@@ -2,6 +2,8 @@ package dev.rtvoice.console.config;
 
 import dev.rtvoice.common.config.ConfigException;
 import dev.rtvoice.common.config.Env;
+import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.common.kafka.Topics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,6 +22,9 @@ import java.util.Optional;
  *     server-side to the console's reads so that the browser never holds it
  * @param proxyTimeout {@code CONSOLE_PROXY_TIMEOUT}, default 15s: how long a proxied call may take
  * @param refreshMs {@code CONSOLE_REFRESH_MS}, default 2000: how often the page refreshes itself
+ * @param kafka the common {@code KAFKA_*} settings: the counters are read from every metrics-service
+ *     instance's windows on {@code realtime.metrics.windows}
+ * @param topics topic names ({@code KAFKA_TOPIC_PREFIX})
  */
 public record ConsoleConfig(
     String host,
@@ -27,7 +32,9 @@ public record ConsoleConfig(
     Map<String, ServiceTarget> services,
     Optional<String> operatorToken,
     Duration proxyTimeout,
-    int refreshMs) {
+    int refreshMs,
+    KafkaSettings kafka,
+    Topics topics) {
 
   public static final String SERVICE_NAME = "console";
 
@@ -47,7 +54,9 @@ public record ConsoleConfig(
         Map.copyOf(services),
         env.secret("OPERATOR_TOKEN"),
         timeout,
-        env.intInRange("CONSOLE_REFRESH_MS", 2000, 250, 60_000));
+        env.intInRange("CONSOLE_REFRESH_MS", 2000, 250, 60_000),
+        KafkaSettings.fromEnv(env, SERVICE_NAME),
+        Topics.fromEnv(env));
   }
 
   static ServiceTarget target(Env env, String variable, String defaultUrl) {
@@ -86,6 +95,6 @@ public record ConsoleConfig(
     // never the operator token
     return "ConsoleConfig[host=" + host + ", port=" + port + ", services=" + services + ", operatorToken="
         + (operatorToken.isPresent() ? "set" : "unset") + ", proxyTimeout=" + proxyTimeout + ", refreshMs="
-        + refreshMs + "]";
+        + refreshMs + ", kafka=" + kafka.bootstrapServers() + "]";
   }
 }

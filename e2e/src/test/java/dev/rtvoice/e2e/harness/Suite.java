@@ -208,7 +208,9 @@ public final class Suite implements AutoCloseable {
       envs.put("console", Map.of("HTTP_HOST", "127.0.0.1", "CONSOLE_PORT", ports.get("console").toString(),
           "TOKEN_SERVICE_URL", urls.get("token-service"), "SESSION_SERVICE_URL", urls.get("session-service"),
           "METRICS_SERVICE_URL", urls.get("metrics-service"), "ALERTING_SERVICE_URL", urls.get("alerting-service"),
-          "OPERATOR_TOKEN", operatorToken));
+          "OPERATOR_TOKEN", operatorToken,
+          // its counters are merged from every metrics-service instance's windows on Kafka
+          "KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_TOPIC_PREFIX", TOPIC_PREFIX_LOCAL));
       LocalControl control = new LocalControl(root, workDir, envs, ports);
       started.add(control);
       for (String name : envs.keySet()) {
