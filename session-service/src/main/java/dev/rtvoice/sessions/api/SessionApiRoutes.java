@@ -273,10 +273,13 @@ public final class SessionApiRoutes {
     JsonObject body = JsonBodies.object(ctx, false);
     Map<String, Object> m = body.getMap();
     String reason;
+    String recoveryId;
     long occurredAt;
     long now = clock.millis();
     try {
       reason = Fields.reason(m, "reason", true);
+      // optional; a retry with the same id (after a 503 whose first attempt was written) is applied once
+      recoveryId = Fields.id(m, "recovery_id", false);
       occurredAt = occurredAt(m, now);
     } catch (InvalidSummaryException e) {
       throw ApiException.badRequest(e.field(), e.getMessage().substring(e.field().length() + 2));
@@ -284,7 +287,7 @@ public final class SessionApiRoutes {
     chargeOrRefuse(ctx, "recover", sid, handle, 1);
     refuseWhileKafkaDown(ctx, "recover");
     Commands.Caller caller = caller(handle);
-    EventEnvelope command = Commands.recovery(sid, reason, caller, Instant.ofEpochMilli(occurredAt),
+    EventEnvelope command = Commands.recovery(sid, recoveryId, reason, caller, Instant.ofEpochMilli(occurredAt),
         Instant.ofEpochMilli(now));
     String commandId = command.eventId().toString();
     Future<JsonObject> reply = view.awaitReply(commandId);
