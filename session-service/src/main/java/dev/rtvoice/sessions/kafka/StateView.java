@@ -5,6 +5,7 @@ import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
 import dev.rtvoice.common.kafka.KafkaSettings;
+import dev.rtvoice.common.kafka.TopicLog;
 import dev.rtvoice.sessions.domain.Advice;
 import dev.rtvoice.sessions.domain.Phase;
 import io.micrometer.core.instrument.Counter;
@@ -17,13 +18,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also delivers the owner's replies: an interrupt or recovery command's outcome travels in the
  * {@code replies} of the snapshot written after it was applied, and whichever instance took the HTTP
- * request is waiting for it here. Thread-safe: the consumer runs on the view's context, readers on theirs.
+ * request is waiting for it here. Thread-safe: the {@link TopicLog} hands records over on the view's
+ * context, readers run on theirs.
  */
 public final class StateView {
   private static final Logger LOG = LoggerFactory.getLogger(StateView.class);
@@ -60,8 +55,6 @@ public final class StateView {
 
   private record Waiter(Context context, Promise<JsonObject> promise) {}
 
-  private record CatchUp(Map<TopicPartition, Long> targets, Promise<Void> done) {}
-
   private final Vertx vertx;
   private final KafkaSettings settings;
   private final String topic;
@@ -69,17 +62,8 @@ public final class StateView {
   private final ConcurrentHashMap<String, Waiter> waiters = new ConcurrentHashMap<>();
   private final Counter invalidRecords;
   private final Counter staleSnapshots;
-
-  // confined to the view's context
-  private Context context;
-  private KafkaConsumer<String, Buffer> consumer;
-  private Set<TopicPartition> partitions = Set.of();
-  private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
-  private final List<CatchUp> catchUps = new ArrayList<>();
+  private volatile TopicLog log;
   private volatile boolean initialCatchUp;
-  private volatile boolean stopping;
-  private boolean polling;
-  private final Promise<Void> stopped = Promise.promise();
 
   public StateView(Vertx vertx, KafkaSettings settings, String topic, MeterRegistry registry) {
     this.vertx = vertx;
@@ -93,41 +77,29 @@ public final class StateView {
         .description("Sessions in this instance's read view (all instances' sessions)").register(registry);
   }
 
-  /** Starts following the topic; completes once the view has read everything present at start. */
+  /**
+   * Starts following the topic; completes once the view has read everything present at start. A
+   * failed start (the topic not there yet) can be tried again: it reads the topic anew.
+   */
   public Future<Void> start() {
-    context = vertx.getOrCreateContext();
-    if (consumer != null) {
-      // an earlier attempt that failed (the topic was not there yet)
-      consumer.close();
-    }
-    consumer = KafkaConsumer.create(vertx, settings.readerConfig("state-view"));
-    consumer.exceptionHandler(e -> LOG.warn("state view consumer error", e));
-    return consumer.partitionsFor(topic)
-        .compose(infos -> {
-          partitions = infos.stream().map(i -> new TopicPartition(topic, i.getPartition())).collect(Collectors.toSet());
-          if (partitions.isEmpty()) {
-            return Future.failedFuture("topic " + topic + " has no partitions yet");
-          }
-          return consumer.assign(partitions);
-        })
-        .compose(v -> consumer.seekToBeginning(partitions))
-        .compose(v -> {
-          Future<Void> first = caughtUpOnContext();
-          polling = true;
-          context.runOnContext(x -> pollOnce());
-          return first.onSuccess(x -> {
-            initialCatchUp = true;
-            LOG.info("state view caught up: {} sessions", entries.size());
-          });
+    TopicLog previous = log;
+    TopicLog next = TopicLog.builder(vertx, settings, topic)
+        .clientName("state-view")
+        .handler(r -> apply(r.key(), r.value()))
+        .build();
+    log = next;
+    return (previous == null ? Future.<Void>succeededFuture() : previous.stop())
+        .compose(v -> next.start())
+        .compose(v -> next.readToEnd())
+        .onSuccess(v -> {
+          initialCatchUp = true;
+          LOG.info("state view caught up: {} sessions", entries.size());
         });
   }
 
   public Future<Void> stop() {
-    stopping = true;
-    if (!polling) {
-      stopped.tryComplete();
-    }
-    return stopped.future().eventually(() -> consumer == null ? Future.succeededFuture() : consumer.close());
+    TopicLog current = log;
+    return current == null ? Future.succeededFuture() : current.stop();
   }
 
   /** Whether the view has read the whole topic once (readiness). */
@@ -137,9 +109,10 @@ public final class StateView {
 
   /** Completes when the view has read everything written to the topic before this call. */
   public Future<Void> caughtUp() {
-    Promise<Void> p = Promise.promise();
-    context.runOnContext(v -> caughtUpOnContext().onComplete(p));
-    return p.future();
+    TopicLog current = log;
+    return current == null
+        ? Future.failedFuture(new IllegalStateException("state view not started"))
+        : current.readToEnd();
   }
 
   public Optional<Entry> get(String sessionId) {
@@ -186,63 +159,6 @@ public final class StateView {
 
   public void forget(String commandId) {
     waiters.remove(commandId);
-  }
-
-  private Future<Void> caughtUpOnContext() {
-    return consumer.endOffsets(partitions).compose(ends -> {
-      CatchUp c = new CatchUp(new HashMap<>(ends), Promise.promise());
-      catchUps.add(c);
-      checkCatchUps();
-      return c.done().future();
-    });
-  }
-
-  private void pollOnce() {
-    if (stopping) {
-      stopped.tryComplete();
-      return;
-    }
-    consumer.poll(Duration.ofMillis(100)).onComplete(ar -> {
-      if (ar.succeeded()) {
-        handle(ar.result());
-        if (ar.result().isEmpty() && !catchUps.isEmpty()) {
-          refreshPositions().onComplete(x -> pollOnce());
-          return;
-        }
-      } else if (!stopping) {
-        LOG.warn("state view poll failed; retrying", ar.cause());
-        vertx.setTimer(500, t -> context.runOnContext(x -> pollOnce()));
-        return;
-      }
-      pollOnce();
-    });
-  }
-
-  /** Positions can pass the last record read (compaction, markers): ask the consumer. */
-  private Future<Void> refreshPositions() {
-    List<Future<Long>> asks = new ArrayList<>();
-    List<TopicPartition> tps = new ArrayList<>(partitions);
-    for (TopicPartition tp : tps) {
-      asks.add(consumer.position(tp));
-    }
-    return Future.join(asks).transform(ar -> {
-      for (int i = 0; i < tps.size(); i++) {
-        if (asks.get(i).succeeded()) {
-          nextOffsets.merge(tps.get(i), asks.get(i).result(), Math::max);
-        }
-      }
-      checkCatchUps();
-      return Future.succeededFuture();
-    });
-  }
-
-  private void handle(KafkaConsumerRecords<String, Buffer> records) {
-    for (int i = 0; i < records.size(); i++) {
-      KafkaConsumerRecord<String, Buffer> r = records.recordAt(i);
-      nextOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
-      apply(r.key(), r.value());
-    }
-    checkCatchUps();
   }
 
   private void apply(String key, Buffer value) {
@@ -296,24 +212,6 @@ public final class StateView {
       Waiter w = waiters.remove(reply.getString("command_id"));
       if (w != null) {
         w.context().runOnContext(v -> w.promise().tryComplete(reply));
-      }
-    }
-  }
-
-  private void checkCatchUps() {
-    Iterator<CatchUp> it = catchUps.iterator();
-    while (it.hasNext()) {
-      CatchUp c = it.next();
-      boolean done = true;
-      for (Map.Entry<TopicPartition, Long> t : c.targets().entrySet()) {
-        if (nextOffsets.getOrDefault(t.getKey(), 0L) < t.getValue()) {
-          done = false;
-          break;
-        }
-      }
-      if (done) {
-        it.remove();
-        c.done().tryComplete();
       }
     }
   }
