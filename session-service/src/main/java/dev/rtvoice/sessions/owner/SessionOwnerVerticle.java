@@ -321,7 +321,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
       }
       Phase phase = o.state.phase();
       String responseId = o.state.responseId();
-      if ((phase != Phase.SPEAKING && phase != Phase.THINKING) || responseId == null
+      if (!phase.interruptible() || responseId == null
           || responseId.equals(o.cancelledAhead)
           || (clientResponseId != null && !clientResponseId.equals(responseId))) {
         return;
