@@ -15,7 +15,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -209,13 +208,8 @@ public final class EventConsumerLoop {
           .tag("field", reason.field())
           .register(registry)).increment();
     }
-    List<KafkaHeader> headers = List.of(
-        KafkaHeader.header("dlq.reason", reason.getMessage()),
-        KafkaHeader.header("dlq.field", reason.field()),
-        KafkaHeader.header("dlq.source.topic", record.topic()),
-        KafkaHeader.header("dlq.source.partition", Integer.toString(record.partition())),
-        KafkaHeader.header("dlq.source.offset", Long.toString(record.offset())));
-    return deadLetters.publishRaw(Topics.deadLetterOf(record.topic()), record.key(), record.value(), headers)
+    return DeadLetter.invalid(record.topic(), record.partition(), record.offset(), reason)
+        .publish(deadLetters, record.key(), record.value())
         .mapEmpty();
   }
 
