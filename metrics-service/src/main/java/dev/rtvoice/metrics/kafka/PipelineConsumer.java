@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.kafka.ConsumedEvent;
+import dev.rtvoice.common.kafka.DeadLetter;
 import dev.rtvoice.common.kafka.EventConsumerLoop;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.KafkaSettings;
@@ -23,7 +24,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.common.TopicPartition;
 import java.time.Clock;
 import java.time.Duration;
@@ -313,13 +313,8 @@ public final class PipelineConsumer {
 
   private Future<?> deadLetter(ConsumedEvent consumed, String field, String reason) {
     LOG.warn("dead-lettering {}-{}@{}: {}", consumed.topic(), consumed.partition(), consumed.offset(), reason);
-    List<KafkaHeader> headers = List.of(
-        KafkaHeader.header("dlq.reason", field + ": " + reason),
-        KafkaHeader.header("dlq.field", field),
-        KafkaHeader.header("dlq.source.topic", consumed.topic()),
-        KafkaHeader.header("dlq.source.partition", Integer.toString(consumed.partition())),
-        KafkaHeader.header("dlq.source.offset", Long.toString(consumed.offset())));
-    return deadLetters.publishRaw(Topics.deadLetterOf(consumed.topic()), consumed.key(),
-        EventCodec.encode(consumed.event()), headers);
+    return DeadLetter.of(consumed.topic(), consumed.partition(), consumed.offset(), field + ": " + reason)
+        .withField(field)
+        .publish(deadLetters, consumed.key(), EventCodec.encode(consumed.event()));
   }
 }
