@@ -3,10 +3,8 @@ package dev.rtvoice.sessions.owner;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.kafka.ConsumedEvent;
 import dev.rtvoice.common.kafka.EventPublisher;
-import dev.rtvoice.common.kafka.Topics;
+import dev.rtvoice.common.kafka.DeadLetter;
 import io.vertx.core.Future;
-import io.vertx.kafka.client.producer.KafkaHeader;
-import java.util.List;
 
 /**
  * Command records the owner gives up on go to {@code <topic>.dlq}, as the consumer loop does with
@@ -25,15 +23,10 @@ final class DeadLetters {
 
   static Future<?> write(EventPublisher publisher, Changes.DeadLetter dl) {
     ConsumedEvent bad = dl.record();
-    List<KafkaHeader> headers = List.of(
-        KafkaHeader.header("dlq.reason", String.valueOf(dl.reason())),
-        KafkaHeader.header("dlq.kind", dl.kind()),
-        KafkaHeader.header("dlq.source.topic", bad.topic()),
-        KafkaHeader.header("dlq.source.partition", Integer.toString(bad.partition())),
-        KafkaHeader.header("dlq.source.offset", Long.toString(bad.offset())));
     try {
-      return publisher.publishRaw(Topics.deadLetterOf(bad.topic()), bad.key(), EventCodec.encode(bad.event()),
-          headers);
+      return DeadLetter.of(bad.topic(), bad.partition(), bad.offset(), String.valueOf(dl.reason()))
+          .withKind(dl.kind())
+          .publish(publisher, bad.key(), EventCodec.encode(bad.event()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
