@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every instance's read view of every session: it follows the compacted {@code realtime.session.state}
  * from the beginning, so {@code GET} answers for any session on any instance, and the owner restores
- * newly assigned sessions from it. Snapshots are kept as their encoded bytes (the compact form; decoded
- * only when read). A snapshot older (by {@code version}) than the one held is ignored, so a late write
+ * newly assigned sessions from it. Snapshots are kept as encoded bytes without their null, zero and
+ * empty fields ({@link CompactSnapshot}; put back and decoded only when read). A snapshot older (by {@code version}) than the one held is ignored, so a late write
  * cannot move a session back.
  *
  * <p>It also delivers the owner's replies: an interrupt or recovery command's outcome travels in the
@@ -47,9 +47,10 @@ public final class StateView {
 
   /** One session as the view holds it. */
   public record Entry(String sessionId, Phase phase, long version, int commandPartition, long eventTimeMs,
-                      Advice advice, byte[] snapshot) {
+                      Advice advice, byte[] snapshot, CompactSnapshot.Shape shape) {
+    /** The snapshot as written (the fields left out of the stored bytes put back). */
     public JsonObject snapshotJson() {
-      return new JsonObject(Buffer.buffer(snapshot));
+      return CompactSnapshot.json(snapshot, shape);
     }
   }
 
@@ -194,9 +195,10 @@ public final class StateView {
       Map<String, Object> copy = new LinkedHashMap<>(p.getMap());
       copy.remove("replies");
       Phase phase = Phase.parse(p.getString("phase"));
+      CompactSnapshot.Stored stored = CompactSnapshot.of(copy);
       entries.put(key, new Entry(key, phase, version, p.getInteger("command_partition"), p.getLong("event_time_ms"),
-          Advice.of(phase, p.getString("order_broken"), p.getString("recovery_cause")),
-          new JsonObject(copy).toBuffer().getBytes()));
+          Advice.of(phase, p.getString("order_broken"), p.getString("recovery_cause")), stored.bytes(),
+          stored.shape()));
     } catch (RuntimeException e) {
       invalidRecords.increment();
       LOG.debug("unreadable snapshot of {}: {}", key, e.toString());
