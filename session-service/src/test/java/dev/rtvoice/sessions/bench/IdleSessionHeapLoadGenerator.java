@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * posts client.connected, so each is LISTENING, owned by this instance and in its read view), then
  * the heap after full GCs is compared with the heap before. What one instance holds per session is
  * both its owner state (the machine's state, its deadline entry) and its read-view entry (the
- * snapshot without its null, zero and empty fields), so both are in the figure. Run with a heap large enough not to matter:
+ * snapshot without its null, zero and empty fields), so both are in the figure. Run with a heap
+ * large enough not to matter:
  *
  * <pre>
  * MAVEN_OPTS=-Xmx2g mvn -o -q -pl session-service test-compile exec:java -Dexec.classpathScope=test \
