@@ -2,6 +2,7 @@ package dev.rtvoice.sessions.api;
 
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.http.ApiDocument;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.HttpEdge;
 import dev.rtvoice.common.http.JsonErrors;
@@ -51,6 +52,7 @@ public final class HttpApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(CrossOrigin.handler(corsOrigins));
     HealthRoutes.mount(router, registry, checks);
+    ApiDocument.mount(router, "session-service");
     routes.mount(router);
     JsonErrors.install(router);
     return HttpEdge.server(vertx, new HttpServerOptions().setHost(host).setPort(port), router)
