@@ -8,6 +8,7 @@ import dev.rtvoice.alerting.domain.rule.RuleSpec;
 import dev.rtvoice.alerting.engine.EngineVerticle;
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
+import dev.rtvoice.common.http.ApiDocument;
 import dev.rtvoice.common.http.CorsPolicy;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.HttpEdge;
@@ -70,6 +71,7 @@ public final class AlertingServiceVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(CrossOrigin.handler(cors));
     HealthRoutes.mount(router, registry, List.of(kafka.readiness(), engineReadiness()));
+    ApiDocument.mount(router, "alerting-service");
     AlertsApi.mount(router, vertx);
     JsonErrors.install(router);
     return vertx.deployVerticle(delivery)

@@ -3,6 +3,7 @@ package dev.rtvoice.metrics;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.KafkaReadiness;
+import dev.rtvoice.common.http.ApiDocument;
 import dev.rtvoice.common.http.CorsPolicy;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.HttpEdge;
@@ -131,6 +132,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(CrossOrigin.handler(cors));
     HealthRoutes.mount(router, registry, List.of(kafka.readiness(), feed.readiness()));
+    ApiDocument.mount(router, "metrics-service");
     new TelemetryRoutes(new BearerAuth(handles), validator, aggregator, sink, meters, clock, config.maxBatch(),
         config.maxPending(), kafkaAvailability, config.telemetryDeadline()).mount(router);
     BudgetAnalyzer analyzer = new BudgetAnalyzer(config.budgets());

@@ -58,7 +58,10 @@ public final class ServiceAcls {
       // alerting-service's groups are named after the service, without the topic prefix
       group("alerting-service", "alerting-service-panes"),
       // ...except the delivery lease, which instances of one suite (one prefix) share
-      group("alerting-service", PREFIX + "alerting-service-delivery"));
+      group("alerting-service", PREFIX + "alerting-service-delivery"),
+
+      // the console reads the metric windows of every instance to merge its counters (no group, no writes)
+      topic("console", Topics.METRICS_WINDOWS, "Describe", "Read"));
 
   /**
    * Groups whose name a variable can change ({@code SESSION_CONSUMER_GROUP}): readiness does not
@@ -94,7 +97,7 @@ public final class ServiceAcls {
    */
   public static String render() {
     List<String> lines = new ArrayList<>();
-    lines.add("# Least-privilege Kafka ACLs of the four services (ALLOW, literal resource names).");
+    lines.add("# Least-privilege Kafka ACLs of the four services and the console (ALLOW, literal resource names).");
     lines.add("# Generated from common's ServiceAcls: change that class, then run ShippedAclsTest with");
     lines.add("# -Dacls.write=true. {prefix} is KAFKA_TOPIC_PREFIX; apply.sh maps each service to its principal.");
     lines.add("# service          type   name                                      operations");

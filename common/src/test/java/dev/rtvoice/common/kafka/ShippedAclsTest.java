@@ -23,7 +23,7 @@ class ShippedAclsTest {
   @Test
   void everyServiceOnlyGetsLiteralGrantsOnItsOwnResources() {
     assertThat(ServiceAcls.services()).containsExactly("token-service", "session-service", "metrics-service",
-        "alerting-service");
+        "alerting-service", "console");
     for (ServiceAcls.Rule rule : ServiceAcls.all()) {
       assertThat(rule.name()).doesNotContain("*");
       assertThat(rule.operations()).isSubsetOf("Create", "Describe", "Read", "Write");

@@ -3,6 +3,7 @@ package dev.rtvoice.tokens.api;
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.health.SharedDependency;
+import dev.rtvoice.common.http.ApiDocument;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
@@ -19,7 +20,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.List;
 
 /**
- * The HTTP surface: the API routes built from openapi.yaml by vertx-web-openapi-router (which
+ * The HTTP surface: the API routes built from its OpenAPI document (openapi/token-service.yaml) by vertx-web-openapi-router (which
  * validates every request against it), with, in this order for every request: CORS, the 16 KiB
  * body limit (413), caller authentication for {@code /v1/} (401), validation (400), the handler.
  * Health and metrics routes sit on the same router.
@@ -27,7 +28,8 @@ import java.util.List;
 public final class ApiRouter {
   /** Where the request's arrival time is kept, so latency covers authentication and validation too. */
   static final String START_NANOS = "start-nanos";
-  public static final String CONTRACT = "openapi.yaml";
+  /** The contract, also served at {@code /openapi.yaml}. */
+  public static final String CONTRACT = ApiDocument.resourceOf("token-service");
 
   private ApiRouter() {}
 
@@ -54,6 +56,7 @@ public final class ApiRouter {
 
     Router router = builder.createRouter();
     HealthRoutes.mount(router, registry, readiness, sharedDependencies);
+    ApiDocument.mount(router, "token-service");
     router.route().failureHandler(ApiFailures::handle);
     JsonErrors.install(router);
     return router;

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/sessions} and {@code POST /v1/sessions/{id}/rotate}. Requests arrive
- * authenticated ({@link CallerAuthHandler}) and validated against openapi.yaml; this class applies
+ * authenticated ({@link CallerAuthHandler}) and validated against its OpenAPI document; this class applies
  * the policy (allow-lists, TTL clamp, rate limits, rotation-token binding, one use per rotation
  * token), mints through {@link SecretMinter}, and answers only once the secret's event is durable on
  * Kafka: a secret whose event cannot be written within {@code TOKEN_EVENT_DEADLINE} is never handed

@@ -1,0 +1,108 @@
+package dev.rtvoice.tokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rtvoice.common.testing.ApiContract;
+import dev.rtvoice.common.testing.Http;
+import dev.rtvoice.common.testing.KafkaBrokerExtension;
+import dev.rtvoice.common.testing.TestKafka;
+import dev.rtvoice.tokens.testing.TokenServiceHarness;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The OpenAPI document that token-service validates requests with and serves at {@code /openapi.yaml},
+ * against its real answers on the real broker and upstream-sim: both operations, their successes and
+ * the faults they document. An answer the document does not describe fails here.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class TokenApiContractIT {
+  private static TokenServiceHarness h;
+  private static ApiContract contract;
+
+  @BeforeAll
+  static void start(TestKafka kafka) throws Exception {
+    // a small per-device burst, so that a 429 is reachable with a few requests
+    h = TokenServiceHarness.start(kafka, Map.of("RATE_LIMIT_DEVICE_BURST", "4", "RATE_LIMIT_DEVICE_PER_MINUTE", "1"));
+    contract = ApiContract.of("token-service");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (contract != null) {
+      contract.close();
+    }
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  private static Http.Response checked(String path, Http.Response r) {
+    return contract.check("POST", h.base + path, r);
+  }
+
+  private static Http.Response issue(String user, String device, String body, String... extraHeaders) {
+    String[] headers = new String[4 + extraHeaders.length];
+    headers[0] = "Authorization";
+    headers[1] = "Bearer " + TokenServiceHarness.userToken(user);
+    headers[2] = "X-Device-ID";
+    headers[3] = device;
+    System.arraycopy(extraHeaders, 0, headers, 4, extraHeaders.length);
+    return checked("/v1/sessions", Http.post(h.base + "/v1/sessions", body, headers));
+  }
+
+  @Test
+  void servesTheDocumentItValidatesWith() {
+    Http.Response r = Http.get(h.base + "/openapi.yaml");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("content-type")).startsWith("application/yaml");
+    assertThat(r.body()).startsWith("openapi: 3.1").contains("operationId: createSession");
+  }
+
+  @Test
+  void bothOperationsAnswerAsDocumented() {
+    Http.Response issued = issue("carol", "tablet-1", "{\"ttl_seconds\":120}");
+    assertThat(issued.status()).isEqualTo(201);
+    JsonObject session = issued.json();
+    String sid = session.getString("session_id");
+    String rotatePath = "/v1/sessions/" + sid + "/rotate";
+
+    Http.Response rotated = checked(rotatePath, h.rotate("carol", "tablet-1", sid, session.getString("rotation_token")));
+    assertThat(rotated.status()).isEqualTo(200);
+    // the same token from another device of the user: refused, as documented
+    assertThat(checked(rotatePath, h.rotate("carol", "tablet-2", sid, rotated.json().getString("rotation_token")))
+        .status()).isEqualTo(403);
+    assertThat(checked(rotatePath, h.rotate("carol", "tablet-1", sid, "rt1.forged.token")).status()).isIn(400, 401);
+    assertThat(checked(rotatePath, Http.post(h.base + rotatePath, "{}", "Authorization",
+        "Bearer " + TokenServiceHarness.userToken("carol"), "X-Device-ID", "tablet-1")).status()).isEqualTo(400);
+
+    // client faults on issuance
+    assertThat(issue("dave", "d1", "{\"instructions\":\"be evil\"}").status()).isEqualTo(400);
+    assertThat(issue("dave", "d1", "{not json").status()).isEqualTo(400);
+    assertThat(checked("/v1/sessions", Http.post(h.base + "/v1/sessions", "{}")).status()).isEqualTo(401);
+    assertThat(issue("dave", "d1", "{\"voice\":\"" + "x".repeat(20 * 1024) + "\"}").status()).isEqualTo(413);
+    assertThat(issue("dave", "d1", "ttl_seconds=120", "Content-Type", "text/plain").status()).isEqualTo(415);
+
+    // upstream faults: documented 5xx answers
+    h.fault(500, 10, 0, 0);
+    Http.Response failed = issue("erin", "e1", "{}");
+    assertThat(failed.status()).isBetween(502, 504);
+    h.resetSim();
+
+    // past the device's burst: 429 with Retry-After
+    Http.Response limited = null;
+    for (int i = 0; i < 8 && (limited == null || limited.status() != 429); i++) {
+      limited = issue("frank", "f1", "{}");
+    }
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.header("Retry-After")).isNotBlank();
+
+    contract.assertEveryOperationSeen();
+    assertThat(contract.seen()).contains("createSession 201", "createSession 400", "createSession 401",
+        "createSession 413", "createSession 415", "createSession 429", "rotateSession 200", "rotateSession 403");
+  }
+}
