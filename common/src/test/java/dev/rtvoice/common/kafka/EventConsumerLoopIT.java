@@ -73,6 +73,7 @@ class EventConsumerLoopIT {
     } finally {
       admin.close().await(10, TimeUnit.SECONDS);
     }
+    kafka.awaitLeaders(topics.sessionCommands(), Duration.ofSeconds(30));
     return topics;
   }
 

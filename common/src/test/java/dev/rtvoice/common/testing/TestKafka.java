@@ -80,6 +80,26 @@ public final class TestKafka {
     } catch (Exception e) {
       throw new IllegalStateException("cannot create " + name, e);
     }
+    awaitLeaders(name, java.time.Duration.ofSeconds(30));
+  }
+
+  /**
+   * Waits until the broker's metadata shows a leader for every partition of {@code topic}. A topic
+   * just created can still answer a first produce NOT_LEADER_OR_FOLLOWER, after which kafka-clients
+   * 3.7's idempotent producer was seen stuck on OUT_OF_ORDER_SEQUENCE until its delivery timeout.
+   */
+  public void awaitLeaders(String topic, java.time.Duration timeout) {
+    try (Admin admin = Admin.create(adminProps())) {
+      Eventually.await(topic + " has a leader for every partition", () -> {
+        try {
+          var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+          return description != null && description.partitions().stream().allMatch(p -> p.leader() != null
+              && !p.leader().isEmpty());
+        } catch (Exception e) {
+          return false;
+        }
+      }, timeout);
+    }
   }
 
   /** The broker-side configuration of a topic (cleanup.policy, retention.ms, ...). */
