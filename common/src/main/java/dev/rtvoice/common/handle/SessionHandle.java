@@ -1,6 +1,7 @@
 package dev.rtvoice.common.handle;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The client's credential to this suite (the {@code rotation_token}): which session it is, for
@@ -11,6 +12,8 @@ import java.time.Instant;
  * @param generation rotation count: 0 for the handle of a new session, +1 per rotation
  * @param secretExpiresAt when the client secret issued alongside this handle expires
  * @param expiresAt when this handle stops being accepted (the secret's expiry plus a grace period)
+ * @param tenantId the user's tenant as the identity provider named it (claim {@code tnt}), or null:
+ *     optional, so handles signed before it existed still verify
  */
 public record SessionHandle(
     String sessionId,
@@ -19,4 +22,22 @@ public record SessionHandle(
     int generation,
     Instant issuedAt,
     Instant secretExpiresAt,
-    Instant expiresAt) {}
+    Instant expiresAt,
+    String tenantId) {
+
+  public SessionHandle {
+    if (tenantId != null && !TenantIds.isValid(tenantId)) {
+      throw new IllegalArgumentException("tenant id must match " + TenantIds.PATTERN_TEXT);
+    }
+  }
+
+  /** A handle without a tenant. */
+  public SessionHandle(String sessionId, String userId, String deviceId, int generation, Instant issuedAt,
+      Instant secretExpiresAt, Instant expiresAt) {
+    this(sessionId, userId, deviceId, generation, issuedAt, secretExpiresAt, expiresAt, null);
+  }
+
+  public Optional<String> tenant() {
+    return Optional.ofNullable(tenantId);
+  }
+}

@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA256 over the first two parts. token-service signs; session-service and metrics-service
  * verify with the same key ({@code SESSION_HANDLE_KEY}, shared through config). A previous key
  * ({@code SESSION_HANDLE_PREVIOUS_KEY}) is still accepted for verification, so the key can be
- * rotated without logging every client out.
+ * rotated without logging every client out. The optional {@code tnt} claim (the user's tenant) is
+ * written only when the handle has one; a handle without it verifies as before.
  */
 public final class SessionHandleCodec {
   private static final String PREFIX = "rt1.";
@@ -64,6 +65,9 @@ public final class SessionHandleCodec {
         .put("iat", handle.issuedAt().getEpochSecond())
         .put("sxp", handle.secretExpiresAt().getEpochSecond())
         .put("exp", handle.expiresAt().getEpochSecond());
+    if (handle.tenantId() != null) {
+      claims.put("tnt", handle.tenantId());
+    }
     String body = PREFIX + b64(claims.encode().getBytes(StandardCharsets.UTF_8));
     return body + "." + b64(macs.get().doFinal(body.getBytes(StandardCharsets.US_ASCII)));
   }
@@ -112,7 +116,9 @@ public final class SessionHandleCodec {
           claims.getInteger("gen"),
           Instant.ofEpochSecond(claims.getLong("iat")),
           Instant.ofEpochSecond(claims.getLong("sxp")),
-          Instant.ofEpochSecond(claims.getLong("exp")));
+          Instant.ofEpochSecond(claims.getLong("exp")),
+          // absent in handles signed before tenants existed; present, it was validated when signed
+          claims.getString("tnt"));
     } catch (DecodeException | IllegalArgumentException | ClassCastException | NullPointerException e) {
       // signed by us but unreadable: a key shared with something else, never a client's doing
       throw new HandleRejectedException(HandleRejectedException.Reason.MALFORMED, "rotation token claims are invalid");
