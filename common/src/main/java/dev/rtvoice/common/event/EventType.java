@@ -44,6 +44,12 @@ public enum EventType {
   SESSION_STALE_EVENT_IGNORED("session.stale_event_ignored", true),
   /** Speech over the assistant that the false-interruption policy did not let cancel it. */
   SESSION_FALSE_INTERRUPTION("session.false_interruption", true),
+  /** An upstream hand-over past the call's age cap: planned, completed or failed. */
+  SESSION_ROLLOVER("session.rollover", true),
+  /** A user's or tenant's budget (call duration, concurrent calls) was exceeded: the call is hung up. */
+  SESSION_BUDGET_EXCEEDED("session.budget_exceeded", true),
+  /** The suite hung up an upstream call (abandoned, over budget, the old call of a hand-over). */
+  SESSION_CALL_HUNG_UP("session.call_hung_up", true),
   SESSION_STARTED("session.started", true),
   SESSION_ENDED("session.ended", true),
 
