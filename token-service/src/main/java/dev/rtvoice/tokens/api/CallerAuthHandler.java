@@ -43,6 +43,9 @@ final class CallerAuthHandler implements Handler<RoutingContext> {
     authenticator.authenticate(ctx.request().getHeader("Authorization")).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.put(CALLER, ar.result());
+        if (ar.result().tenantIgnored()) {
+          metrics.tenantClaimIgnored();
+        }
         ctx.next();
         return;
       }

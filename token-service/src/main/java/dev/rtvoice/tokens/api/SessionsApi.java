@@ -97,8 +97,9 @@ final class SessionsApi {
         config.handleGrace(), config.upstream().totalTimeout()), config.handleCodec(), config.answerSeal(), services);
   }
 
-  /** The facts of one request, carried through the asynchronous steps. */
-  private record Call(RoutingContext ctx, Operation operation, long startNanos, String userId, String deviceId) {}
+  /** The facts of one request, carried through the asynchronous steps; tenantId from the user's JWT, or null. */
+  private record Call(RoutingContext ctx, Operation operation, long startNanos, String userId, String tenantId,
+                      String deviceId) {}
 
   /** An answer ready to go out once its records are durable. */
   private record Answer(JsonObject body, EventEnvelope event, long handleExpiresAtMs, String fingerprint,
@@ -124,7 +125,7 @@ final class SessionsApi {
         issueFailed(call, sessionId, ar.cause());
         return;
       }
-      Answer answer = answer(call, sessionId, session, 0, ar.result());
+      Answer answer = answer(call, sessionId, call.tenantId(), session, 0, ar.result());
       events.publishDurable(answer.event()).onComplete(written -> {
         if (written.succeeded()) {
           send(call, answer);
@@ -182,7 +183,10 @@ final class SessionsApi {
     long budget = Math.min(settings.totalTimeout().toMillis(), secretLeftMs);
     minter.mint(session, budget).onComplete(ar -> {
       if (ar.succeeded()) {
-        settle(call, handle, answer(call, handle.sessionId(), session, handle.generation() + 1, ar.result()));
+        // a session keeps the tenant it started with; one begun before tenants were carried takes the caller's
+        String tenant = handle.tenantId() != null ? handle.tenantId() : call.tenantId();
+        settle(call, handle, answer(call, handle.sessionId(), tenant, session, handle.generation() + 1,
+            ar.result()));
       } else {
         rotationFailed(call, handle.sessionId(), ar.cause());
       }
@@ -285,13 +289,14 @@ final class SessionsApi {
     });
   }
 
-  private Answer answer(Call call, String sessionId, SessionSettings session, int generation, MintOutcome outcome) {
+  private Answer answer(Call call, String sessionId, String tenantId, SessionSettings session, int generation,
+                        MintOutcome outcome) {
     MintedSecret secret = outcome.secret();
     Instant issuedAt = clock.instant();
     Instant rotateAt = settings.schedule().rotateAt(issuedAt, secret.expiresAt());
     Instant handleExpiry = SessionHandleCodec.handleExpiry(secret.expiresAt(), settings.handleGrace());
     String rotationToken = codec.sign(new SessionHandle(sessionId, call.userId(), call.deviceId(), generation, issuedAt,
-        secret.expiresAt(), handleExpiry));
+        secret.expiresAt(), handleExpiry, tenantId));
     long expiresAt = secret.expiresAt().getEpochSecond();
     JsonObject body = new JsonObject()
         .put("session_id", sessionId)
@@ -307,7 +312,7 @@ final class SessionsApi {
         .put("rotation_token", rotationToken)
         .put("rotation_token_expires_at", handleExpiry.getEpochSecond());
     String fingerprint = SecretFingerprint.of(secret.value());
-    EventEnvelope event = events.minted(new TokenEvents.Minted(sessionId, call.userId(), call.deviceId(),
+    EventEnvelope event = events.minted(new TokenEvents.Minted(sessionId, call.userId(), tenantId, call.deviceId(),
         session.ttlSeconds(), secret.expiresAt(), rotateAt, generation, session.model(), session.voice(), fingerprint,
         outcome.upstreamMs(), (System.nanoTime() - call.startNanos()) / 1_000_000));
     return new Answer(body, event, handleExpiry.toEpochMilli(), fingerprint, outcome.upstreamMs());
@@ -463,7 +468,8 @@ final class SessionsApi {
     ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     RequestParameter device = request.getHeaders().get("X-Device-ID");
     Long start = ctx.get(ApiRouter.START_NANOS);
-    return new Call(ctx, operation, start == null ? System.nanoTime() : start, caller.userId(), device.getString());
+    return new Call(ctx, operation, start == null ? System.nanoTime() : start, caller.userId(), caller.tenantId(),
+        device.getString());
   }
 
   private static JsonObject body(RoutingContext ctx) {

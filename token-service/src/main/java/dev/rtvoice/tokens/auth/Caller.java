@@ -1,4 +1,14 @@
 package dev.rtvoice.tokens.auth;
 
-/** The authenticated app user making a request: the {@code sub} of their identity-provider JWT. */
-public record Caller(String userId) {}
+/**
+ * The authenticated app user making a request: the {@code sub} of their identity-provider JWT, and
+ * their tenant (the claim named by {@code TENANT_CLAIM}) when the token carried a valid one.
+ *
+ * @param tenantId null when the token has no usable tenant claim
+ * @param tenantIgnored the token had the claim but not a valid tenant id (counted, then ignored)
+ */
+public record Caller(String userId, String tenantId, boolean tenantIgnored) {
+  public Caller(String userId) {
+    this(userId, null, false);
+  }
+}

@@ -19,10 +19,10 @@ public final class CallerAuthenticator {
   public static CallerAuthenticator create(Vertx vertx, AuthSettings settings) {
     JwtVerifier verifier = switch (settings.mode()) {
       case HMAC, DEV -> new HmacJwtVerifier(vertx, settings.hmacSecret().reveal(), settings.issuer(),
-          settings.audience(), settings.leeway());
+          settings.audience(), settings.leeway(), settings.tenantClaim());
       case JWKS -> {
         JwksJwtVerifier jwks = new JwksJwtVerifier(vertx, settings.jwksUrl(), settings.issuer(), settings.audience(),
-            settings.leeway(), settings.jwksRefresh());
+            settings.leeway(), settings.jwksRefresh(), settings.tenantClaim());
         jwks.start();
         yield jwks;
       }

@@ -1,5 +1,6 @@
 package dev.rtvoice.tokens.auth;
 
+import dev.rtvoice.tokens.domain.TenantClaim;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.auth.JWTOptions;
@@ -12,8 +13,11 @@ import java.util.List;
 /** HS256 tokens signed with a shared secret (an app backend that mints its own user tokens, or dev mode). */
 public final class HmacJwtVerifier implements JwtVerifier {
   private final JWTAuth auth;
+  private final TenantClaim tenantClaim;
 
-  public HmacJwtVerifier(Vertx vertx, String secret, String issuer, String audience, Duration leeway) {
+  public HmacJwtVerifier(Vertx vertx, String secret, String issuer, String audience, Duration leeway,
+                         TenantClaim tenantClaim) {
+    this.tenantClaim = tenantClaim;
     this.auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
         .setJWTOptions(options(issuer, audience, leeway)));
@@ -25,6 +29,6 @@ public final class HmacJwtVerifier implements JwtVerifier {
 
   @Override
   public Future<Caller> verify(String jwt) {
-    return VertxJwtVerifier.verify(auth, jwt);
+    return VertxJwtVerifier.verify(auth, jwt, tenantClaim);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rtvoice.tokens.auth;
 
+import dev.rtvoice.tokens.domain.TenantClaim;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,6 +34,7 @@ public final class JwksJwtVerifier implements JwtVerifier {
   private final String audience;
   private final Duration leeway;
   private final Duration refreshEvery;
+  private final TenantClaim tenantClaim;
   private final long minRefreshNanos;
   private final Promise<Void> loaded = Promise.promise();
   private volatile JWTAuth auth;
@@ -43,8 +45,9 @@ public final class JwksJwtVerifier implements JwtVerifier {
   private volatile boolean closed;
 
   public JwksJwtVerifier(Vertx vertx, String url, String issuer, String audience, Duration leeway,
-                         Duration refreshEvery) {
+                         Duration refreshEvery, TenantClaim tenantClaim) {
     this.vertx = vertx;
+    this.tenantClaim = tenantClaim;
     this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(3_000));
     this.url = url;
     this.issuer = issuer;
@@ -88,11 +91,11 @@ public final class JwksJwtVerifier implements JwtVerifier {
     if (current == null) {
       return Future.failedFuture(new AuthenticationFailure("the identity provider's keys are not loaded yet"));
     }
-    return VertxJwtVerifier.verify(current, jwt).recover(e -> {
+    return VertxJwtVerifier.verify(current, jwt, tenantClaim).recover(e -> {
       if (!isUnknownKey(e) || System.nanoTime() - lastFetchNanos < minRefreshNanos) {
         return Future.failedFuture(e);
       }
-      return refresh().transform(ar -> VertxJwtVerifier.verify(auth, jwt));
+      return refresh().transform(ar -> VertxJwtVerifier.verify(auth, jwt, tenantClaim));
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.rtvoice.tokens.auth;
 
+import dev.rtvoice.tokens.domain.TenantClaim;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.NoSuchKeyIdException;
@@ -11,7 +12,7 @@ import java.security.SignatureException;
 /**
  * JWT verification with vertx-auth-jwt, plus the rules of this service on top: the token must carry
  * a non-empty {@code sub} (the user id everything is bound to) and an {@code exp} (an app token that
- * never expires is refused). Failures become {@link AuthenticationFailure}s with a caller-safe
+ * never expires is refused); the tenant claim is read as {@link TenantClaim} says. Failures become {@link AuthenticationFailure}s with a caller-safe
  * reason.
  */
 class VertxJwtVerifier {
@@ -19,7 +20,7 @@ class VertxJwtVerifier {
 
   private VertxJwtVerifier() {}
 
-  static Future<Caller> verify(JWTAuth auth, String jwt) {
+  static Future<Caller> verify(JWTAuth auth, String jwt, TenantClaim tenantClaim) {
     Future<User> user;
     try {
       user = auth.authenticate(new TokenCredentials(jwt));
@@ -39,7 +40,8 @@ class VertxJwtVerifier {
       if (!(claims.getValue("exp") instanceof Number)) {
         return Future.failedFuture(new AuthenticationFailure("the token has no expiry (exp)"));
       }
-      return Future.succeededFuture(new Caller(s));
+      TenantClaim.Reading tenant = tenantClaim.read(claims.getValue(tenantClaim.name()));
+      return Future.succeededFuture(new Caller(s, tenant.tenantId(), tenant.ignored()));
     });
   }
 

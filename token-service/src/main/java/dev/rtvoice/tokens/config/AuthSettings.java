@@ -2,6 +2,7 @@ package dev.rtvoice.tokens.config;
 
 import dev.rtvoice.common.config.ConfigException;
 import dev.rtvoice.common.config.Env;
+import dev.rtvoice.tokens.domain.TenantClaim;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -14,9 +15,10 @@ import java.time.Duration;
  *
  * @param leeway {@code AUTH_JWT_LEEWAY}, default 30s: clock skew tolerated on exp/iat/nbf
  * @param jwksRefresh {@code AUTH_JWKS_REFRESH}, default 10m: how often the JWKS is fetched again
+ * @param tenantClaim {@code TENANT_CLAIM}, default {@code tenant}: the user JWT's claim naming their tenant
  */
 public record AuthSettings(Mode mode, Secret hmacSecret, String jwksUrl, String issuer, String audience,
-                           Duration leeway, Duration jwksRefresh) {
+                           Duration leeway, Duration jwksRefresh, TenantClaim tenantClaim) {
 
   /** Where the verification keys come from. */
   public enum Mode { HMAC, JWKS, DEV }
@@ -30,6 +32,7 @@ public record AuthSettings(Mode mode, Secret hmacSecret, String jwksUrl, String 
     var audience = env.optional("AUTH_JWT_AUDIENCE");
     Duration leeway = env.duration("AUTH_JWT_LEEWAY", Duration.ofSeconds(30));
     Duration refresh = UpstreamSettings.positive(env, "AUTH_JWKS_REFRESH", Duration.ofMinutes(10));
+    TenantClaim tenantClaim = tenantClaim(env);
     if (secret.isEmpty() && jwks.isEmpty()) {
       if (!devMode) {
         throw new ConfigException("caller authentication is not configured: set AUTH_JWT_HMAC_SECRET (or "
@@ -37,7 +40,7 @@ public record AuthSettings(Mode mode, Secret hmacSecret, String jwksUrl, String 
             + "or set DEV_MODE=true to use the development identity provider");
       }
       return new AuthSettings(Mode.DEV, new Secret(DevIdentity.HMAC_SECRET), null, DevIdentity.ISSUER,
-          DevIdentity.AUDIENCE, leeway, refresh);
+          DevIdentity.AUDIENCE, leeway, refresh, tenantClaim);
     }
     if (secret.isPresent() && jwks.isPresent()) {
       throw new ConfigException("set only one of AUTH_JWT_HMAC_SECRET (or _FILE) and AUTH_JWKS_URL");
@@ -51,12 +54,22 @@ public record AuthSettings(Mode mode, Secret hmacSecret, String jwksUrl, String 
       if (secret.get().getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_BYTES) {
         throw new ConfigException("AUTH_JWT_HMAC_SECRET must be at least " + MIN_HMAC_BYTES + " bytes (HS256)");
       }
-      return new AuthSettings(Mode.HMAC, new Secret(secret.get()), null, issuer.get(), audience.get(), leeway, refresh);
+      return new AuthSettings(Mode.HMAC, new Secret(secret.get()), null, issuer.get(), audience.get(), leeway, refresh,
+          tenantClaim);
     }
     String url = jwks.get();
     if (!url.startsWith("https://") && !url.startsWith("http://")) {
       throw new ConfigException("AUTH_JWKS_URL must be an http(s) URL, got '" + url + "'");
     }
-    return new AuthSettings(Mode.JWKS, null, url, issuer.get(), audience.get(), leeway, refresh);
+    return new AuthSettings(Mode.JWKS, null, url, issuer.get(), audience.get(), leeway, refresh, tenantClaim);
+  }
+
+  private static TenantClaim tenantClaim(Env env) {
+    String name = env.string("TENANT_CLAIM", "tenant");
+    try {
+      return new TenantClaim(name);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TENANT_CLAIM: " + e.getMessage() + ", got '" + name + "'");
+    }
   }
 }

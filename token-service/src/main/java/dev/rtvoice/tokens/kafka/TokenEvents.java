@@ -37,8 +37,13 @@ public final class TokenEvents {
     this.metrics = metrics;
   }
 
-  /** The facts of an issued or rotated secret, for {@code token.issued} / {@code token.rotated}. */
-  public record Minted(String sessionId, String userId, String deviceId, int ttlSeconds, Instant expiresAt,
+  /**
+   * The facts of an issued or rotated secret, for {@code token.issued} / {@code token.rotated}.
+   *
+   * @param tenantId the session's tenant (its handle's {@code tnt}), null when it has none
+   */
+  public record Minted(String sessionId, String userId, String tenantId, String deviceId, int ttlSeconds,
+                       Instant expiresAt,
                        Instant rotateAt, int generation, String model, String voice, String secretFingerprint,
                        long upstreamMs, long totalMs) {}
 
@@ -46,7 +51,7 @@ public final class TokenEvents {
   public EventEnvelope minted(Minted m) {
     Instant now = clock.instant();
     EventType type = m.generation() == 0 ? EventType.TOKEN_ISSUED : EventType.TOKEN_ROTATED;
-    return EventEnvelope.create(type, m.sessionId(), now, now, SOURCE, new JsonObject()
+    JsonObject payload = new JsonObject()
         .put("user_id", m.userId())
         .put("device_id", m.deviceId())
         .put("ttl_seconds", m.ttlSeconds())
@@ -57,7 +62,11 @@ public final class TokenEvents {
         .put("voice", m.voice())
         .put("secret_fingerprint", m.secretFingerprint())
         .put("upstream_ms", m.upstreamMs())
-        .put("total_ms", m.totalMs()));
+        .put("total_ms", m.totalMs());
+    if (m.tenantId() != null) {
+      payload.put("tenant_id", m.tenantId());
+    }
+    return EventEnvelope.create(type, m.sessionId(), now, now, SOURCE, payload);
   }
 
   /**

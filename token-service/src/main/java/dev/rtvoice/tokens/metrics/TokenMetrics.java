@@ -98,6 +98,11 @@ public final class TokenMetrics {
         .register(registry);
   }
 
+  /** A user JWT carried the tenant claim, but not a valid tenant id: served without a tenant. */
+  public void tenantClaimIgnored() {
+    count("token_tenant_claim_ignored_total", "User tokens whose tenant claim was not a valid tenant id (ignored)");
+  }
+
   public void eventPublishFailed(String type) {
     count("token_event_publish_failures_total", "Token events that could not be written to Kafka", "type", type);
   }

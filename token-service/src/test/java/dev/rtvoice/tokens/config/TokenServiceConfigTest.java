@@ -118,4 +118,13 @@ class TokenServiceConfigTest {
     assertThat(TokenServiceConfig.fromEnv(env("DEV_MODE", "true", "REALTIME_TOOLS_FILE", tools.toString())).tools())
         .hasSize(1);
   }
+
+  @Test
+  void theTenantClaimIsNamedTenantUnlessToldOtherwise() {
+    assertThat(TokenServiceConfig.fromEnv(env("DEV_MODE", "true")).auth().tenantClaim().name()).isEqualTo("tenant");
+    assertThat(TokenServiceConfig.fromEnv(env("DEV_MODE", "true", "TENANT_CLAIM", "https://example.com/org"))
+        .auth().tenantClaim().name()).isEqualTo("https://example.com/org");
+    assertThatThrownBy(() -> TokenServiceConfig.fromEnv(env("DEV_MODE", "true", "TENANT_CLAIM", "my tenant")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("TENANT_CLAIM");
+  }
 }
