@@ -5,7 +5,7 @@ import dev.rtvoice.alerting.config.AlertingServiceConfig;
 import dev.rtvoice.alerting.delivery.DeliveryVerticle;
 import dev.rtvoice.alerting.delivery.NoticeBatch;
 import dev.rtvoice.alerting.domain.rule.RuleSpec;
-import dev.rtvoice.alerting.engine.EngineVerticle;
+import dev.rtvoice.alerting.evaluation.EvaluationVerticle;
 import dev.rtvoice.common.health.HealthRoutes;
 import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.http.ApiDocument;
@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * alerting-service: provisions its topics, deploys delivery (which deploys the engine as its child,
- * so the engine stops first) and serves the HTTP API, health and metrics. Ready once Kafka answers,
+ * alerting-service: provisions its topics, deploys delivery (which deploys the evaluation verticle as
+ * its child, so evaluation stops first) and serves the HTTP API, health and metrics. Ready once Kafka answers,
  * the firing alerts were restored from {@code realtime.alerts} and the windows rebuilt.
  */
 public final class AlertingServiceVerticle extends VerticleBase {
@@ -38,7 +38,7 @@ public final class AlertingServiceVerticle extends VerticleBase {
   private final Clock clock;
   private final CorsPolicy cors;
   private KafkaInfra kafka;
-  private EngineVerticle engine;
+  private EvaluationVerticle evaluation;
   private HttpServer server;
 
   public AlertingServiceVerticle(AlertingServiceConfig config, List<RuleSpec> rules, PrometheusMeterRegistry registry,
@@ -65,12 +65,12 @@ public final class AlertingServiceVerticle extends VerticleBase {
     Future<Void> topicsReady = kafka.provisionTopics();
     registerCodec();
 
-    engine = new EngineVerticle(config, rules, registry, clock, () -> topicsReady);
-    DeliveryVerticle delivery = new DeliveryVerticle(config, registry, clock, List.of(engine), () -> topicsReady);
+    evaluation = new EvaluationVerticle(config, rules, registry, clock, () -> topicsReady);
+    DeliveryVerticle delivery = new DeliveryVerticle(config, registry, clock, List.of(evaluation), () -> topicsReady);
 
     Router router = Router.router(vertx);
     router.route().handler(CrossOrigin.handler(cors));
-    HealthRoutes.mount(router, registry, List.of(kafka.readiness(), engineReadiness()));
+    HealthRoutes.mount(router, registry, List.of(kafka.readiness(), evaluationReadiness()));
     ApiDocument.mount(router, "alerting-service");
     AlertsApi.mount(router, vertx);
     JsonErrors.install(router);
@@ -81,7 +81,7 @@ public final class AlertingServiceVerticle extends VerticleBase {
         .onSuccess(s -> server = s);
   }
 
-  /** Notice batches pass by reference between the engine and delivery; registered once per Vert.x. */
+  /** Notice batches pass by reference between evaluation and delivery; registered once per Vert.x. */
   private void registerCodec() {
     try {
       vertx.eventBus().registerDefaultCodec(NoticeBatch.class, new NoticeBatch.LocalCodec());
@@ -90,7 +90,7 @@ public final class AlertingServiceVerticle extends VerticleBase {
     }
   }
 
-  private ReadinessCheck engineReadiness() {
+  private ReadinessCheck evaluationReadiness() {
     return new ReadinessCheck() {
       @Override
       public String name() {
@@ -99,13 +99,13 @@ public final class AlertingServiceVerticle extends VerticleBase {
 
       @Override
       public Future<Void> check() {
-        return engine.ready() ? Future.succeededFuture()
+        return evaluation.ready() ? Future.succeededFuture()
             : Future.failedFuture("restoring alerts and rebuilding the windows");
       }
     };
   }
 
-  /** Vert.x has already stopped the children (engine, then delivery) when this runs. */
+  /** Vert.x has already stopped the children (evaluation, then delivery) when this runs. */
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
@@ -116,8 +116,8 @@ public final class AlertingServiceVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** The engine's readiness: alerts restored and windows rebuilt. */
+  /** Evaluation's readiness: alerts restored and windows rebuilt. */
   public boolean ready() {
-    return engine != null && engine.ready();
+    return evaluation != null && evaluation.ready();
   }
 }

@@ -1,6 +1,6 @@
 package dev.rtvoice.alerting.api;
 
-import dev.rtvoice.alerting.engine.EngineVerticle;
+import dev.rtvoice.alerting.evaluation.EvaluationVerticle;
 import dev.rtvoice.common.http.ApiException;
 import dev.rtvoice.common.http.JsonErrors;
 import io.vertx.core.Future;
@@ -15,7 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
 /**
- * {@code GET /v1/alerts}, {@code GET /v1/rules} and {@code GET /v1/rules/:name}. The engine owns its
+ * {@code GET /v1/alerts}, {@code GET /v1/rules} and {@code GET /v1/rules/:name}. The evaluation verticle owns its
  * state on its own thread; the routes ask it over the local event bus, so nothing is shared.
  */
 public final class AlertsApi {
@@ -60,7 +60,7 @@ public final class AlertsApi {
   }
 
   private void reply(RoutingContext ctx, JsonObject query) {
-    Future<Message<JsonObject>> answer = vertx.eventBus().request(EngineVerticle.QUERY_ADDRESS, query,
+    Future<Message<JsonObject>> answer = vertx.eventBus().request(EvaluationVerticle.QUERY_ADDRESS, query,
         new DeliveryOptions().setSendTimeout(QUERY_TIMEOUT_MS));
     answer.onSuccess(m -> ctx.response().putHeader("content-type", "application/json").end(m.body().toBuffer()))
         .onFailure(e -> {
@@ -68,7 +68,7 @@ public final class AlertsApi {
             String code = r.failureCode() == 404 ? "not_found" : "invalid_request";
             JsonErrors.send(ctx, r.failureCode() == 404 ? 404 : 400, code, r.getMessage(), null);
           } else {
-            // the engine is not deployed (starting or stopping) or did not answer in time
+            // the evaluation verticle is not deployed (starting or stopping) or did not answer in time
             JsonErrors.send(ctx, 503, "unavailable", "the alert engine is not available", null);
           }
         });

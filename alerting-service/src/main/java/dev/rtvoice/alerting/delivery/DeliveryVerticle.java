@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the engine's notices to every configured receiver: each Alertmanager
+ * Delivers the evaluation verticle's notices to every configured receiver: each Alertmanager
  * ({@code ALERTMANAGER_URL}) and each webhook ({@code ALERT_WEBHOOK_URLS}) is a channel of its own,
  * with its own client, timers and retries, so one receiver down never delays another. On stop it
  * sends what is due, and waits a bounded time for what is in flight.
@@ -53,8 +53,8 @@ public final class DeliveryVerticle extends VerticleBase {
   private boolean stopping;
 
   /**
-   * @param producers verticles that feed delivery (the engine): deployed, as workers, as children of this one,
-   *     because Vert.x undeploys children before their parent, so their last notices still reach
+   * @param producers verticles that feed delivery (the evaluation verticle): deployed, as workers, as
+   *     children of this one, because Vert.x undeploys children before their parent, so their last notices still reach
    *     delivery before it drains
    */
   public DeliveryVerticle(AlertingServiceConfig config, MeterRegistry registry, Clock clock,
@@ -122,7 +122,7 @@ public final class DeliveryVerticle extends VerticleBase {
     return consumer.completion().compose(v -> {
       List<Future<String>> deployed = new ArrayList<>();
       // a worker: one evaluation of many rules over many label sets takes tens of milliseconds,
-      // which must not hold an event loop; the engine's state stays on that one worker context
+      // which must not hold an event loop; the evaluator's state stays on that one worker context
       producers.forEach(p -> deployed.add(vertx.deployVerticle(p,
           new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER))));
       return Future.all(deployed);

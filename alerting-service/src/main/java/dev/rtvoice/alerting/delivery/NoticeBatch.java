@@ -5,7 +5,7 @@ import io.vertx.core.eventbus.MessageCodec;
 import java.util.List;
 
 /**
- * What the engine hands to delivery over the event bus: the notices of one evaluation, in order, or
+ * What the evaluation verticle hands to delivery over the event bus: the notices of one evaluation, in order, or
  * ({@code restored}) the alerts that were already firing, and notified, before a restart.
  */
 public record NoticeBatch(boolean restored, List<AlertNotice> notices) {

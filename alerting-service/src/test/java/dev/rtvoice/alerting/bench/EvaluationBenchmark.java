@@ -1,7 +1,7 @@
 package dev.rtvoice.alerting.bench;
 
 import dev.rtvoice.alerting.config.RulesLoader;
-import dev.rtvoice.alerting.domain.AlertEngine;
+import dev.rtvoice.alerting.domain.RuleEvaluator;
 import dev.rtvoice.alerting.domain.alert.Transition;
 import dev.rtvoice.alerting.domain.rule.RuleSpec;
 import dev.rtvoice.alerting.domain.window.WindowStore;
@@ -50,7 +50,7 @@ public final class EvaluationBenchmark {
 
   public static void main(String[] args) {
     List<RuleSpec> rules = RulesLoader.parse(rules(), "benchmark", false);
-    AlertEngine engine = new AlertEngine(rules, new WindowStore.Settings(120_000, 600_000), Clock.systemUTC());
+    RuleEvaluator evaluator = new RuleEvaluator(rules, new WindowStore.Settings(120_000, 600_000), Clock.systemUTC());
     long t0 = Instant.now().minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS).toEpochMilli();
     SplittableRandom random = new SplittableRandom(42);
     long[] nanos = new long[MEASURED];
@@ -60,10 +60,10 @@ public final class EvaluationBenchmark {
     for (int w = 0; w < WARMUP + MEASURED; w++) {
       long start = t0 + w * BUCKET_MS;
       for (WindowPane pane : panes(start, random, w)) {
-        engine.ingest(pane, start + BUCKET_MS);
+        evaluator.ingest(pane, start + BUCKET_MS);
       }
       long began = System.nanoTime();
-      AlertEngine.Evaluation e = engine.evaluate();
+      RuleEvaluator.Evaluation e = evaluator.evaluate();
       long took = System.nanoTime() - began;
       if (w >= WARMUP) {
         nanos[w - WARMUP] = took;
@@ -73,12 +73,12 @@ public final class EvaluationBenchmark {
         }
       }
     }
-    for (AlertEngine.RuleRuntime r : engine.rules()) {
+    for (RuleEvaluator.RuleRuntime r : evaluator.rules()) {
       groupsJudged += r.lastMeasurements().size();
     }
     Arrays.sort(nanos);
     int active = 0;
-    for (AlertEngine.RuleRuntime r : engine.rules()) {
+    for (RuleEvaluator.RuleRuntime r : evaluator.rules()) {
       active += r.alerts().size();
     }
     System.out.printf("rules=%d label_sets=%d windows_measured=%d groups_judged_last_round=%d fired=%d resolved=%d"

@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * From a window's close to the webhook call (target: p99 under 100 ms), end to end through the real
- * parts: a real Kafka broker, the service as deployed (pane consumer, engine, delivery), and a real
+ * parts: a real Kafka broker, the service as deployed (pane consumer, evaluation, delivery), and a real
  * HTTP webhook receiver, all in this JVM so that one monotonic clock measures both ends.
  *
  * <p>Each round publishes, as metrics-service does at a bucket's close, the pane of a new 10 s bucket

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.alerting.domain.alert.Transition;
 import dev.rtvoice.alerting.domain.alert.Transition.Kind;
-import dev.rtvoice.alerting.testing.EngineHarness;
+import dev.rtvoice.alerting.testing.EvaluatorHarness;
 import dev.rtvoice.common.metrics.WindowPane;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +24,12 @@ import org.junit.jupiter.api.Test;
  */
 class DefaultRulesScenarioTest {
 
-  private static void onlyRuleMoved(EngineHarness h, String rule) {
+  private static void onlyRuleMoved(EvaluatorHarness h, String rule) {
     assertThat(h.transitions).extracting(Transition::rule).containsOnly(rule);
   }
 
   /** Sessions started in every bucket keep event time moving, as real traffic does. */
-  private static WindowPane sessions(EngineHarness h, int n, double perBucket) {
+  private static WindowPane sessions(EvaluatorHarness h, int n, double perBucket) {
     return counter("sessions_started_total", h.bucket(n), perBucket);
   }
 
@@ -37,13 +37,13 @@ class DefaultRulesScenarioTest {
   class RealtimeFirstAudioP95High {
     private static final String RULE = "RealtimeFirstAudioP95High";
 
-    private List<WindowPane> firstAudio(EngineHarness h, int n, double millis, int samples) {
+    private List<WindowPane> firstAudio(EvaluatorHarness h, int n, double millis, int samples) {
       return List.of(latency("first_audio", h.bucket(n), repeat(millis, samples)));
     }
 
     @Test
     void firesAfterTwoMinutesOverBudgetAndResolvesWhenLatencyRecovers() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 5 minutes at 800 ms, then 2000 ms from bucket 30 on (10 samples per bucket)
       h.run(0, 30, n -> firstAudio(h, n, 800, 10));
       h.run(30, 60, n -> firstAudio(h, n, 2000, 10));
@@ -63,10 +63,10 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietJustUnderTheBudget() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 180, n -> firstAudio(h, n, 1490, 10));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).lastMeasurements()).singleElement().satisfies(m -> {
+      assertThat(h.evaluator.rule(RULE).lastMeasurements()).singleElement().satisfies(m -> {
         assertThat(m.value()).isLessThan(1500).isCloseTo(1490, Percentage.withPercentage(0.5));
         assertThat(m.holds()).isFalse();
       });
@@ -74,11 +74,11 @@ class DefaultRulesScenarioTest {
 
     @Test
     void forHoldsItPendingThroughAShorterSpike() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 30, n -> firstAudio(h, n, 800, 10));
       // slow from bucket 30: the condition holds from bucket 31; at bucket 41 it has held 100 s
       h.run(30, 42, n -> firstAudio(h, n, 2000, 10));
-      assertThat(h.engine.rule(RULE).alerts()).singleElement().satisfies(a -> {
+      assertThat(h.evaluator.rule(RULE).alerts()).singleElement().satisfies(a -> {
         assertThat(a.state()).isEqualTo(dev.rtvoice.alerting.domain.alert.AlertState.PENDING);
         assertThat(a.activeAt()).isEqualTo(h.endOf(31));
       });
@@ -86,23 +86,23 @@ class DefaultRulesScenarioTest {
       h.run(42, 43, n -> firstAudio(h, n, 800, 5000));
       h.run(43, 120, n -> firstAudio(h, n, 800, 10));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).alerts()).isEmpty();
+      assertThat(h.evaluator.rule(RULE).alerts()).isEmpty();
     }
 
     @Test
     void needsTwentySamples() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 19 very slow samples in the window: the rule does not judge
       h.run(0, 19, n -> firstAudio(h, n, 5000, 1));
-      assertThat(h.engine.rule(RULE).lastMeasurements()).singleElement().satisfies(m -> {
+      assertThat(h.evaluator.rule(RULE).lastMeasurements()).singleElement().satisfies(m -> {
         assertThat(m.samples()).isEqualTo(19);
         assertThat(m.value()).isGreaterThan(1500);
         assertThat(m.holds()).isFalse();
       });
-      assertThat(h.engine.rule(RULE).alerts()).isEmpty();
+      assertThat(h.evaluator.rule(RULE).alerts()).isEmpty();
       // the 20th makes it judge, and the condition holds: pending
       h.run(19, 20, n -> firstAudio(h, n, 5000, 1));
-      assertThat(h.engine.rule(RULE).alerts()).singleElement()
+      assertThat(h.evaluator.rule(RULE).alerts()).singleElement()
           .satisfies(a -> assertThat(a.state()).isEqualTo(dev.rtvoice.alerting.domain.alert.AlertState.PENDING));
       assertThat(h.transitions).isEmpty();
     }
@@ -114,7 +114,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void firesOnOneFailureAndResolvesFiveMinutesLater() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 100, n -> {
         List<WindowPane> panes = new ArrayList<>(List.of(sessions(h, n, 3)));
         if (n == 10) {
@@ -132,7 +132,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietWithoutFailures() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 100, n -> List.of(sessions(h, n, 3),
           counter("m1", "session_rotate_fail_total", h.bucket(n), 1, true, Map.of("reason", "upstream_5xx"), 0)));
       assertThat(h.transitions).isEmpty();
@@ -143,7 +143,7 @@ class DefaultRulesScenarioTest {
   class InterruptRecoveryFailRateHigh {
     private static final String RULE = "InterruptRecoveryFailRateHigh";
 
-    private List<WindowPane> interrupts(EngineHarness h, int n, double interrupts, double failed) {
+    private List<WindowPane> interrupts(EvaluatorHarness h, int n, double interrupts, double failed) {
       return List.of(counter("interrupt_total", h.bucket(n), interrupts),
           counter("m1", "interrupt_recovery_fail_total", h.bucket(n), 1, true, Map.of("reason", "ack_timeout"),
               failed));
@@ -151,7 +151,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void firesOverFivePercentAndResolves() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 10 minutes at 2 %, then 10 %, then 0 %
       h.run(0, 60, n -> interrupts(h, n, 10, n % 5 == 0 ? 1 : 0));
       assertThat(h.transitions).isEmpty();
@@ -168,15 +168,15 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietAtExactlyFivePercent() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 180, n -> interrupts(h, n, 20, 1));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).lastMeasurements().get(0).value()).isEqualTo(0.05);
+      assertThat(h.evaluator.rule(RULE).lastMeasurements().get(0).value()).isEqualTo(0.05);
     }
 
     @Test
     void needsTwentyInterrupts() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 19 interrupts in 10 minutes, 10 of them failing
       h.run(0, 60, n -> n < 19 ? interrupts(h, n, 1, n < 10 ? 1 : 0) : List.of(sessions(h, n, 1)));
       assertThat(h.transitions).isEmpty();
@@ -188,14 +188,14 @@ class DefaultRulesScenarioTest {
     private static final String RULE = "IceRestartSpike";
 
     /** {@code perMinute} restarts a minute, spread over the six buckets of each minute. */
-    private List<WindowPane> restarts(EngineHarness h, int n, int perMinute) {
+    private List<WindowPane> restarts(EvaluatorHarness h, int n, int perMinute) {
       int inBucket = perMinute / 6 + (n % 6 < perMinute % 6 ? 1 : 0);
       return List.of(sessions(h, n, 5), counter("ice_restart_total", h.bucket(n), inBucket));
     }
 
     @Test
     void firesAboveThreeTimesTheBaselineOfThePreviousHour() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 2 hours at 1 a minute: 15 per 15 minutes, so the threshold is 45
       h.run(0, 720, n -> restarts(h, n, 1));
       assertThat(h.transitions).isEmpty();
@@ -213,35 +213,35 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietAtThreeTimesTheBaseline() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 720, n -> restarts(h, n, 1));
       // 3 a minute for 15 minutes: exactly 45 in the window, not above it
       h.run(720, 810, n -> restarts(h, n, 3));
       h.run(810, 900, n -> restarts(h, n, 1));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).lastMeasurements()).isNotEmpty();
+      assertThat(h.evaluator.rule(RULE).lastMeasurements()).isNotEmpty();
     }
 
     @Test
     void judgesOnlyOnceItsBaselineHourIsCovered() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 20 restarts a minute from the first bucket on: nothing to compare with for 75 minutes
       h.run(0, 449, n -> restarts(h, n, 20));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).lastMeasurements().get(0).threshold()).isNaN();
+      assertThat(h.evaluator.rule(RULE).lastMeasurements().get(0).threshold()).isNaN();
       h.run(449, 460, n -> restarts(h, n, 20));
-      assertThat(h.engine.rule(RULE).lastMeasurements().get(0).threshold()).isEqualTo(3 * 20 * 15);
+      assertThat(h.evaluator.rule(RULE).lastMeasurements().get(0).threshold()).isEqualTo(3 * 20 * 15);
       assertThat(h.transitions).isEmpty();
     }
 
     @Test
     void needsTenRestartsWhenTheBaselineIsZero() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // no restarts for 80 minutes (baseline 0), then one a bucket: 9 are above 3 x 0, but under 10
       h.run(0, 480, n -> List.of(sessions(h, n, 5)));
       h.run(480, 489, n -> restarts(h, n, 6));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).lastMeasurements().get(0).value()).isEqualTo(9);
+      assertThat(h.evaluator.rule(RULE).lastMeasurements().get(0).value()).isEqualTo(9);
       // the tenth fires it
       h.run(489, 490, n -> restarts(h, n, 6));
       assertThat(h.of(Kind.FIRING)).singleElement().satisfies(t -> {
@@ -257,7 +257,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void firesOnAnyRejectionAndResolves() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 80, n -> {
         List<WindowPane> panes = new ArrayList<>(List.of(sessions(h, n, 2)));
         if (n == 5) {
@@ -278,7 +278,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietWithoutRejections() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 80, n -> List.of(sessions(h, n, 2), counter("upstream_auth_rejected_total", h.bucket(n), 0)));
       assertThat(h.transitions).isEmpty();
     }
@@ -288,7 +288,7 @@ class DefaultRulesScenarioTest {
   class ClientAuthFailureRateHigh {
     private static final String RULE = "ClientAuthFailureRateHigh";
 
-    private List<WindowPane> reconnects(EngineHarness h, int n, double sessions, double tokenExpired,
+    private List<WindowPane> reconnects(EvaluatorHarness h, int n, double sessions, double tokenExpired,
                                         double authFailed, double transport) {
       return List.of(sessions(h, n, sessions), counters("m1", "reconnect_total", h.bucket(n), 1, true, List.of(
           new WindowPane.Series(Map.of("class", "session", "reason", "token_expired"), tokenExpired, null),
@@ -299,7 +299,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void firesWhenSessionsReconnectForExpiredTokensAndResolves() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // transport reconnects and other session reasons are plenty, yet do not count
       h.run(0, 90, n -> reconnects(h, n, 10, 0, 0, 5));
       assertThat(h.transitions).isEmpty();
@@ -315,11 +315,11 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietAtTheConfiguredRatio() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       // 1 of 50 sessions per bucket: 2 % exactly
       h.run(0, 200, n -> reconnects(h, n, 50, n % 2, (n + 1) % 2, 30));
       assertThat(h.transitions).isEmpty();
-      assertThat(h.engine.rule(RULE).lastMeasurements().get(0).value()).isEqualTo(0.02);
+      assertThat(h.evaluator.rule(RULE).lastMeasurements().get(0).value()).isEqualTo(0.02);
     }
   }
 
@@ -327,13 +327,13 @@ class DefaultRulesScenarioTest {
   class IceFailureRateHigh {
     private static final String RULE = "IceFailureRateHigh";
 
-    private List<WindowPane> ice(EngineHarness h, int n, double sessions, double failures) {
+    private List<WindowPane> ice(EvaluatorHarness h, int n, double sessions, double failures) {
       return List.of(sessions(h, n, sessions), counter("ice_failure_total", h.bucket(n), failures));
     }
 
     @Test
     void firesOverFivePercentOfSessionsAndResolves() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 90, n -> ice(h, n, 10, 0));
       h.run(90, 180, n -> ice(h, n, 10, 1));
       h.run(180, 400, n -> ice(h, n, 10, 0));
@@ -347,7 +347,7 @@ class DefaultRulesScenarioTest {
 
     @Test
     void staysQuietAtFivePercent() {
-      EngineHarness h = EngineHarness.defaults();
+      EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 200, n -> ice(h, n, 20, 1));
       assertThat(h.transitions).isEmpty();
     }

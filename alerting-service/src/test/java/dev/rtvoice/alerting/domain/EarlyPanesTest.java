@@ -9,7 +9,7 @@ import dev.rtvoice.alerting.domain.alert.AlertState;
 import dev.rtvoice.alerting.domain.alert.Transition;
 import dev.rtvoice.alerting.domain.alert.Transition.Kind;
 import dev.rtvoice.alerting.domain.window.WindowStore.Outcome;
-import dev.rtvoice.alerting.testing.EngineHarness;
+import dev.rtvoice.alerting.testing.EvaluatorHarness;
 import dev.rtvoice.alerting.testing.Panes;
 import dev.rtvoice.common.metrics.LatencySketch;
 import java.util.List;
@@ -35,7 +35,7 @@ class EarlyPanesTest {
 
   @Test
   void anEarlyPaneFiresARuleBeforeItsBucketCloses() {
-    EngineHarness h = EngineHarness.defaults();
+    EvaluatorHarness h = EvaluatorHarness.defaults();
     h.ingest(Panes.counter("sessions_started_total", h.bucket(0), 1));
     h.evaluate();
     // the open bucket 1's first early pane already carries the rotation failure
@@ -53,19 +53,19 @@ class EarlyPanesTest {
         2));
     h.evaluate();
     assertThat(h.of(Kind.FIRING)).hasSize(1);
-    assertThat(h.engine.rule("SessionRotationFailed").lastMeasurements().get(0).value()).isEqualTo(2);
+    assertThat(h.evaluator.rule("SessionRotationFailed").lastMeasurements().get(0).value()).isEqualTo(2);
   }
 
   @Test
   void aFewEarlySamplesCannotFireAQuantileRule() {
-    EngineHarness h = EngineHarness.of(FAST_P95);
+    EvaluatorHarness h = EvaluatorHarness.of(FAST_P95);
     // early panes with growing versions: 5, then 12, then 19 very slow samples
     for (int version = 1; version <= 3; version++) {
       int n = version == 1 ? 5 : version == 2 ? 12 : 19;
       assertThat(h.ingest(latency("m1", "first_audio", h.bucket(0), version, false, Map.of("platform", "web"),
           sketch(repeat(9000, n))))).isEqualTo(Outcome.ACCEPTED);
       h.evaluate();
-      assertThat(h.engine.rule("FirstAudioP95Now").lastMeasurements().get(0).samples()).isEqualTo(n);
+      assertThat(h.evaluator.rule("FirstAudioP95Now").lastMeasurements().get(0).samples()).isEqualTo(n);
     }
     assertThat(h.transitions).isEmpty();
     // the 20th sample, still in an early pane, lets it judge: it fires at once (no for)
@@ -77,7 +77,7 @@ class EarlyPanesTest {
 
   @Test
   void instancesAreMergedForTheSameBucketAndLateOnesJoinWithinTheGrace() {
-    EngineHarness h = EngineHarness.of(FAST_P95);
+    EvaluatorHarness h = EvaluatorHarness.of(FAST_P95);
     // instance A alone: 100 fast samples; p95 fast
     LatencySketch a = sketch(repeat(700, 100));
     h.ingest(latency("mA", "first_audio", h.bucket(0), 1, true, Map.of("platform", "web"), a));
@@ -105,7 +105,7 @@ class EarlyPanesTest {
 
   @Test
   void aRuleWithPendingAlertsIsJudgedWhenEventTimeMovesEvenIfItsDataDidNot() {
-    EngineHarness h = EngineHarness.of("""
+    EvaluatorHarness h = EvaluatorHarness.of("""
         rules:
           - alert: RotationFailing
             expr: {increase: session_rotate_fail_total, range: 5m}
@@ -115,13 +115,13 @@ class EarlyPanesTest {
             annotations: {summary: "{{ $value }}"}
         """);
     // an early pane whose data reaches 1 s into its bucket: pending since then
-    h.engine.ingest(Panes.counter("m1", "session_rotate_fail_total", h.bucket(0), 1, false, Map.of(), 1),
+    h.evaluator.ingest(Panes.counter("m1", "session_rotate_fail_total", h.bucket(0), 1, false, Map.of(), 1),
         h.bucket(0) + 1_000);
     h.evaluate();
-    assertThat(h.engine.rule("RotationFailing").alerts()).singleElement()
+    assertThat(h.evaluator.rule("RotationFailing").alerts()).singleElement()
         .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.PENDING));
     // another metric's early pane of the same bucket moves event time 6 s on; the rule's data did not change
-    h.engine.ingest(Panes.counter("m1", "sessions_started_total", h.bucket(0), 1, false, Map.of(), 3),
+    h.evaluator.ingest(Panes.counter("m1", "sessions_started_total", h.bucket(0), 1, false, Map.of(), 3),
         h.bucket(0) + 7_000);
     assertThat(h.evaluate()).singleElement().satisfies(t -> {
       assertThat(t.kind()).isEqualTo(Kind.FIRING);
@@ -131,17 +131,17 @@ class EarlyPanesTest {
 
   @Test
   void aBurstOfPanesCostsOneEvaluationPerRule() {
-    EngineHarness h = EngineHarness.defaults();
+    EvaluatorHarness h = EvaluatorHarness.defaults();
     for (int version = 1; version <= 50; version++) {
       h.ingest(Panes.counter("m1", "interrupt_total", h.bucket(0), version, false, Map.of(), version));
       h.ingest(Panes.counter("m2", "interrupt_total", h.bucket(0), version, false, Map.of(), version));
     }
-    AlertEngine.Evaluation first = h.engine.evaluate();
+    RuleEvaluator.Evaluation first = h.evaluator.evaluate();
     assertThat(first.rulesEvaluated()).isEqualTo(7);
     // nothing changed since: nothing to judge
-    assertThat(h.engine.evaluate().rulesEvaluated()).isZero();
+    assertThat(h.evaluator.evaluate().rulesEvaluated()).isZero();
     // a pane of one metric wakes only the rule that reads it (same bucket: no slide)
     h.ingest(Panes.counter("m1", "interrupt_total", h.bucket(0), 51, false, Map.of(), 51));
-    assertThat(h.engine.evaluate().rulesEvaluated()).isEqualTo(1);
+    assertThat(h.evaluator.evaluate().rulesEvaluated()).isEqualTo(1);
   }
 }

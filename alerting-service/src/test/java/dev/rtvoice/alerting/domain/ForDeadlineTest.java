@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.alerting.domain.alert.AlertState;
 import dev.rtvoice.alerting.domain.alert.Transition.Kind;
-import dev.rtvoice.alerting.testing.EngineHarness;
+import dev.rtvoice.alerting.testing.EvaluatorHarness;
 import dev.rtvoice.alerting.testing.Panes;
 import org.junit.jupiter.api.Test;
 
@@ -26,32 +26,32 @@ class ForDeadlineTest {
 
   @Test
   void nothingPendingHasNoDeadline() {
-    EngineHarness h = EngineHarness.of(HELD);
+    EvaluatorHarness h = EvaluatorHarness.of(HELD);
     h.ingest(Panes.counter("ice_restart_total", h.bucket(0), 1));
     h.evaluate();
-    assertThat(h.engine.nextForDeadline()).isEqualTo(Long.MAX_VALUE);
+    assertThat(h.evaluator.nextForDeadline()).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
   void aPendingAlertFiresWhenItsForElapsesWithoutANewPane() {
-    EngineHarness h = EngineHarness.of(HELD);
+    EvaluatorHarness h = EvaluatorHarness.of(HELD);
     h.ingest(Panes.counter("ice_restart_total", h.bucket(0), 5));
     h.evaluate();
-    assertThat(h.engine.rule("RestartsHeld").alerts()).singleElement()
+    assertThat(h.evaluator.rule("RestartsHeld").alerts()).singleElement()
         .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.PENDING));
-    long activeAt = h.engine.eventTime();
-    long due = h.engine.nextForDeadline();
+    long activeAt = h.evaluator.eventTime();
+    long due = h.evaluator.nextForDeadline();
     assertThat(due).isEqualTo(activeAt + 120_000);
 
     // a moment before the deadline: still pending
-    h.engine.advanceIdle(due - 1);
+    h.evaluator.advanceIdle(due - 1);
     h.evaluate();
     assertThat(h.of(Kind.FIRING)).isEmpty();
 
     // at the deadline, on the same data: firing, as Prometheus would at that evaluation
-    h.engine.advanceIdle(due);
+    h.evaluator.advanceIdle(due);
     h.evaluate();
     assertThat(h.of(Kind.FIRING)).singleElement().satisfies(t -> assertThat(t.rule()).isEqualTo("RestartsHeld"));
-    assertThat(h.engine.nextForDeadline()).isEqualTo(Long.MAX_VALUE);
+    assertThat(h.evaluator.nextForDeadline()).isEqualTo(Long.MAX_VALUE);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.alerting.domain.alert.Transition.Kind;
 import dev.rtvoice.alerting.domain.window.WindowStore.Outcome;
-import dev.rtvoice.alerting.testing.EngineHarness;
+import dev.rtvoice.alerting.testing.EvaluatorHarness;
 import dev.rtvoice.alerting.testing.Panes;
 import dev.rtvoice.common.metrics.WindowPane;
 import java.util.Map;
@@ -27,14 +27,14 @@ class LatePartsTest {
           annotations: {summary: "{{ $value }} ICE restarts"}
       """;
 
-  private static WindowPane latePart(EngineHarness h, int bucket, double increase) {
+  private static WindowPane latePart(EvaluatorHarness h, int bucket, double increase) {
     return Panes.counter("m1" + WindowPane.LATE_PART_MARK + "k1-1", "ice_restart_total", h.bucket(bucket), 1, true,
         Map.of(), increase);
   }
 
   @Test
   void aLatePartForAJudgedBucketNeverPagesAgain() {
-    EngineHarness h = EngineHarness.of(ICE_BURST);
+    EvaluatorHarness h = EvaluatorHarness.of(ICE_BURST);
     // bucket 0: 3 restarts, judged: one page
     h.ingest(Panes.counter("ice_restart_total", h.bucket(0), 3));
     h.evaluate();
@@ -56,12 +56,12 @@ class LatePartsTest {
     assertThat(h.of(Kind.FIRING)).hasSize(1);
     assertThat(h.of(Kind.RESOLVED)).hasSize(1);
     assertThat(h.updates).isEmpty();
-    assertThat(h.engine.rule("IceRestartBurst").lastMeasurements().get(0).value()).isZero();
+    assertThat(h.evaluator.rule("IceRestartBurst").lastMeasurements().get(0).value()).isZero();
   }
 
   @Test
   void aLatePartNeverUpdatesAFiringAlertOfAJudgedWindow() {
-    EngineHarness h = EngineHarness.of(ICE_BURST);
+    EvaluatorHarness h = EvaluatorHarness.of(ICE_BURST);
     h.ingest(Panes.counter("ice_restart_total", h.bucket(0), 3));
     h.evaluate();
     h.ingest(Panes.counter("ice_restart_total", h.bucket(1), 0));
@@ -70,12 +70,12 @@ class LatePartsTest {
     assertThat(h.ingest(latePart(h, 0, 4))).isEqualTo(Outcome.JUDGED);
     h.evaluate();
     assertThat(h.updates).isEmpty();
-    assertThat(h.engine.rule("IceRestartBurst").lastMeasurements().get(0).value()).isEqualTo(3);
+    assertThat(h.evaluator.rule("IceRestartBurst").lastMeasurements().get(0).value()).isEqualTo(3);
   }
 
   @Test
   void aLatePartForABucketNotJudgedYetIsAddedLikeAnotherInstancesPane() {
-    EngineHarness h = EngineHarness.of(ICE_BURST);
+    EvaluatorHarness h = EvaluatorHarness.of(ICE_BURST);
     h.ingest(Panes.counter("ice_restart_total", h.bucket(0), 1));
     h.ingest(Panes.counter("ice_restart_total", h.bucket(1), 1));
     // no evaluation has run over bucket 1 yet: its late part counts

@@ -23,7 +23,7 @@ import java.util.Map;
  *       keep_firing_for}, and holding again clears {@code keepFiringSince}.</li>
  * </ul>
  *
- * Not thread-safe: one owner (the engine) calls it.
+ * Not thread-safe: one owner (the rule evaluator) calls it.
  */
 public final class AlertStateMachine {
   private final String rule;

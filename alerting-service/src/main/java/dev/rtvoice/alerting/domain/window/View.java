@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The live contents of one {@link ViewSpec}: one {@link GroupAcc} per group of series, kept up to
  * date incrementally by the {@link WindowStore} as panes arrive and the window slides. Its version
- * moves whenever its contents may have changed, which is how the engine knows which rules to
+ * moves whenever its contents may have changed, which is how the evaluator knows which rules to
  * evaluate.
  */
 public final class View {

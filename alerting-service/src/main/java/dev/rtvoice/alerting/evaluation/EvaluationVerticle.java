@@ -1,9 +1,9 @@
-package dev.rtvoice.alerting.engine;
+package dev.rtvoice.alerting.evaluation;
 
 import dev.rtvoice.alerting.config.AlertingServiceConfig;
 import dev.rtvoice.alerting.delivery.AlertNotice;
 import dev.rtvoice.alerting.delivery.NoticeBatch;
-import dev.rtvoice.alerting.domain.AlertEngine;
+import dev.rtvoice.alerting.domain.RuleEvaluator;
 import dev.rtvoice.alerting.domain.RestoredAlert;
 import dev.rtvoice.alerting.domain.alert.Transition;
 import dev.rtvoice.alerting.domain.rule.RuleSpec;
@@ -28,14 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the {@link AlertEngine}: restores what was firing from {@code realtime.alerts}, rebuilds the
+ * Runs the {@link RuleEvaluator}: restores what was firing from {@code realtime.alerts}, rebuilds the
  * windows from {@code realtime.metrics.windows}, then judges the rules as panes arrive (coalesced),
  * publishes each alert that fires or resolves to {@code realtime.alerts} and hands the notices to
  * delivery once Kafka has them. It also answers the API's queries, on its own thread.
  */
-public final class EngineVerticle extends VerticleBase {
+public final class EvaluationVerticle extends VerticleBase {
   public static final String QUERY_ADDRESS = "alerting.query";
-  private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluationVerticle.class);
   private static final long RETRY_MS = 2_000;
 
   private final AlertingServiceConfig config;
@@ -43,10 +43,10 @@ public final class EngineVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Clock clock;
   private final Supplier<Future<Void>> topicsReady;
-  private AlertEngine engine;
-  private EngineMetrics metrics;
+  private RuleEvaluator evaluator;
+  private EvaluationMetrics metrics;
   private Notices notices;
-  private EngineViews views;
+  private AlertViews views;
   private EventPublisher publisher;
   private PaneFeed feed;
   private MessageConsumer<JsonObject> queries;
@@ -63,7 +63,7 @@ public final class EngineVerticle extends VerticleBase {
   /** Event time this close to the wall clock counts as live. */
   private static final long LIVE_SKEW_MS = 30_000;
 
-  public EngineVerticle(AlertingServiceConfig config, List<RuleSpec> rules, MeterRegistry registry, Clock clock,
+  public EvaluationVerticle(AlertingServiceConfig config, List<RuleSpec> rules, MeterRegistry registry, Clock clock,
                         Supplier<Future<Void>> topicsReady) {
     this.config = config;
     this.rules = List.copyOf(rules);
@@ -80,11 +80,11 @@ public final class EngineVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AlertingServiceConfig.Windows w = config.windows();
-    engine = new AlertEngine(rules, new WindowStore.Settings(w.lateGrace().toMillis(), w.maxFutureSkew().toMillis()),
-        clock);
-    metrics = new EngineMetrics(registry, clock);
+    evaluator = new RuleEvaluator(rules,
+        new WindowStore.Settings(w.lateGrace().toMillis(), w.maxFutureSkew().toMillis()), clock);
+    metrics = new EvaluationMetrics(registry, clock);
     notices = new Notices(config.externalUrl());
-    views = new EngineViews(engine, notices);
+    views = new AlertViews(evaluator, notices);
     publisher = new EventPublisher(vertx, config.kafka(), "alerts", registry);
     queries = vertx.eventBus().localConsumer(QUERY_ADDRESS, message -> {
       JsonObject q = message.body();
@@ -102,7 +102,7 @@ public final class EngineVerticle extends VerticleBase {
         default -> message.fail(400, "unknown query");
       }
     });
-    // back on this verticle's worker context: the readers' records and the engine's state belong there,
+    // back on this verticle's worker context: the readers' records and the evaluator's state belong there,
     // not on the context of the verticle that provisioned the topics
     topicsReady.get().onComplete(ar -> context.runOnContext(v -> readHistory()));
     return queries.completion();
@@ -121,13 +121,13 @@ public final class EngineVerticle extends VerticleBase {
   }
 
   private void restore(List<RestoredAlert> firing) {
-    orphans = engine.restore(firing);
+    orphans = evaluator.restore(firing);
     List<AlertNotice> restored = new ArrayList<>();
     firing.forEach(a -> restored.add(notices.of(a, 0)));
     if (!restored.isEmpty()) {
       vertx.eventBus().send(NoticeBatch.ADDRESS, new NoticeBatch(true, restored));
     }
-    engine.restoring(true);
+    evaluator.restoring(true);
     startFeed();
   }
 
@@ -135,16 +135,16 @@ public final class EngineVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    long from = clock.millis() - engine.store().horizonMs() - config.windows().lateGrace().toMillis()
+    long from = clock.millis() - evaluator.store().horizonMs() - config.windows().lateGrace().toMillis()
         - config.windows().restoreMargin().toMillis();
     EventPublisher deadLetters = publisher;
     feed = new PaneFeed(vertx, config.kafka(), config.topics().metricsWindows(), deadLetters, registry);
     feed.start(from, new PaneFeed.Sink() {
       @Override
       public void pane(WindowPane pane, long occurredAtMs) {
-        metrics.pane(engine.ingest(pane, occurredAtMs));
+        metrics.pane(evaluator.ingest(pane, occurredAtMs));
         lastPaneWall = clock.millis();
-        eventTimeAtLastPane = engine.eventTime();
+        eventTimeAtLastPane = evaluator.eventTime();
       }
 
       @Override
@@ -160,9 +160,9 @@ public final class EngineVerticle extends VerticleBase {
   }
 
   private void caughtUp() {
-    engine.restoring(false);
+    evaluator.restoring(false);
     live = true;
-    long ts = engine.eventTime() == Long.MIN_VALUE ? clock.millis() : engine.eventTime();
+    long ts = evaluator.eventTime() == Long.MIN_VALUE ? clock.millis() : evaluator.eventTime();
     List<Transition> none = List.of();
     List<AlertNotice> resolvedOrphans = new ArrayList<>();
     for (RestoredAlert a : orphans) {
@@ -177,8 +177,9 @@ public final class EngineVerticle extends VerticleBase {
     if (idle > 0) {
       idleTimer = vertx.setPeriodic(Math.max(1_000, Math.min(idle / 10, 30_000)), t -> idleCheck(idle));
     }
+    long eventTime = evaluator.eventTime();
     LOG.info("alerting on {} rule(s); event time {}", rules.size(),
-        engine.eventTime() == Long.MIN_VALUE ? "not started" : java.time.Instant.ofEpochMilli(engine.eventTime()));
+        eventTime == Long.MIN_VALUE ? "not started" : java.time.Instant.ofEpochMilli(eventTime));
   }
 
   /** With no pane for a while, event time follows the wall clock, so alerts still resolve. */
@@ -187,7 +188,7 @@ public final class EngineVerticle extends VerticleBase {
     if (lastPaneWall == 0 || eventTimeAtLastPane == Long.MIN_VALUE || now - lastPaneWall < idleMs) {
       return;
     }
-    if (engine.advanceIdle(eventTimeAtLastPane + (now - lastPaneWall))) {
+    if (evaluator.advanceIdle(eventTimeAtLastPane + (now - lastPaneWall))) {
       scheduleEvaluation();
     }
   }
@@ -208,8 +209,8 @@ public final class EngineVerticle extends VerticleBase {
   private void evaluate() {
     evaluationScheduled = false;
     long started = System.nanoTime();
-    AlertEngine.Evaluation e = engine.evaluate();
-    metrics.evaluated(engine, e, System.nanoTime() - started);
+    RuleEvaluator.Evaluation e = evaluator.evaluate();
+    metrics.evaluated(evaluator, e, System.nanoTime() - started);
     dispatch(e.transitions(), List.of());
     scheduleForDeadline();
   }
@@ -224,16 +225,16 @@ public final class EngineVerticle extends VerticleBase {
       vertx.cancelTimer(deadlineTimer);
       deadlineTimer = -1;
     }
-    long due = engine.nextForDeadline();
+    long due = evaluator.nextForDeadline();
     long now = clock.millis();
     if (due == Long.MAX_VALUE || stopping || config.windows().idleAdvance().isZero()
-        || engine.eventTime() == Long.MIN_VALUE || Math.abs(now - engine.eventTime()) > LIVE_SKEW_MS) {
+        || evaluator.eventTime() == Long.MIN_VALUE || Math.abs(now - evaluator.eventTime()) > LIVE_SKEW_MS) {
       return;
     }
     deadlineTimer = vertx.setTimer(Math.max(1, due - now), t -> {
       deadlineTimer = -1;
-      if (!stopping && engine.eventTime() < due) {
-        engine.advanceIdle(due);
+      if (!stopping && evaluator.eventTime() < due) {
+        evaluator.advanceIdle(due);
       }
       evaluate();
     });
@@ -250,7 +251,7 @@ public final class EngineVerticle extends VerticleBase {
     List<AlertNotice> batch = new ArrayList<>();
     List<Future<?>> published = new ArrayList<>();
     for (Transition t : transitions) {
-      AlertNotice notice = notices.of(t, engine.rule(t.rule()).spec());
+      AlertNotice notice = notices.of(t, evaluator.rule(t.rule()).spec());
       batch.add(notice);
       if (t.kind() != Transition.Kind.UPDATED) {
         metrics.transition(t);

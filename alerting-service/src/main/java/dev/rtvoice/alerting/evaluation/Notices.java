@@ -1,4 +1,4 @@
-package dev.rtvoice.alerting.engine;
+package dev.rtvoice.alerting.evaluation;
 
 import dev.rtvoice.alerting.delivery.AlertNotice;
 import dev.rtvoice.alerting.domain.RestoredAlert;
@@ -9,7 +9,7 @@ import dev.rtvoice.alerting.domain.rule.RuleSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Turns the engine's transitions into what receivers and Kafka get, annotations rendered. */
+/** Turns the evaluator's transitions into what receivers and Kafka get, annotations rendered. */
 public final class Notices {
   private final String externalUrl;
 

@@ -1,7 +1,7 @@
 package dev.rtvoice.alerting.testing;
 
 import dev.rtvoice.alerting.config.RulesLoader;
-import dev.rtvoice.alerting.domain.AlertEngine;
+import dev.rtvoice.alerting.domain.RuleEvaluator;
 import dev.rtvoice.alerting.domain.alert.Transition;
 import dev.rtvoice.alerting.domain.rule.RuleSpec;
 import dev.rtvoice.alerting.domain.window.WindowStore;
@@ -14,29 +14,29 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Drives an {@link AlertEngine} through a scenario in event time: buckets of panes, one evaluation
+ * Drives an {@link RuleEvaluator} through a scenario in event time: buckets of panes, one evaluation
  * after each bucket's panes, every transition kept with its event time. Hours replay in milliseconds.
  */
-public final class EngineHarness {
+public final class EvaluatorHarness {
   /** A scenario starts at a whole hour a day ago, so that no pane is in the future. */
   public final long t0 = Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS).toEpochMilli();
-  public final AlertEngine engine;
+  public final RuleEvaluator evaluator;
   /** Firing and resolved transitions, in order. */
   public final List<Transition> transitions = new ArrayList<>();
   /** Value changes of firing alerts. */
   public final List<Transition> updates = new ArrayList<>();
   public int evaluations;
 
-  public EngineHarness(List<RuleSpec> rules) {
-    this.engine = new AlertEngine(rules, new WindowStore.Settings(120_000, 600_000), Clock.systemUTC());
+  public EvaluatorHarness(List<RuleSpec> rules) {
+    this.evaluator = new RuleEvaluator(rules, new WindowStore.Settings(120_000, 600_000), Clock.systemUTC());
   }
 
-  public static EngineHarness defaults() {
-    return new EngineHarness(RulesLoader.load(null));
+  public static EvaluatorHarness defaults() {
+    return new EvaluatorHarness(RulesLoader.load(null));
   }
 
-  public static EngineHarness of(String yaml) {
-    return new EngineHarness(RulesLoader.parse(yaml, "test", false));
+  public static EvaluatorHarness of(String yaml) {
+    return new EvaluatorHarness(RulesLoader.parse(yaml, "test", false));
   }
 
   public long bucket(int n) {
@@ -49,11 +49,11 @@ public final class EngineHarness {
   }
 
   public WindowStore.Outcome ingest(WindowPane pane) {
-    return engine.ingest(pane, pane.bucketEnd().toEpochMilli());
+    return evaluator.ingest(pane, pane.bucketEnd().toEpochMilli());
   }
 
   public List<Transition> evaluate() {
-    AlertEngine.Evaluation e = engine.evaluate();
+    RuleEvaluator.Evaluation e = evaluator.evaluate();
     evaluations++;
     for (Transition t : e.transitions()) {
       (t.kind() == Transition.Kind.UPDATED ? updates : transitions).add(t);

@@ -1,6 +1,6 @@
-package dev.rtvoice.alerting.engine;
+package dev.rtvoice.alerting.evaluation;
 
-import dev.rtvoice.alerting.domain.AlertEngine;
+import dev.rtvoice.alerting.domain.RuleEvaluator;
 import dev.rtvoice.alerting.domain.alert.Alert;
 import dev.rtvoice.alerting.domain.alert.AlertState;
 import dev.rtvoice.alerting.domain.alert.Transition;
@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The engine's figures in {@code /metrics}. Gauges read values the engine published after its last
- * evaluation (volatile fields), never the engine's own maps, which belong to its thread.
+ * The evaluator's figures in {@code /metrics}. Gauges read values the evaluator published after its last
+ * evaluation (volatile fields), never the evaluator's own maps, which belong to its thread.
  */
-final class EngineMetrics {
+final class EvaluationMetrics {
   private final MeterRegistry registry;
   private final Map<WindowStore.Outcome, Counter> panes = new EnumMap<>(WindowStore.Outcome.class);
   private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
@@ -30,7 +30,7 @@ final class EngineMetrics {
   private volatile long eventTime = Long.MIN_VALUE;
   private volatile long windows;
 
-  EngineMetrics(MeterRegistry registry, Clock clock) {
+  EvaluationMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
     for (WindowStore.Outcome o : WindowStore.Outcome.values()) {
       panes.put(o, Counter.builder("alerting_panes_total")
@@ -60,17 +60,17 @@ final class EngineMetrics {
     panes.get(outcome).increment();
   }
 
-  void evaluated(AlertEngine engine, AlertEngine.Evaluation e, long nanos) {
+  void evaluated(RuleEvaluator evaluator, RuleEvaluator.Evaluation e, long nanos) {
     evaluations.increment();
     rulesEvaluated.increment(e.rulesEvaluated());
     evaluationTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    refresh(engine);
+    refresh(evaluator);
   }
 
-  void refresh(AlertEngine engine) {
+  void refresh(RuleEvaluator evaluator) {
     int f = 0;
     int p = 0;
-    for (AlertEngine.RuleRuntime rule : engine.rules()) {
+    for (RuleEvaluator.RuleRuntime rule : evaluator.rules()) {
       for (Alert a : rule.alerts()) {
         if (a.state() == AlertState.FIRING) {
           f++;
@@ -81,8 +81,8 @@ final class EngineMetrics {
     }
     firing = f;
     pending = p;
-    eventTime = engine.eventTime();
-    windows = engine.store().bucketCount();
+    eventTime = evaluator.eventTime();
+    windows = evaluator.store().bucketCount();
   }
 
   void transition(Transition t) {

@@ -31,13 +31,13 @@ import java.util.Map;
  * <p>Plain Java, single-threaded, with the wall clock injected only for the future-skew guard: a
  * scenario of hours replays in milliseconds.
  */
-public final class AlertEngine {
+public final class RuleEvaluator {
   private final WindowStore store;
   private final List<RuleRuntime> rules = new ArrayList<>();
   private final Map<String, RuleRuntime> byName = new LinkedHashMap<>();
   private final Map<QuantileKey, QuantileCache> quantiles = new HashMap<>();
 
-  public AlertEngine(List<RuleSpec> specs, WindowStore.Settings settings, Clock wallClock) {
+  public RuleEvaluator(List<RuleSpec> specs, WindowStore.Settings settings, Clock wallClock) {
     List<ViewSpec> all = new ArrayList<>();
     specs.forEach(r -> all.addAll(r.views()));
     this.store = new WindowStore(all, settings, wallClock);

@@ -1,6 +1,6 @@
-package dev.rtvoice.alerting.engine;
+package dev.rtvoice.alerting.evaluation;
 
-import dev.rtvoice.alerting.domain.AlertEngine;
+import dev.rtvoice.alerting.domain.RuleEvaluator;
 import dev.rtvoice.alerting.domain.alert.Alert;
 import dev.rtvoice.alerting.domain.alert.AlertSnapshot;
 import dev.rtvoice.alerting.domain.alert.AlertState;
@@ -15,23 +15,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The JSON of {@code GET /v1/alerts} and {@code GET /v1/rules}, read from the engine on its own thread. */
-public final class EngineViews {
+/** The JSON of {@code GET /v1/alerts} and {@code GET /v1/rules}, read from the evaluator on its own thread. */
+public final class AlertViews {
   /** Groups shown per rule in {@code last_values}: the ones with the highest values. */
   static final int MAX_GROUPS_SHOWN = 20;
 
-  private final AlertEngine engine;
+  private final RuleEvaluator evaluator;
   private final Notices notices;
 
-  public EngineViews(AlertEngine engine, Notices notices) {
-    this.engine = engine;
+  public AlertViews(RuleEvaluator evaluator, Notices notices) {
+    this.evaluator = evaluator;
     this.notices = notices;
   }
 
   /** Active alerts (pending and firing), optionally of one state and one alertname. */
   public JsonObject alerts(String state, String alertname) {
     JsonArray list = new JsonArray();
-    for (AlertEngine.RuleRuntime rule : engine.rules()) {
+    for (RuleEvaluator.RuleRuntime rule : evaluator.rules()) {
       if (alertname != null && !alertname.equals(rule.spec().name())) {
         continue;
       }
@@ -43,7 +43,7 @@ public final class EngineViews {
         }
       }
     }
-    return new JsonObject().put("event_time", time(engine.eventTime())).put("alerts", list);
+    return new JsonObject().put("event_time", time(evaluator.eventTime())).put("alerts", list);
   }
 
   private JsonObject alert(RuleSpec rule, Alert a) {
@@ -66,22 +66,22 @@ public final class EngineViews {
 
   public JsonObject rules() {
     JsonArray list = new JsonArray();
-    for (AlertEngine.RuleRuntime rule : engine.rules()) {
+    for (RuleEvaluator.RuleRuntime rule : evaluator.rules()) {
       list.add(rule(rule));
     }
-    long since = engine.store().dataSince();
-    return new JsonObject().put("event_time", time(engine.eventTime()))
+    long since = evaluator.store().dataSince();
+    return new JsonObject().put("event_time", time(evaluator.eventTime()))
         .put("data_since", since == Long.MAX_VALUE ? null : time(since))
         .put("rules", list);
   }
 
   /** One rule, or null. */
   public JsonObject rule(String name) {
-    AlertEngine.RuleRuntime rule = engine.rule(name);
+    RuleEvaluator.RuleRuntime rule = evaluator.rule(name);
     return rule == null ? null : rule(rule);
   }
 
-  private JsonObject rule(AlertEngine.RuleRuntime rule) {
+  private JsonObject rule(RuleEvaluator.RuleRuntime rule) {
     RuleSpec spec = rule.spec();
     String state = "inactive";
     int firing = 0;
