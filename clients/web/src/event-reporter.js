@@ -96,6 +96,8 @@ export class EventReporter extends Emitter {
     this.seqBySession.set(sessionId, seq);
     const item = { sessionId, summary: { ...summary, seq } };
     this.sender.add(item);
+    // the heartbeat only speaks when nothing else was said
+    this.emit('added', item.summary);
     return item.summary;
   }
 

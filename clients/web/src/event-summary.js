@@ -42,6 +42,7 @@ const ICE_STATES = new Set(['new', 'checking', 'connected', 'completed', 'discon
 const ID = /^[\x21-\x7e]{1,128}$/;
 const REASON = /^[a-z0-9_]{1,64}$/;
 const MAX_TRANSCRIPT = 4000;
+const MAX_GAP_MS = 60_000;
 
 function id(value) {
   return typeof value === 'string' && ID.test(value) ? value : undefined;
@@ -90,9 +91,11 @@ export function summarizeUpstream(event, occurredAtMs) {
 
 /**
  * The summary of one of the library's own events (`client.*`).
- * @param {'connected'|'reconnected'|'playback_stopped'|'ice_state'|'network_changed'|'cancel_failed'|'ended'} kind
+ * @param {'connected'|'reconnected'|'playback_stopped'|'ice_state'|'network_changed'|'cancel_failed'|'ended'
+ *   |'heartbeat'|'rollover_failed'} kind
  * @param {number} occurredAtMs
- * @param {{ callId?: string, reason?: string, playedMs?: number, iceState?: string, network?: string, responseId?: string }} [fields]
+ * @param {{ callId?: string, reason?: string, playedMs?: number, iceState?: string, network?: string, responseId?: string,
+ *   gapMs?: number }} [fields]
  */
 export function summarizeClient(kind, occurredAtMs, fields = {}) {
   const s = { type: `client.${kind}`, occurred_at_ms: Math.round(occurredAtMs) };
@@ -101,6 +104,11 @@ export function summarizeClient(kind, occurredAtMs, fields = {}) {
     case 'reconnected':
       if (id(fields.callId)) s.call_id = fields.callId;
       if (kind === 'reconnected') s.reason = reasonOf(fields.reason);
+      // the audio gap of a hand-over, as session-service bounds it
+      if (kind === 'reconnected' && Number.isFinite(fields.gapMs)) s.gap_ms = Math.min(MAX_GAP_MS, Math.max(0, Math.round(fields.gapMs)));
+      break;
+    case 'rollover_failed':
+      s.reason = reasonOf(fields.reason);
       break;
     case 'playback_stopped':
       // absent when not yet measured (the interrupt report and the truncate carry it)
@@ -117,6 +125,7 @@ export function summarizeClient(kind, occurredAtMs, fields = {}) {
       if (fields.reason) s.reason = reasonOf(fields.reason);
       break;
     case 'cancel_failed':
+    case 'heartbeat':
       break;
     default:
       return null;

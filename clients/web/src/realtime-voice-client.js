@@ -2,8 +2,10 @@
 // (the app keeps control of media and of how the peer is negotiated), mirrors the session's state
 // machine, handles barge-in locally (stop playback at once, cancel, clear, truncate at what was
 // played), drops the events of a cancelled response, reports event summaries and per-turn latency,
-// rotates the client secret, and recovers from ICE failures and network changes by session-service's
-// plan.
+// rotates the client secret, recovers from ICE failures and network changes by session-service's
+// plan, hands the conversation over to a new upstream call before upstream's maximum session
+// duration ends the old one, proves it is alive with heartbeats, and tells the app when the service
+// ended the session.
 import { systemClock } from './clock.js';
 import { Emitter } from './emitter.js';
 import { requestJson } from './http.js';
@@ -12,7 +14,10 @@ import { Phase, SessionStateMirror } from './state-mirror.js';
 import { EventReporter } from './event-reporter.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 import { LatencyTracker } from './latency.js';
-import { RecoveryController } from './recovery-controller.js';
+import { RecoveryController, localPlan } from './recovery-controller.js';
+import { RolloverController, RolloverFailure } from './rollover.js';
+import { Heartbeat } from './heartbeat.js';
+import { endReasonOf, endReasonOfSnapshot } from './session-end.js';
 import { PlaybackMeter, playbackSources } from './playback-meter.js';
 import { TruncationWatch } from './truncation.js';
 import { InterruptionGuard } from './interruption-guard.js';
@@ -24,6 +29,16 @@ const MAX_DEFERRED_REPORTS = 200;
 /** How long a barge-in waits for the played position before truncating at 0 (reported as 'unmeasured'). */
 const MEASURE_TIMEOUT_MS = 1000;
 const AUDIO_DELTAS = new Set(['response.output_audio.delta', 'response.audio.delta']);
+/** Upstream events of a prepared call held until it takes over (beyond: dropped, with a warning). */
+const MAX_STAGED_EVENTS = 100;
+/** How long the switch waits for the new call's audio to play on the element before taking the activation time. */
+const AUDIO_READY_TIMEOUT_MS = 1000;
+/** The replayed summary: the most recent part of it, whatever the service sent. */
+const MAX_REPLAY_CHARS = 8000;
+/** What was said on the old call after the plan's summary was taken, replayed at the switch. */
+const MAX_SINCE_LINES = 20;
+const USER_TRANSCRIPTS = new Set(['conversation.item.input_audio_transcription.completed']);
+const ASSISTANT_TRANSCRIPTS = new Set(['response.output_audio_transcript.done', 'response.audio_transcript.done']);
 
 function randomId(prefix) {
   const c = globalThis.crypto;
@@ -40,6 +55,31 @@ export function summaryText(summary) {
   if (typeof summary.text === 'string' && summary.text) return summary.text;
   const lines = Array.isArray(summary.lines) ? summary.lines : [];
   return lines.filter((l) => l && typeof l.text === 'string').map((l) => `${l.role}: ${l.text}`).join('\n');
+}
+
+/** The most recent `max` characters of a replay, cut at a line start when there is one. */
+export function boundedReplay(text, max = MAX_REPLAY_CHARS) {
+  if (text.length <= max) return text;
+  const tail = text.slice(text.length - max);
+  const nl = tail.indexOf('\n');
+  return nl >= 0 && nl < tail.length - 1 ? tail.slice(nl + 1) : tail;
+}
+
+/** The replay as an item of the new conversation: a system message, so the app's instructions stay its own. */
+function replayItem(text) {
+  return { type: 'conversation.item.create', item: { type: 'message', role: 'system', content: [{ type: 'input_text', text }] } };
+}
+
+/** Stops a new call's uplink until it takes over (the user's speech must not start answers on it). */
+function holdUplink(pc) {
+  const held = [];
+  for (const sender of pc.getSenders?.() ?? []) {
+    if (sender.track?.kind === 'audio' && typeof sender.replaceTrack === 'function') {
+      held.push([sender, sender.track]);
+      sender.replaceTrack(null).catch(() => {});
+    }
+  }
+  return () => Promise.all(held.map(([sender, track]) => sender.replaceTrack(track)));
 }
 
 export class RealtimeVoiceClient extends Emitter {
@@ -126,6 +166,39 @@ export class RealtimeVoiceClient extends Emitter {
         replaySummary: (summary) => this.#replay(summary),
       },
     });
+    this.rollover = new RolloverController({
+      clock: this.clock,
+      switchTimeoutMs: options.rolloverSwitchTimeoutMs,
+      hooks: {
+        plan: (reason) => this.#rolloverPlan(reason),
+        freshSecret: () => this.#freshSecret(),
+        prepare: () => this.#prepareCall(),
+        replay: (staged, summary) => this.#replayOn(staged, summary),
+        quiet: () => this.mirror.phase === Phase.LISTENING && this.mirror.responseId === null && !this.userSpeaking,
+        switchTo: (staged, o) => this.#switchTo(staged, o),
+        failed: (failure) => {
+          if (!this.ended) this.events.client('rollover_failed', { reason: failure.reason });
+        },
+        fallback: ({ failure, summary }) => this.#afterFailedRollover(failure, summary),
+        callId: () => this.callId,
+      },
+    });
+    this.rollover.on('rollover', (detail) => {
+      if (detail.phase === 'completed') this.stats.rollovers++;
+      this.emit('rollover', detail);
+    });
+    this.heartbeat = new Heartbeat({ intervalMs: options.heartbeatMs, clock: this.clock,
+      beat: () => this.events.client('heartbeat') });
+    this.events.on('added', () => this.heartbeat.sent());
+    this.events.on('accepted', (answer) => {
+      if (answer.sessionId !== this.sessionId) return;
+      if (answer.advice) this.#advised(answer.advice);
+      if (answer.phase === 'ENDED') this.#checkEnded();
+    });
+    this.events.on('rejected', ({ error }) => {
+      const reason = endReasonOf(error);
+      if (reason) this.#endedByService(reason);
+    });
     this.meter = new PlaybackMeter({
       sources: () => playbackSources({ playback: options.playback, pc: this.pc }),
       appPlayedMs: () => options.playback?.playedMs?.(),
@@ -142,7 +215,12 @@ export class RealtimeVoiceClient extends Emitter {
     this.ackTimer = null;
     this.detach = null;
     this.ended = false;
-    this.stats = { interrupts: 0, staleDropped: 0, iceRestarts: 0, reconnects: 0, falseInterruptions: 0 };
+    /** The user speaks (speech_started seen, not yet stopped): never a turn boundary. */
+    this.userSpeaking = false;
+    /** Lines said on the old call while a hand-over is prepared (replayed on the new call at the switch). */
+    this.saidSince = null;
+    this.endCheck = null;
+    this.stats = { interrupts: 0, staleDropped: 0, iceRestarts: 0, reconnects: 0, falseInterruptions: 0, rollovers: 0 };
     this.#wire();
   }
 
@@ -161,8 +239,10 @@ export class RealtimeVoiceClient extends Emitter {
   /** Creates the session at token-service, then lets the app connect its peer with the client secret. */
   async start() {
     this.ended = false;
+    this.rollover.aborted = false;
     if (!this.tokens.sessionId) await this.tokens.start();
     await this.#connect({ reason: null, previous: null, newUpstreamSession: true });
+    this.heartbeat.start();
     return { sessionId: this.tokens.sessionId };
   }
 
@@ -171,6 +251,14 @@ export class RealtimeVoiceClient extends Emitter {
    * options.connect).
    */
   attach(pc, dc, { callId = null } = {}) {
+    const signal = this.#listen(pc, dc, callId);
+    this.bound = null;
+    dc.addEventListener('open', () => this.#opened(), { signal });
+    if (dc.readyState === 'open') this.#opened();
+  }
+
+  /** Makes pc/dc the current call: its events drive the mirror; the previous call is no longer heard. */
+  #listen(pc, dc, callId) {
     this.detach?.();
     const abort = new AbortController();
     const { signal } = abort;
@@ -178,16 +266,13 @@ export class RealtimeVoiceClient extends Emitter {
     this.pc = pc;
     this.dc = dc;
     this.callId = callId;
-    this.bound = null;
+    this.userSpeaking = false;
     dc.addEventListener('message', (e) => this.#onMessage(e.data), { signal });
-    dc.addEventListener('open', () => this.#opened(), { signal });
-    dc.addEventListener('close', () => {
-      if (!this.ended) this.emit('channel_closed', { sessionId: this.sessionId });
-    }, { signal });
+    dc.addEventListener('close', () => this.#channelClosed(), { signal });
     pc.addEventListener('iceconnectionstatechange', () => this.#iceChanged(pc.iceConnectionState), { signal });
     this.#captureLatency(pc);
-    if (dc.readyState === 'open') this.#opened();
     this.#watchNetwork(signal);
+    return signal;
   }
 
   /** Sends one client event on the data channel; false when the channel is not open. */
@@ -209,11 +294,13 @@ export class RealtimeVoiceClient extends Emitter {
   }
 
   /** Recovers by session-service's plan (`ice_failed`, `network_switch`, ...). */
-  recover(reason) {
+  recover(reason, given = null) {
     if (this.ended) return Promise.resolve(null);
     this.mirror.recovering(reason);
-    return this.recovery.recover(reason).catch((error) => {
-      this.emit('error', error);
+    return this.recovery.recover(reason, given).catch((error) => {
+      const ended = endReasonOf(error);
+      if (ended) this.#endedByService(ended);
+      else this.emit('error', error);
       return null;
     });
   }
@@ -221,13 +308,19 @@ export class RealtimeVoiceClient extends Emitter {
   /** Ends the call: reports it, flushes what is buffered, closes the peer, forgets the secret. */
   async end(reason = 'client_ended') {
     if (this.ended) return;
+    await this.#teardown(reason, true);
+  }
+
+  async #teardown(reason, report) {
     this.ended = true;
+    this.heartbeat.stop();
+    this.rollover.abort();
     this.#clearAckTimer();
     this.guard.drop();
     for (const watch of this.truncations) watch.cancel();
     this.truncations.clear();
     this.#reportDeferred();
-    this.events.client('ended', { reason });
+    if (report) this.events.client('ended', { reason });
     this.mirror.end(reason);
     this.detach?.();
     try {
@@ -238,6 +331,64 @@ export class RealtimeVoiceClient extends Emitter {
     }
     await Promise.allSettled([this.events.close(), this.telemetry.close()]);
     this.tokens.stop();
+  }
+
+  /** The service ended the session (`budget_exceeded`, `abandoned`, ...): the app is told why, once. */
+  #endedByService(reason) {
+    if (this.ended) return;
+    this.emit('ended', { reason, sessionId: this.sessionId });
+    this.#teardown(reason, false).catch((e) => this.emit('error', e));
+  }
+
+  /** Asks session-service whether the session still runs (after an ENDED answer or a closed call). */
+  #checkEnded() {
+    if (this.ended || this.endCheck) return this.endCheck ?? Promise.resolve(null);
+    const bound = this.credentials();
+    if (!bound) return Promise.resolve(null);
+    this.endCheck = requestJson(this.fetch, 'GET',
+      `${this.options.sessionServiceUrl}/v1/sessions/${encodeURIComponent(bound.sessionId)}`, undefined,
+      { authorization: `Bearer ${bound.rotationToken}` }).then((snapshot) => {
+      const reason = endReasonOfSnapshot(snapshot);
+      if (reason && bound.sessionId === this.sessionId) this.#endedByService(reason);
+      else if (snapshot?.advice) this.#advised(snapshot.advice);
+      return snapshot;
+    }, (error) => {
+      const reason = endReasonOf(error);
+      if (reason) this.#endedByService(reason);
+      return null;
+    }).finally(() => {
+      this.endCheck = null;
+    });
+    return this.endCheck;
+  }
+
+  #advised(advice) {
+    if (this.ended || advice?.action !== 'rollover' || this.recovery.running || !this.pc) return;
+    if (advice.reason === 'session_expired') this.#callExpired();
+    else this.rollover.advised(advice);
+  }
+
+  /** The current call is gone (upstream's cap): nothing plays any more, the hand-over switches at once. */
+  #callExpired(at = this.clock.now()) {
+    if (this.ended) return;
+    if (!this.rollover.running) {
+      this.#clearAckTimer();
+      this.guard.drop();
+      this.mirror.recovering('session_expired');
+    }
+    this.rollover.expired(at);
+  }
+
+  #channelClosed() {
+    if (this.ended) return;
+    if (this.rollover.running) {
+      // the old call ended under a hand-over in progress: switch as soon as the new one is ready
+      this.#callExpired();
+      return;
+    }
+    this.emit('channel_closed', { sessionId: this.sessionId });
+    // a call closed by the service (budget, liveness) is followed by the session's end
+    this.#checkEnded();
   }
 
   // ---- wiring ----
@@ -258,7 +409,8 @@ export class RealtimeVoiceClient extends Emitter {
       const old = previous;
       previous = null;
       this.emit('reissued', e);
-      // a reissue by the recovery controller rebuilds the peer itself; a failed rotation does not
+      // a reissue by the recovery controller rebuilds the peer itself; a failed rotation does not (a
+      // hand-over in progress gives up on it, then the call moves to the new session the same way)
       if (!this.recovery.running && this.pc) {
         this.#gracefulReconnect(old).catch((error) => this.emit('error', error));
       }
@@ -278,6 +430,15 @@ export class RealtimeVoiceClient extends Emitter {
     this.recovery.on('failed', (e) => this.emit('recovery_failed', e));
   }
 
+  /** While a hand-over is prepared: what is said on the old call, bounded, for the new one. */
+  #noteSaid(event) {
+    if (!this.saidSince || typeof event?.transcript !== 'string' || !event.transcript) return;
+    const role = USER_TRANSCRIPTS.has(event.type) ? 'user' : ASSISTANT_TRANSCRIPTS.has(event.type) ? 'assistant' : null;
+    if (!role) return;
+    this.saidSince.push(`${role}: ${event.transcript.slice(0, 1000)}`);
+    if (this.saidSince.length > MAX_SINCE_LINES) this.saidSince.shift();
+  }
+
   #phaseChanged({ from, to, cause, turn }) {
     if (to === Phase.THINKING && from === Phase.LISTENING) this.latency.userStoppedSpeaking(turn);
     if (to === Phase.SPEAKING && from !== Phase.PENDING_INTERRUPT) {
@@ -294,6 +455,7 @@ export class RealtimeVoiceClient extends Emitter {
     }
     if (to !== Phase.CANCELLING) this.#clearAckTimer();
     this.emit('phase', { from, to, cause, turn });
+    if (this.rollover.running) this.rollover.changed();
   }
 
   #onMessage(data) {
@@ -305,6 +467,16 @@ export class RealtimeVoiceClient extends Emitter {
       return;
     }
     const at = this.clock.now();
+    if (event?.type === 'error' && event.error?.code === 'session_expired') {
+      // upstream's cap: reported to session-service, handled here, never passed to the app as an error
+      this.events.upstream(event, at);
+      this.#callExpired(at);
+      return;
+    }
+    if (event?.type === 'input_audio_buffer.speech_started') this.userSpeaking = true;
+    else if (event?.type === 'input_audio_buffer.speech_stopped' || event?.type === 'input_audio_buffer.committed') {
+      this.userSpeaking = false;
+    }
     for (const watch of this.truncations) watch.observe(event);
     if (AUDIO_DELTAS.has(event?.type)) this.meter.delivered(event.response_id, event.delta);
     this.guard.observe(event);
@@ -318,6 +490,8 @@ export class RealtimeVoiceClient extends Emitter {
       this.events.upstream(event, at);
     }
     if (result.action === 'stale') return;
+    this.#noteSaid(event);
+    if (this.rollover.running) this.rollover.changed();
     if (result.action === 'barge_in') {
       if (this.guard.judges && this.mirror.pendInterrupt()) {
         this.emit('interrupt_pending', this.guard.begin(event, this.mirror.responseId));
@@ -459,6 +633,8 @@ export class RealtimeVoiceClient extends Emitter {
       } catch (e) {
         if (!e?.retryable) {
           this.emit('interrupt_reported', { interruptId: detail.interruptId, status: 'refused', code: e?.code ?? null });
+          const ended = endReasonOf(e);
+          if (ended) this.#endedByService(ended);
           return;
         }
         await new Promise((r) => this.clock.setTimeout(r, 200 * (attempt + 1)));
@@ -475,7 +651,7 @@ export class RealtimeVoiceClient extends Emitter {
   #iceChanged(state) {
     this.events.client('ice_state', { iceState: state });
     this.emit('ice_state', { state });
-    if (state === 'failed' && !this.recovery.running && !this.ended) this.recover('ice_failed');
+    if (state === 'failed' && !this.recovery.running && !this.rollover.running && !this.ended) this.recover('ice_failed');
   }
 
   #watchNetwork(signal) {
@@ -484,7 +660,7 @@ export class RealtimeVoiceClient extends Emitter {
       if (this.ended) return;
       this.events.client('network_changed', { network });
       this.emit('network_changed', { network });
-      if (!this.recovery.running) this.recover('network_switch');
+      if (!this.recovery.running && !this.rollover.running) this.recover('network_switch');
     };
     const connection = globalThis.navigator?.connection;
     connection?.addEventListener?.('change', () => onChange(connection.effectiveType ?? connection.type ?? 'unknown'),
@@ -599,7 +775,7 @@ export class RealtimeVoiceClient extends Emitter {
   }
 
   #replay(summary) {
-    const text = summaryText(summary);
+    const text = boundedReplay(summaryText(summary));
     if (!text) return;
     this.send({
       type: 'conversation.item.create',
@@ -634,10 +810,167 @@ export class RealtimeVoiceClient extends Emitter {
     this.emit('recovered', { reason: 'rotation_failed', how: 'rebuilt_with_new_session', replayed: Boolean(summaryText(summary)) });
   }
 
+  // ---- the hand-over to a new upstream call (RolloverController decides, these do) ----
+
+  async #rolloverPlan(reason) {
+    this.saidSince = [];
+    try {
+      return await this.recovery.plan(reason);
+    } catch (error) {
+      const ended = endReasonOf(error);
+      if (ended) this.#endedByService(ended);
+      throw new RolloverFailure(ended ? 'session_ended' : 'plan_unavailable', error);
+    }
+  }
+
+  /** The plan asks for a fresh client secret: token-service's rotate, same session. */
+  async #freshSecret() {
+    const sessionId = this.tokens.sessionId;
+    try {
+      await this.tokens.rotate();
+    } catch (error) {
+      throw new RolloverFailure('fresh_secret_failed', error);
+    }
+    // the rotation failed over to a new session: that is the reissue path, not a hand-over
+    if (this.tokens.sessionId !== sessionId) throw new RolloverFailure('secret_reissued');
+    if (!this.tokens.credentials) throw new RolloverFailure('fresh_secret_failed');
+  }
+
+  /**
+   * A new peer and call on the current secret while the old call plays: its uplink held, its audio
+   * not yet on the app's element, its events kept until it takes over.
+   */
+  async #prepareCall() {
+    const credentials = this.tokens.credentials;
+    const request = { clientSecret: credentials.clientSecret, sessionId: credentials.sessionId,
+      previous: this.pc ? { pc: this.pc, dc: this.dc } : null, reason: 'rollover', newUpstreamSession: true };
+    let connected;
+    let activateAudio = null;
+    let element = null;
+    if (this.connector) {
+      // the library's own on-ramp: the new call's audio goes to a muted element until the switch
+      const main = this.connector.audioElement;
+      const scratch = globalThis.document?.createElement ? globalThis.document.createElement('audio')
+        : { srcObject: null, play: () => Promise.resolve() };
+      scratch.muted = true;
+      const staging = new WebRtcConnector({ ...this.options.realtime, audioElement: scratch, fetch: this.fetch,
+        clock: this.clock, microphone: this.connector.stream ?? this.options.realtime?.microphone });
+      connected = await staging.connect(request);
+      element = main;
+      activateAudio = () => {
+        if (!main) return;
+        main.srcObject = scratch.srcObject;
+        scratch.srcObject = null;
+        main.play?.()?.catch?.(() => {});
+      };
+    } else {
+      connected = await this.options.connect(request);
+      // an app whose connect routes the audio itself can defer it with `activate`
+      if (typeof connected.activate === 'function') {
+        activateAudio = () => connected.activate();
+        element = this.options.playback?.element ?? null;
+      }
+    }
+    const { pc, dc } = connected;
+    const releaseUplink = holdUplink(pc);
+    const held = [];
+    const abort = new AbortController();
+    dc.addEventListener('message', (e) => {
+      if (held.length < MAX_STAGED_EVENTS) held.push(e.data);
+      else if (held.length === MAX_STAGED_EVENTS) {
+        held.push(null);
+        this.emit('warning', { message: 'the prepared call sent too many events before the switch: the rest dropped' });
+      }
+    }, { signal: abort.signal });
+    const close = () => {
+      abort.abort();
+      try {
+        dc.close();
+        pc.close();
+      } catch {
+        // already closed
+      }
+    };
+    try {
+      await this.#waitOpen(dc);
+    } catch (error) {
+      close();
+      throw new RolloverFailure('channel_not_open', error);
+    }
+    return { pc, dc, callId: connected.callId ?? null, held, element, activateAudio, releaseUplink, close,
+      stopHolding: () => abort.abort() };
+  }
+
+  /** The plan's summary, replayed on the new call before it takes over (bounded; no response asked). */
+  #replayOn(staged, summary) {
+    const text = boundedReplay(summaryText(summary));
+    if (!text) return false;
+    staged.dc.send(JSON.stringify(replayItem(`The conversation so far (continued on a new call):\n${text}`)));
+    this.emit('summary_replayed', { chars: text.length, callId: staged.callId });
+    return true;
+  }
+
+  /**
+   * The switch: the old call let go, the new one heard (audio on the element, microphone on its
+   * sender), what it said meanwhile applied, the old call closed. The gap runs from the moment the
+   * old call stopped carrying audio (now, or when it died) to the new call's audio playing.
+   */
+  async #switchTo(staged, { urgent, diedAt }) {
+    const previous = { pc: this.pc, dc: this.dc, callId: this.callId };
+    const oldEndAt = urgent && diedAt !== null ? diedAt : this.clock.now();
+    staged.stopHolding();
+    const playing = staged.activateAudio && staged.element ? this.#playing(staged.element) : null;
+    this.#listen(staged.pc, staged.dc, staged.callId);
+    staged.activateAudio?.();
+    staged.releaseUplink().catch((e) => this.emit('warning', { message: `microphone not moved to the new call: ${e?.message ?? e}` }));
+    const credentials = this.tokens.credentials;
+    this.bound = { sessionId: credentials.sessionId, rotationToken: credentials.rotationToken };
+    const said = this.saidSince ?? [];
+    this.saidSince = null;
+    if (said.length) this.send(replayItem(`Said since on the previous call:\n${said.join('\n')}`));
+    if (this.mirror.phase === Phase.RECOVERING) this.mirror.connected();
+    for (const data of staged.held) if (data !== null) this.#onMessage(data);
+    try {
+      previous.dc?.close();
+      previous.pc?.close();
+    } catch {
+      // already closed
+    }
+    const readyAt = playing ? await playing : this.clock.now();
+    const gapMs = Math.max(0, Math.round(readyAt - oldEndAt));
+    if (staged.callId) this.emit('call', { callId: staged.callId, sessionId: credentials.sessionId });
+    this.events.client('reconnected', { reason: 'rollover', callId: staged.callId ?? undefined, gapMs });
+    this.emit('connected', { sessionId: this.sessionId, callId: staged.callId, reconnected: true, reason: 'rollover' });
+    return { gapMs };
+  }
+
+  /** When the element next plays (its new source started), at most AUDIO_READY_TIMEOUT_MS from now. */
+  #playing(element) {
+    return new Promise((resolve) => {
+      if (typeof element.addEventListener !== 'function') {
+        resolve(this.clock.now());
+        return;
+      }
+      const done = () => {
+        this.clock.clearTimeout(timer);
+        element.removeEventListener('playing', done);
+        resolve(this.clock.now());
+      };
+      const timer = this.clock.setTimeout(done, AUDIO_READY_TIMEOUT_MS);
+      element.addEventListener('playing', done);
+    });
+  }
+
+  /** A hand-over failed after the old call was gone: the session recovery (new session, summary replayed). */
+  #afterFailedRollover(failure, summary) {
+    if (this.ended || failure.reason === 'secret_reissued' || failure.reason === 'session_ended') return;
+    this.recover('rollover_failed', { plan: localPlan('rollover_failed'), summary });
+  }
+
   /** Resolves when no response is being generated or played (never cut the assistant off to reconnect). */
   #quietMoment() {
     const quiet = () => this.mirror.phase === Phase.LISTENING || this.mirror.phase === Phase.IDLE
-      || this.mirror.phase === Phase.ENDED;
+      || this.mirror.phase === Phase.RECOVERING || this.mirror.phase === Phase.ENDED;
     if (quiet()) return Promise.resolve();
     return new Promise((resolve) => {
       const off = this.mirror.on('phase', () => {

@@ -8,9 +8,11 @@ import { ApiError, requestJson } from './http.js';
 import { systemClock } from './clock.js';
 import { Emitter } from './emitter.js';
 import { reasonOf } from './event-summary.js';
+import { endReasonOf } from './session-end.js';
 
 const TRANSPORT_REASONS = new Set(['ice_failed', 'network_switch']);
-const SESSION_REASONS = new Set(['token_expired', 'auth_failed', 'event_order_broken']);
+const SESSION_REASONS = new Set(['token_expired', 'auth_failed', 'event_order_broken', 'rollover_failed']);
+const ROLLOVER_REASONS = new Set(['rollover', 'session_expired']);
 
 /**
  * The plan session-service would give, for when it cannot be asked (same rules as its RecoveryPlan).
@@ -18,6 +20,12 @@ const SESSION_REASONS = new Set(['token_expired', 'auth_failed', 'event_order_br
  */
 export function localPlan(reason) {
   const r = reasonOf(reason);
+  if (ROLLOVER_REASONS.has(r)) {
+    // the call reached upstream's maximum duration: a new call on a fresh secret, same session
+    return { class: 'rollover', reason: r, rebuild_peer: true, keep_token: true, reissue_token: false,
+      fresh_secret: true, new_upstream_session: true, replay_summary: true, switch_at: 'turn_boundary',
+      ice_restart: false, rotate_first: false };
+  }
   if (TRANSPORT_REASONS.has(r)) {
     return { class: 'transport', reason: r, rebuild_peer: true, keep_token: true, reissue_token: false,
       new_upstream_session: false, replay_summary: true, ice_restart: true, rotate_first: false };
@@ -51,10 +59,13 @@ export class RecoveryController extends Emitter {
     this.stats = { recoveries: 0, iceRestarts: 0, rebuilds: 0, reissues: 0, failures: 0 };
   }
 
-  /** Recovers from `reason` (`ice_failed`, `network_switch`, ...); concurrent calls share one recovery. */
-  recover(reason) {
+  /**
+   * Recovers from `reason` (`ice_failed`, `network_switch`, ...); concurrent calls share one recovery.
+   * With `given` (a plan and the summary the caller already has), session-service is not asked again.
+   */
+  recover(reason, given = null) {
     if (!this.running) {
-      this.running = this.#recover(reasonOf(reason)).finally(() => {
+      this.running = this.#recover(reasonOf(reason), given).finally(() => {
         this.running = null;
       });
     }
@@ -76,6 +87,8 @@ export class RecoveryController extends Emitter {
       return { plan: localPlan(reason), summary: null, source: 'local' };
     } catch (e) {
       const error = e instanceof ApiError ? e : new ApiError(0, 'network_error', String(e));
+      // the service ended the session (budget, liveness): nothing to recover, the caller reports the end
+      if (endReasonOf(error)) throw error;
       this.emit('plan_unavailable', { reason, code: error.code, status: error.status });
       // an expired or unknown session can only be recovered with a new one
       const r = error.status === 401 || error.status === 404 ? 'token_expired' : reason;
@@ -83,10 +96,11 @@ export class RecoveryController extends Emitter {
     }
   }
 
-  async #recover(reason) {
+  async #recover(reason, given) {
     const { tokens, hooks } = this.options;
     this.stats.recoveries++;
-    const { plan, summary, source } = await this.plan(reason);
+    const { plan, summary, source } = given
+      ? { plan: given.plan, summary: given.summary ?? null, source: 'given' } : await this.plan(reason);
     this.emit('plan', { reason, plan, source });
     try {
       let how;
