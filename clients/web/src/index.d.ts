@@ -141,13 +141,16 @@ export interface EventSummary {
   transcript?: string;
   played_ms?: number;
   conversation_id?: string;
+  /** client.reconnected of a hand-over: the audio gap measured, 0..60000. */
+  gap_ms?: number;
 }
 
 export type ClientEventKind = 'connected' | 'reconnected' | 'playback_stopped' | 'ice_state' | 'network_changed'
-  | 'cancel_failed' | 'ended';
+  | 'cancel_failed' | 'ended' | 'heartbeat' | 'rollover_failed';
 
 export interface ClientEventFields {
   callId?: string; reason?: string; playedMs?: number; iceState?: string; network?: string; responseId?: string;
+  gapMs?: number;
 }
 
 export declare const UPSTREAM_TYPES: ReadonlySet<string>;
@@ -203,7 +206,7 @@ export declare class TelemetryReporter extends Emitter {
 
 /** session-service's recovery plan (POST /v1/sessions/{id}/recover). */
 export interface RecoveryPlan {
-  class: 'transport' | 'session';
+  class: 'transport' | 'session' | 'rollover';
   reason: string;
   rebuild_peer: boolean;
   keep_token: boolean;
@@ -213,6 +216,10 @@ export interface RecoveryPlan {
   ice_restart: boolean;
   rotate_first: boolean;
   secret_expires_in_ms?: number | null;
+  /** rollover: a new client secret (token-service rotate) for the new call. */
+  fresh_secret?: boolean;
+  /** rollover: 'turn_boundary'. */
+  switch_at?: string;
 }
 
 export interface RecoverySummary { text?: string; lines?: Array<{ role: string; text: string; turn?: number }>; chars?: number }
@@ -236,7 +243,8 @@ export declare class RecoveryController extends Emitter {
   constructor(options: { sessionServiceUrl: string; tokens: TokenManager; hooks: RecoveryHooks; fetch?: typeof fetch; clock?: Clock });
   readonly running: Promise<RecoveryResult> | null;
   readonly stats: { recoveries: number; iceRestarts: number; rebuilds: number; reissues: number; failures: number };
-  recover(reason: string): Promise<RecoveryResult>;
+  /** With `given`, that plan and summary are carried out without asking session-service. */
+  recover(reason: string, given?: { plan: RecoveryPlan; summary?: RecoverySummary | null } | null): Promise<RecoveryResult>;
   plan(reason: string): Promise<{ plan: RecoveryPlan; summary: RecoverySummary | null; source: 'session-service' | 'local' }>;
 }
 
@@ -254,7 +262,17 @@ export interface ConnectRequest {
  * The call id (from the `Location` of POST /v1/realtime/calls) lets session-service attach its
  * sideband; without it the library warns, and there is no server-side cancel channel.
  */
-export interface ConnectResult { pc: RTCPeerConnection; dc: RTCDataChannel; callId?: string | null }
+export interface ConnectResult {
+  pc: RTCPeerConnection;
+  dc: RTCDataChannel;
+  callId?: string | null;
+  /**
+   * For a hand-over (`reason: 'rollover'`): puts this call's audio on the app's player. Given, the
+   * library calls it at the switch and the old call plays until then; absent, the app's connect
+   * already routed the audio.
+   */
+  activate?: () => void;
+}
 
 export interface RealtimeConnectOptions {
   /** Default `https://api.openai.com/v1/realtime/calls` (upstream-sim: `{SIM_URL}/v1/realtime/calls`). */
@@ -365,7 +383,58 @@ export interface RealtimeVoiceClientOptions {
   /** Recover on `online` and Network Information changes (default true). */
   watchNetwork?: boolean;
   tokens?: TokenManager;
+  /** `client.heartbeat` after this long with nothing else sent (default 10000, 100..40000). */
+  heartbeatMs?: number;
+  /** How long a prepared hand-over waits for a turn boundary before it fails (default 45000). */
+  rolloverSwitchTimeoutMs?: number;
 }
+
+/** The 'rollover' event: a hand-over to a new upstream call planned, completed or failed. */
+export interface RolloverEvent {
+  phase: 'planned' | 'completed' | 'failed';
+  /** planned: 'call_age' or 'session_expired'; failed: what failed ('connect_failed', 'no_turn_boundary', ...). */
+  reason: string;
+  /** The new call (completed). */
+  callId: string | null;
+  previousCallId: string | null;
+  /** The audio gap of the switch (completed). */
+  gapMs: number | null;
+  /** completed: the old call was gone already (session_expired), so it switched at once. */
+  unplanned?: boolean;
+  replayed?: boolean;
+}
+
+/** The 'ended' event: session-service ended the session (`budget_exceeded`, `abandoned`, ...). */
+export interface SessionEnded { reason: string; sessionId: string | null }
+
+export declare class RolloverFailure extends Error {
+  constructor(reason: string, cause?: unknown);
+  readonly reason: string;
+}
+
+export declare class RolloverController extends Emitter {
+  constructor(options: { hooks: Record<string, (...args: any[]) => any>; clock?: Clock; switchTimeoutMs?: number });
+  readonly running: Promise<RolloverEvent | null> | null;
+  readonly stats: { planned: number; completed: number; failed: number; fallbacks: number };
+  advised(advice: { action: string; reason?: string } | null): boolean;
+  expired(at?: number): boolean;
+  changed(): void;
+  abort(): void;
+}
+
+export declare class Heartbeat {
+  constructor(options: { beat: () => void; intervalMs?: number; clock?: Clock });
+  readonly intervalMs: number;
+  readonly beats: number;
+  readonly running: boolean;
+  sent(): void;
+  start(): void;
+  stop(): void;
+}
+
+export declare function heartbeatInterval(value: unknown): number;
+export declare function endReasonOf(error: unknown): string | null;
+export declare function boundedReplay(text: string, max?: number): string;
 
 /** What interrupt() returns at once. */
 export interface InterruptStarted {
@@ -427,13 +496,14 @@ export declare class RealtimeVoiceClient extends Emitter {
   readonly events: EventReporter;
   readonly telemetry: TelemetryReporter;
   readonly recovery: RecoveryController;
+  readonly rollover: RolloverController;
   readonly stats: { interrupts: number; staleDropped: number; iceRestarts: number; reconnects: number;
-    falseInterruptions: number };
+    falseInterruptions: number; rollovers: number };
   start(): Promise<{ sessionId: string }>;
   attach(pc: RTCPeerConnection, dc: RTCDataChannel, options?: { callId?: string | null }): void;
   send(event: Record<string, unknown>): boolean;
   interrupt(): InterruptStarted | null;
-  recover(reason: string): Promise<RecoveryResult | null>;
+  recover(reason: string, given?: { plan: RecoveryPlan; summary?: RecoverySummary | null } | null): Promise<RecoveryResult | null>;
   end(reason?: string): Promise<void>;
   /**
    * Events: 'phase' (PhaseChange), 'event' (each upstream event not dropped), 'stale', 'interrupt' (InterruptDetail),
@@ -442,7 +512,8 @@ export declare class RealtimeVoiceClient extends Emitter {
    * 'call' ({ callId, sessionId }: each connection's upstream call),
    * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated',
    * 'reissued', 'rotation_retry', 'recovery_plan', 'recovered', 'recovery_failed', 'ice_state', 'ice_restarted',
-   * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error'.
+   * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error',
+   * 'rollover' (RolloverEvent), 'ended' (SessionEnded: the service ended the session).
    */
   on(type: 'phase', fn: (detail: PhaseChange) => void): () => void;
   on(type: 'interrupt', fn: (detail: InterruptDetail) => void): () => void;
@@ -450,6 +521,8 @@ export declare class RealtimeVoiceClient extends Emitter {
     fn: (detail: TruncationResult) => void): () => void;
   on(type: 'false_interruption' | 'interruption_committed', fn: (detail: InterruptionJudgement) => void): () => void;
   on(type: 'call', fn: (detail: { callId: string; sessionId: string }) => void): () => void;
+  on(type: 'rollover', fn: (detail: RolloverEvent) => void): () => void;
+  on(type: 'ended', fn: (detail: SessionEnded) => void): () => void;
   on(type: 'latency', fn: (detail: LatencySample) => void): () => void;
   on(type: string, fn: (detail: any) => void): () => void;
 }

@@ -1,6 +1,9 @@
 // @rtvoice/web: the browser client of the realtime voice control plane. Plain ES modules, no build
 // step: import from '/client/index.js' as served by the console, or from the npm package.
-export { RealtimeVoiceClient, summaryText } from './realtime-voice-client.js';
+export { RealtimeVoiceClient, summaryText, boundedReplay } from './realtime-voice-client.js';
+export { RolloverController, RolloverFailure } from './rollover.js';
+export { Heartbeat, heartbeatInterval } from './heartbeat.js';
+export { endReasonOf } from './session-end.js';
 export { TokenManager, adviceFor, toMillis } from './token-manager.js';
 export { SessionStateMirror, Phase, responseIdOf } from './state-mirror.js';
 export { EventReporter } from './event-reporter.js';

@@ -32,6 +32,11 @@ client.on('interrupt', (d: InterruptDetail) => console.log(d.audioEndMs, d.playe
 client.on('truncated', (t: TruncationResult) => console.log(t.confirmedAudioEndMs, t.cleared));
 client.on('truncate_already_shorter', (t) => console.log(t.message));
 client.on('false_interruption', (j: InterruptionJudgement) => console.log(j.reason, j.speechMs, j.words));
+// the hand-over to a new upstream call before the 60-minute cap, and the service's end of a session
+client.on('rollover', (r) => {
+  if (r.phase === 'completed') console.log(`call ${r.previousCallId} -> ${r.callId}, gap ${r.gapMs} ms`);
+});
+client.on('ended', ({ reason }) => console.log(`ended by the service: ${reason}`));
 
 async function main(): Promise<void> {
   const { sessionId } = await client.start();
