@@ -17,7 +17,9 @@ import dev.rtvoice.metrics.api.LatencyRoutes;
 import dev.rtvoice.metrics.api.TelemetryRoutes;
 import dev.rtvoice.metrics.config.MetricsServiceConfig;
 import dev.rtvoice.metrics.domain.BudgetAnalyzer;
+import dev.rtvoice.metrics.domain.ClusterCounterView;
 import dev.rtvoice.metrics.domain.ClusterLatencyView;
+import dev.rtvoice.metrics.domain.CounterCatalog;
 import dev.rtvoice.metrics.domain.LatencySketchQuantiles;
 import dev.rtvoice.metrics.domain.OutageCredit;
 import dev.rtvoice.metrics.domain.SampleValidator;
@@ -103,6 +105,8 @@ public final class MetricsServiceVerticle extends VerticleBase {
         + "because an outage of this instance made them late (OUTAGE_GRACE, OUTAGE_CREDIT_MAX)", aggregator,
         WindowAggregator::outageExcused);
     ClusterLatencyView view = new ClusterLatencyView(ViewWindow.longest());
+    ClusterCounterView counterView = new ClusterCounterView(ViewWindow.longest(),
+        java.util.Set.of(CounterCatalog.FALSE_INTERRUPTIONS, CounterCatalog.SESSIONS_STARTED));
     meters.gauge("window.open.buckets", "Buckets of this instance not yet closed by the watermark", aggregator,
         WindowAggregator::openBuckets);
     meters.gauge("window.view.buckets", "Stage buckets held for the views of every instance", view,
@@ -127,7 +131,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
     kafkaAvailability = new KafkaAvailability(vertx, new KafkaReadiness(vertx, kafka.admin()), PROBE_INTERVAL,
         outages, clock);
     feed = new WindowsFeed(vertx, config.kafka(), topics.metricsWindows(), "windows-" + config.instanceId(), view,
-        clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
+        counterView, clock, ViewWindow.longest().plus(config.windows().allowedLateness()).plus(config.windows().bucket()), meters);
 
     Router router = Router.router(vertx);
     router.route().handler(CrossOrigin.handler(cors));
@@ -136,7 +140,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
     new TelemetryRoutes(new BearerAuth(handles), validator, aggregator, sink, meters, clock, config.maxBatch(),
         config.maxPending(), kafkaAvailability, config.telemetryDeadline()).mount(router);
     BudgetAnalyzer analyzer = new BudgetAnalyzer(config.budgets());
-    new LatencyRoutes(view, analyzer, aggregator, config.ingest().name().toLowerCase()).mount(router);
+    new LatencyRoutes(view, counterView, analyzer, aggregator, config.ingest().name().toLowerCase()).mount(router);
     JsonErrors.install(router);
 
     flusher.start();

@@ -4,7 +4,9 @@ import dev.rtvoice.common.http.ApiException;
 import dev.rtvoice.metrics.domain.BudgetAnalyzer;
 import dev.rtvoice.metrics.domain.BudgetRange;
 import dev.rtvoice.metrics.domain.BudgetReport;
+import dev.rtvoice.metrics.domain.ClusterCounterView;
 import dev.rtvoice.metrics.domain.ClusterLatencyView;
+import dev.rtvoice.metrics.domain.CounterCatalog;
 import dev.rtvoice.metrics.domain.Stage;
 import dev.rtvoice.metrics.domain.ViewWindow;
 import dev.rtvoice.metrics.domain.WindowAggregator;
@@ -17,17 +19,21 @@ import java.util.List;
 
 /**
  * {@code GET /v1/latency/budget?window=5m}: per stage count, p50, p95, p99, budget and verdict over
- * the merged view of every instance, and which part of first audio is to blame for an overrun.
+ * the merged view of every instance, and which part of first audio is to blame for an overrun, with
+ * the false interruptions per session started over the same window.
  * {@code GET /v1/windows/status}: this instance's watermark and buckets, for operators.
  */
 public final class LatencyRoutes {
   private final ClusterLatencyView view;
+  private final ClusterCounterView counters;
   private final BudgetAnalyzer analyzer;
   private final WindowAggregator aggregator;
   private final String ingest;
 
-  public LatencyRoutes(ClusterLatencyView view, BudgetAnalyzer analyzer, WindowAggregator aggregator, String ingest) {
+  public LatencyRoutes(ClusterLatencyView view, ClusterCounterView counters, BudgetAnalyzer analyzer,
+                       WindowAggregator aggregator, String ingest) {
     this.view = view;
+    this.counters = counters;
     this.analyzer = analyzer;
     this.aggregator = aggregator;
     this.ingest = ingest;
@@ -44,7 +50,20 @@ public final class LatencyRoutes {
     ViewWindow window = ViewWindow.fromWireName(name)
         .orElseThrow(() -> ApiException.badRequest("window", "must be one of 1m, 5m, 15m, 1h"));
     BudgetReport report = analyzer.analyze(view.view(window.length()));
-    ctx.json(toJson(window, report));
+    ctx.json(toJson(window, report).put("false_interruptions", falseInterruptions(counters.totals(window.length()))));
+  }
+
+  /**
+   * False interruptions against sessions started, both summed over the same buckets of every
+   * instance: {@code per_session} is their ratio, null before any session started in the window.
+   */
+  static JsonObject falseInterruptions(ClusterCounterView.Totals totals) {
+    double count = totals.total(CounterCatalog.FALSE_INTERRUPTIONS);
+    double sessions = totals.total(CounterCatalog.SESSIONS_STARTED);
+    return new JsonObject()
+        .put("count", (long) count)
+        .put("sessions_started", (long) sessions)
+        .put("per_session", sessions > 0 ? Math.round(count / sessions * 10_000) / 10_000.0 : null);
   }
 
   static JsonObject toJson(ViewWindow window, BudgetReport report) {

@@ -94,7 +94,7 @@ public record MetricsServiceConfig(
     Duration idle = env.duration("WINDOW_IDLE_TIMEOUT", Duration.ofSeconds(10));
     Duration skew = env.duration("WINDOW_MAX_CLOCK_SKEW", Duration.ofSeconds(10));
     Set<String> immediate = new HashSet<>(env.list("IMMEDIATE_COUNTERS",
-        List.of(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED)));
+        List.of(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED, CounterCatalog.ROLLOVERS)));
     Set<String> known = new HashSet<>();
     CounterCatalog.all().forEach(c -> known.add(c.metric()));
     known.add(CounterCatalog.SAMPLES_DROPPED);

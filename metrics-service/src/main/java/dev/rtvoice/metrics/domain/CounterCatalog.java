@@ -2,8 +2,7 @@ package dev.rtvoice.metrics.domain;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The counters metrics-service derives from token and session events, as docs/events.md fixes them. */
@@ -12,6 +11,13 @@ public final class CounterCatalog {
   public static final String UPSTREAM_AUTH_REJECTED = "upstream_auth_rejected_total";
   /** Late samples dropped by the watermark, by stage; not derived from an event. */
   public static final String SAMPLES_DROPPED = "latency_samples_dropped_total";
+  public static final String SESSIONS_STARTED = "sessions_started_total";
+  public static final String FALSE_INTERRUPTIONS = "false_interruption_total";
+  public static final String ROLLOVERS = "session_rollover_total";
+
+  private static final List<String> FALSE_INTERRUPTION_REASONS = List.of("too_short", "too_few_words", "no_transcript");
+  private static final List<String> ROLLOVER_OUTCOMES = List.of("planned", "completed", "failed");
+  private static final List<String> HANGUP_REASONS = List.of("abandoned", "budget_exceeded", "rollover_old_call");
 
   private static final List<CounterDefinition> DEFINITIONS = List.of(
       new CounterDefinition(ROTATE_FAIL, "token.rotation_failed", List.of("reason"),
@@ -26,7 +32,7 @@ public final class CounterCatalog {
       new CounterDefinition("token_denied_total", "token.denied", List.of("reason"),
           List.of("unauthenticated", "forbidden", "session_expired", "rate_limited"),
           "Token requests refused, by reason"),
-      new CounterDefinition("sessions_started_total", "session.started", List.of(), List.of(),
+      new CounterDefinition(SESSIONS_STARTED, "session.started", List.of(), List.of(),
           "Voice sessions started"),
       new CounterDefinition("interrupt_total", "session.interrupted", List.of(), List.of(),
           "Interruptions (barge-in) of a response"),
@@ -42,10 +48,22 @@ public final class CounterCatalog {
       new CounterDefinition("reconnect_total", "session.reconnect", List.of("class", "reason"), List.of(),
           "Reconnects by class (transport or session) and reason"),
       new CounterDefinition("stale_event_total", "session.stale_event_ignored", List.of(), List.of(),
-          "Upstream events of a cancelled or finished response that were ignored"));
+          "Upstream events of a cancelled or finished response that were ignored"),
+      closed(FALSE_INTERRUPTIONS, "session.false_interruption", "reason", FALSE_INTERRUPTION_REASONS,
+          "Speech over the assistant that the false-interruption policy kept from cancelling it, by reason"),
+      closed(ROLLOVERS, "session.rollover", "outcome", ROLLOVER_OUTCOMES,
+          "Upstream hand-overs past the call's age cap, by outcome (planned, completed, failed)"),
+      new CounterDefinition("session_budget_exceeded_total", "session.budget_exceeded", List.of("scope", "limit"),
+          List.of(), "Sessions ended because a user's or tenant's budget was exceeded, by scope and limit",
+          Map.of("scope", Set.of("user", "tenant"), "limit", Set.of("duration", "concurrency")), Map.of()),
+      closed("call_hangup_total", "session.call_hung_up", "reason", HANGUP_REASONS,
+          "Upstream calls the suite hung up, by reason (abandoned, budget_exceeded, rollover_old_call)"),
+      new CounterDefinition("sessions_abandoned_total", "session.ended", List.of(), List.of(),
+          "Sessions ended because their client vanished (no client event within the liveness grace)",
+          Map.of(), Map.of("reason", "abandoned")));
 
-  private static final Map<String, CounterDefinition> BY_EVENT_TYPE =
-      DEFINITIONS.stream().collect(Collectors.toUnmodifiableMap(CounterDefinition::eventType, Function.identity()));
+  private static final Map<String, List<CounterDefinition>> BY_EVENT_TYPE =
+      DEFINITIONS.stream().collect(Collectors.groupingBy(CounterDefinition::eventType, Collectors.toUnmodifiableList()));
 
   private CounterCatalog() {}
 
@@ -53,9 +71,22 @@ public final class CounterCatalog {
     return DEFINITIONS;
   }
 
-  /** The counter an event type moves, if any. */
-  public static Optional<CounterDefinition> forEventType(String eventType) {
-    return Optional.ofNullable(BY_EVENT_TYPE.get(eventType));
+  /** The counters an event type may move (each may still ask for a payload value, see {@link CounterDefinition#counts}). */
+  public static List<CounterDefinition> forEventType(String eventType) {
+    return BY_EVENT_TYPE.getOrDefault(eventType, List.of());
+  }
+
+  /** The counter of this name. */
+  public static CounterDefinition named(String metric) {
+    return DEFINITIONS.stream().filter(d -> d.metric().equals(metric)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no counter " + metric));
+  }
+
+  /** A counter with one label whose values form a closed set (anything else is {@code other}). */
+  private static CounterDefinition closed(String metric, String eventType, String label, List<String> values,
+                                          String description) {
+    return new CounterDefinition(metric, eventType, List.of(label), values, description,
+        Map.of(label, Set.copyOf(values)), Map.of());
   }
 
   /**

@@ -41,7 +41,7 @@ public record WindowSettings(
   public static WindowSettings defaults() {
     return new WindowSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10),
         Duration.ofHours(1).plusSeconds(30), Duration.ofSeconds(10),
-        Set.of(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED), 16, Set.of(), 32);
+        Set.of(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED, CounterCatalog.ROLLOVERS), 16, Set.of(), 32);
   }
 
   public WindowSettings withBucket(Duration bucket, Duration lateness, Duration idle) {

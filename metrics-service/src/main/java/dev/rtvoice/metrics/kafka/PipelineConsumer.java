@@ -175,9 +175,10 @@ public final class PipelineConsumer {
         if (event.type() == EventType.LATENCY_SAMPLE) {
           recorded |= applySample(consumed, now, deadLettered);
         } else {
-          CounterDefinition counter = CounterCatalog.forEventType(event.type().wireName()).orElse(null);
-          if (counter != null) {
-            recorded |= applyCounter(consumed, counter, now, deadLettered);
+          for (CounterDefinition counter : CounterCatalog.forEventType(event.type().wireName())) {
+            if (counter.counts(event.payloadView().getMap())) {
+              recorded |= applyCounter(consumed, counter, now, deadLettered);
+            }
           }
         }
       } catch (ArithmeticException e) {
@@ -289,9 +290,9 @@ public final class PipelineConsumer {
     for (String label : counter.labels()) {
       Object value = payload.getValue(label);
       if (value instanceof String s) {
-        labels.put(label, CounterCatalog.labelValue(s));
+        labels.put(label, counter.boundedValue(label, CounterCatalog.labelValue(s)));
       } else if (value instanceof Integer || value instanceof Long) {
-        labels.put(label, value.toString());
+        labels.put(label, counter.boundedValue(label, value.toString()));
       } else {
         deadLettered.add(deadLetter(consumed, "payload." + label, value == null ? "missing" : "must be a string"));
         return false;

@@ -9,6 +9,7 @@ import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.TopicLog;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
+import dev.rtvoice.metrics.domain.ClusterCounterView;
 import dev.rtvoice.metrics.domain.ClusterLatencyView;
 import dev.rtvoice.metrics.domain.Stage;
 import dev.rtvoice.metrics.prometheus.ServiceMeters;
@@ -39,6 +40,7 @@ public final class WindowsFeed {
   private final String topic;
   private final String clientName;
   private final ClusterLatencyView view;
+  private final ClusterCounterView counters;
   private final Clock clock;
   private final Duration lookback;
   private final ServiceMeters meters;
@@ -47,12 +49,13 @@ public final class WindowsFeed {
   private volatile boolean stopping;
 
   public WindowsFeed(Vertx vertx, KafkaSettings settings, String topic, String clientName, ClusterLatencyView view,
-                     Clock clock, Duration lookback, ServiceMeters meters) {
+                     ClusterCounterView counters, Clock clock, Duration lookback, ServiceMeters meters) {
     this.vertx = vertx;
     this.settings = settings;
     this.topic = topic;
     this.clientName = clientName;
     this.view = view;
+    this.counters = counters;
     this.clock = clock;
     this.lookback = lookback;
     this.meters = meters;
@@ -91,7 +94,16 @@ public final class WindowsFeed {
       JsonObject payload = event.payloadView();
       String metric = payload.getString("metric");
       if (Stage.fromMetricName(metric).isEmpty()) {
-        return; // counters: nothing in the view needs them
+        if (counters.watches(metric)) {
+          WindowPane pane = WindowPane.fromJson(payload);
+          double increase = 0;
+          for (WindowPane.Series series : pane.series()) {
+            increase += series.value();
+          }
+          counters.accept(pane.instanceId(), metric, pane.bucketStart().toEpochMilli(),
+              pane.bucketEnd().toEpochMilli(), pane.finalPane(), pane.paneVersion(), increase);
+        }
+        return; // other counters: nothing in the views needs them
       }
       ClusterLatencyView.PaneHeader header = new ClusterLatencyView.PaneHeader(
           requireText(payload, "instance_id"), metric,

@@ -66,12 +66,8 @@ public final class ServiceMeters {
     }
     // counters exist from the start (at 0), so rules and dashboards see them before the first event
     for (CounterDefinition def : CounterCatalog.all()) {
-      if (def.labels().isEmpty()) {
-        count(def, Map.of(), 0);
-      } else if (def.labels().size() == 1) {
-        for (String value : def.knownValues()) {
-          count(def, Map.of(def.labels().get(0), value), 0);
-        }
+      for (Map<String, String> labels : def.initialLabelSets()) {
+        count(def, labels, 0);
       }
     }
     for (Stage stage : Stage.all()) {

@@ -28,7 +28,8 @@ class MetricsServiceConfigTest {
     assertThat(c.windows().horizon()).as("the longest view plus the lateness")
         .isEqualTo(Duration.ofHours(1).plusSeconds(30));
     assertThat(c.windows().immediateCounters())
-        .containsExactlyInAnyOrder(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED);
+        .containsExactlyInAnyOrder(CounterCatalog.ROTATE_FAIL, CounterCatalog.UPSTREAM_AUTH_REJECTED,
+            CounterCatalog.ROLLOVERS);
     assertThat(c.windows().platformLimit()).isEqualTo(16);
     assertThat(c.paneInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.ingest()).isEqualTo(MetricsServiceConfig.Ingest.KAFKA);

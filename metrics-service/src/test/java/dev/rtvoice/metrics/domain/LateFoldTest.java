@@ -34,7 +34,7 @@ class LateFoldTest {
     long now = clock.millis();
     // before the outage: traffic at 180 s, its bucket published final once the watermark passed it
     windows.recordLatency(Stage.INFERENCE, "server", 500, T0 + 181 * S, T0 + 181 * S, now);
-    windows.count(CounterCatalog.forEventType("session.stale_event_ignored").orElseThrow().metric(), Map.of(),
+    windows.count(CounterCatalog.forEventType("session.stale_event_ignored").get(0).metric(), Map.of(),
         T0 + 182 * S, T0 + 182 * S, now);
     windows.recordLatency(Stage.INFERENCE, "server", 450, T0 + 300 * S, T0 + 300 * S, now);
     assertThat(publish()).anyMatch(p -> p.finalPane() && p.bucketStart().toEpochMilli() == T0 + 180 * S);
@@ -44,7 +44,7 @@ class LateFoldTest {
     WindowAggregator.Outcome outcome =
         windows.recordLatency(Stage.INFERENCE, "server", 700, T0 + 184 * S, T0 + 185 * S, now);
     assertThat(outcome).isEqualTo(WindowAggregator.Outcome.FOLDED);
-    String stale = CounterCatalog.forEventType("session.stale_event_ignored").orElseThrow().metric();
+    String stale = CounterCatalog.forEventType("session.stale_event_ignored").get(0).metric();
     assertThat(windows.count(stale, Map.of(), T0 + 186 * S, T0 + 187 * S, now))
         .isEqualTo(WindowAggregator.Outcome.FOLDED);
 
@@ -105,7 +105,7 @@ class LateFoldTest {
   void dataTheSuiteRefusedDuringAnOutageIsFoldedWhenTheClientsRetryBringsIt() {
     OutageCredit outages = new OutageCredit(30 * S, 60 * S, 300 * S);
     WindowAggregator withOutages = new WindowAggregator("i-1", WindowSettings.defaults(), clock, outages);
-    String interrupts = CounterCatalog.forEventType("session.interrupted").orElseThrow().metric();
+    String interrupts = CounterCatalog.forEventType("session.interrupted").get(0).metric();
     long now = clock.millis();
     // Kafka refused writes from 170 s to 290 s; traffic resumed at 300 s
     outages.down(T0 + 170 * S);
