@@ -36,6 +36,8 @@ class FakeUpstream {
     this.lateEvents = true;
     /** When set, the audio an assistant item holds: a truncate past it is refused ("already shorter"). */
     this.itemAudioMs = null;
+    /** When set, each relayed call ends like upstream's at its cap: `session_expired`, then closed. */
+    this.sessionMaxMs = null;
     this.audio = new AudioContext();
     const osc = this.audio.createOscillator();
     osc.frequency.value = 440;
@@ -44,8 +46,21 @@ class FakeUpstream {
     osc.start();
   }
 
+  /** The call the app listens to (a hand-over prepares the next one meanwhile), else the newest. */
   get current() {
-    return this.connections.at(-1);
+    const callId = window.app?.client?.callId;
+    return (callId && this.connections.find((c) => c.callId === callId)) || this.connections.at(-1);
+  }
+
+  /** Upstream's maximum session duration reached: the error OpenAI sends, then the call is closed. */
+  expire(conn) {
+    if (conn.expired || conn.pc.connectionState === 'closed') return;
+    conn.expired = true;
+    if (conn.dc?.readyState === 'open') {
+      this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', param: null,
+        event_id: null, message: `Your session hit the maximum duration of ${this.sessionMaxMs / 1000} seconds.` } }, conn);
+    }
+    setTimeout(() => conn.pc.close(), 100);
   }
 
   /** The SDP exchange a real app does with POST /v1/realtime/calls and its client secret. */
@@ -81,7 +96,8 @@ class FakeUpstream {
   async answerRelayed(sdp, callId) {
     const pc = new RTCPeerConnection();
     pc.addTrack(this.dest.stream.getAudioTracks()[0], this.dest.stream);
-    const conn = { pc, dc: null, secret: null, callId, ufrags: [iceUfrag(sdp)], open: null };
+    const conn = { pc, dc: null, secret: null, callId, ufrags: [iceUfrag(sdp)], open: null, createdAt: Date.now() };
+    if (this.sessionMaxMs) setTimeout(() => this.expire(conn), this.sessionMaxMs);
     pc.addEventListener('datachannel', (e) => {
       conn.dc = e.channel;
       conn.dc.addEventListener('message', (m) => this.#onClientEvent(conn, JSON.parse(m.data)));
@@ -111,6 +127,7 @@ class FakeUpstream {
 
   #onClientEvent(conn, event) {
     this.received.push(event);
+    (conn.received ??= []).push(event);
     switch (event.type) {
       case 'response.cancel': {
         const rid = this.active;
@@ -214,7 +231,7 @@ class VoiceApp {
    * `callsUrl`: the library's own on-ramp (offer posted there, call id from Location, its default
    * playback); otherwise the app negotiates with the in-page upstream itself.
    */
-  async start({ ttlSeconds = 60, falseInterruption = undefined, callsUrl = null } = {}) {
+  async start({ ttlSeconds = 60, falseInterruption = undefined, callsUrl = null, heartbeatMs = undefined } = {}) {
     this.mic = await navigator.mediaDevices.getUserMedia({ audio: true });
     const api = this.config.api;
     const appNegotiates = {
@@ -238,13 +255,15 @@ class VoiceApp {
       platform: 'web-chromium',
       ttlSeconds,
       falseInterruption,
+      heartbeatMs,
       watchNetwork: false,
       restartIce: (pc) => this.#restartIce(pc),
     });
     for (const kind of ['phase', 'interrupt', 'interrupt_reported', 'stale', 'rotated', 'reissued', 'recovered',
       'recovery_plan', 'recovery_failed', 'connected', 'ice_restarted', 'summary_replayed', 'latency', 'error',
       'warning', 'cancel_unacknowledged', 'rotation_retry', 'truncated', 'truncate_already_shorter',
-      'truncate_unconfirmed', 'truncate_refused', 'interrupt_pending', 'false_interruption', 'interruption_committed', 'call']) {
+      'truncate_unconfirmed', 'truncate_refused', 'interrupt_pending', 'false_interruption', 'interruption_committed', 'call',
+      'rollover', 'ended', 'channel_closed']) {
       this.client.on(kind, (detail) => {
         this.log.push({ kind, at: performance.now(), detail: detail instanceof Error ? { message: detail.message, code: detail.code } : detail });
         if (kind === 'phase') {
@@ -255,7 +274,8 @@ class VoiceApp {
     }
     this.client.recovery.on('ice_restart_failed', (e) => this.log.push({ kind: 'ice_restart_failed', at: performance.now(),
       detail: { reason: e.reason, error: String(e.error?.stack ?? e.error) } }));
-    this.client.on('event', (e) => this.appEvents.push({ type: e.type, response_id: e.response_id ?? e.response?.id ?? null }));
+    this.client.on('event', (e) => this.appEvents.push({ type: e.type, response_id: e.response_id ?? e.response?.id ?? null,
+      code: e.error?.code ?? null }));
     return this.client.start();
   }
 

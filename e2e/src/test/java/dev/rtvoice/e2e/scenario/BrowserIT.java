@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * e2e/target/e2e-logs/screenshots.
  */
 class BrowserIT {
-  private static final Duration TIMEOUT = Duration.ofMinutes(6);
+  private static final Duration TIMEOUT = Duration.ofMinutes(8);
+  /** upstream-sim's maximum call duration in this suite; the browser test's in-page upstream gets the same. */
+  private static final String SIM_SESSION_MAX = "20s";
 
   @Test
   void clientLibraryAndConsoleInARealBrowser() throws Exception {
@@ -28,14 +31,18 @@ class BrowserIT {
     run(List.of("npm", "run", "typecheck"), web, null, "client library typecheck");
     assertThat(web.resolve("node_modules/playwright-core")).as("npm ci in clients/web (.ci/run does it)").exists();
     assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium (.ci/run installs it)").exists();
-    try (Suite suite = Suite.start()) {
+    // a short upstream cap, and the hand-over advised well before it (6-rollover: 70 s across three or more)
+    Suite.Options options = Suite.Options.scenario()
+        .withServiceEnv("upstream-sim", Map.of("SIM_SESSION_MAX", SIM_SESSION_MAX))
+        .withServiceEnv("session-service", Map.of("ROLLOVER_AFTER", "12s"));
+    try (Suite suite = Suite.start(options)) {
       Path screenshots = suite.workDir.resolve("screenshots");
       Files.createDirectories(screenshots);
       run(List.of("npm", "run", "test:browser"), web, new String[] {
           "CONSOLE_URL", suite.consoleUrl, "TOKEN_URL", suite.tokenUrl, "SESSION_URL", suite.sessionUrl,
           "METRICS_URL", suite.metricsUrl, "ALERTING_URL", suite.alertingUrl, "SIM_URL", suite.simUrl,
           "USER_TOKEN", suite.identity.userToken("browser-user-1", Duration.ofMinutes(30)),
-          "SCREENSHOT_DIR", screenshots.toString()}, "browser scenarios");
+          "SCREENSHOT_DIR", screenshots.toString(), "SIM_SESSION_MAX", SIM_SESSION_MAX}, "browser scenarios");
       try (var files = Files.list(screenshots)) {
         assertThat(files.filter(f -> f.toString().endsWith(".png")).count()).as("console screenshots").isPositive();
       }
