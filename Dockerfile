@@ -9,6 +9,7 @@ ARG MODULES=upstream-sim,token-service,session-service,metrics-service,alerting-
 #    pom changes, not on every source change. The suite's own modules are built in step 2.
 COPY pom.xml .
 COPY kafka-broker/pom.xml kafka-broker/
+COPY broker-launcher/pom.xml broker-launcher/
 COPY common/pom.xml common/
 COPY upstream-sim/pom.xml upstream-sim/
 COPY token-service/pom.xml token-service/

@@ -1,9 +1,9 @@
 package dev.rtvoice.stack;
 
 import dev.rtvoice.alerting.AlertingServiceMain;
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.KafkaBroker;
-import dev.rtvoice.common.broker.KafkaBrokers;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.KafkaBroker;
+import dev.rtvoice.broker.KafkaBrokers;
 import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.common.runtime.ServiceRuntime;

@@ -3,8 +3,8 @@ package dev.rtvoice.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.ChildProcessKafkaBroker;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.ChildProcessKafkaBroker;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;

@@ -4,8 +4,8 @@ import static dev.rtvoice.common.testing.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.ChildProcessKafkaBroker;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.ChildProcessKafkaBroker;
 import dev.rtvoice.common.testing.KafkaBrokerExtension;
 import dev.rtvoice.common.testing.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,8 +1,8 @@
 package dev.rtvoice.common.testing;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.KafkaBroker;
-import dev.rtvoice.common.broker.KafkaBrokers;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.KafkaBroker;
+import dev.rtvoice.broker.KafkaBrokers;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

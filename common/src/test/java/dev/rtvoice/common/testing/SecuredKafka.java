@@ -1,8 +1,8 @@
 package dev.rtvoice.common.testing;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.BrokerSecurity;
-import dev.rtvoice.common.broker.ChildProcessKafkaBroker;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.BrokerSecurity;
+import dev.rtvoice.broker.ChildProcessKafkaBroker;
 import dev.rtvoice.common.kafka.ServiceAcls;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.rtvoice.e2e.harness;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.ChildProcessKafkaBroker;
-import dev.rtvoice.common.broker.KafkaBroker;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.ChildProcessKafkaBroker;
+import dev.rtvoice.broker.KafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.rtvoice.metrics.bench;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.KafkaBroker;
-import dev.rtvoice.common.broker.KafkaBrokers;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.KafkaBroker;
+import dev.rtvoice.broker.KafkaBrokers;
 import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.handle.SessionHandleCodec;
 import dev.rtvoice.metrics.MetricsServiceMain;

@@ -1,8 +1,8 @@
 package dev.rtvoice.sessions.bench;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.KafkaBroker;
-import dev.rtvoice.common.broker.KafkaBrokers;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.KafkaBroker;
+import dev.rtvoice.broker.KafkaBrokers;
 import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.runtime.ServiceRuntime;
 import dev.rtvoice.sessions.SessionServiceMain;

@@ -2,8 +2,8 @@ package dev.rtvoice.sessions.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rtvoice.common.broker.BrokerOptions;
-import dev.rtvoice.common.broker.ChildProcessKafkaBroker;
+import dev.rtvoice.broker.BrokerOptions;
+import dev.rtvoice.broker.ChildProcessKafkaBroker;
 import dev.rtvoice.common.testing.Eventually;
 import dev.rtvoice.common.testing.Http;
 import io.vertx.core.json.JsonArray;

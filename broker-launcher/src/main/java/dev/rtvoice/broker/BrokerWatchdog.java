@@ -1,4 +1,4 @@
-package dev.rtvoice.common.broker;
+package dev.rtvoice.broker;
 
 import java.io.InputStream;
 import java.lang.reflect.Method;

@@ -1,4 +1,4 @@
-package dev.rtvoice.common.broker;
+package dev.rtvoice.broker;
 
 /** A running Kafka cluster that tests or the local stack talk to; closing stops what we started. */
 public interface KafkaBroker extends AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.rtvoice.common.broker;
+package dev.rtvoice.broker;
 
 /**
  * A parent JVM for {@link ChildBrokerLifecycleIT}: starts a child broker, prints its pid and address,

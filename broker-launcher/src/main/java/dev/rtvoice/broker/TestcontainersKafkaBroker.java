@@ -1,4 +1,4 @@
-package dev.rtvoice.common.broker;
+package dev.rtvoice.broker;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;

@@ -1,4 +1,4 @@
-package dev.rtvoice.common.broker;
+package dev.rtvoice.broker;
 
 /** A cluster someone else runs ({@code KAFKA_BOOTSTRAP_SERVERS}); closing it does nothing. */
 final class ExternalKafkaBroker implements KafkaBroker {

@@ -1,4 +1,4 @@
-package dev.rtvoice.common.broker;
+package dev.rtvoice.broker;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
