@@ -61,10 +61,11 @@ public final class UpstreamSimVerticle extends VerticleBase {
     SidebandServer sideband = new SidebandServer(vertx, apiKey, secrets, timing, config.sessionMax());
 
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    // no file uploads: a multipart part sent as a file is dropped, never written to disk
+    router.route().handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     secretApi.mount(router);
     MediaPeer mediaPeer = new MediaPeer(vertx);
-    new CallsApi(apiKey, secrets, sideband, mediaPeer).mount(router);
+    new CallsApi(vertx, apiKey, secrets, sideband, mediaPeer, faults).mount(router);
     new AdminApi(faults, secrets, sideband, secretApi, mediaPeer, config.responseLatency()).mount(router);
     HealthRoutes.mount(router, registry, List.of());
     JsonErrors.install(router);

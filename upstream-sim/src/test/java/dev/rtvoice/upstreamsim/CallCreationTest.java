@@ -103,6 +103,36 @@ class CallCreationTest {
   }
 
   @Test
+  void injectedCallFaultsHitOnlyAServersCreationAndAFilePartIsNeverStored() throws Exception {
+    registerPeer();
+    assertThat(sim.admin(HttpMethod.POST, "/admin/faults", new JsonObject().put("target", "calls").put("status", 503)
+        .put("count", 1)).statusCode()).isEqualTo(201);
+    assertThat(sim.admin(HttpMethod.POST, "/admin/faults", new JsonObject().put("target", "any").put("status", 500)
+        .put("count", 1)).statusCode()).isEqualTo(201);
+    MultipartForm form = MultipartForm.create().attribute("sdp", OFFER);
+    var failed = sim.request(HttpMethod.POST, "/v1/realtime/calls").bearerTokenAuthentication(SimHarness.KEY)
+        .sendMultipartForm(form).await(10, TimeUnit.SECONDS);
+    assertThat(failed.statusCode()).as("the 'calls' fault").isEqualTo(503);
+    assertThat(offers).as("a failed creation asks no media peer").isEmpty();
+    // "any" stays with the secret endpoints, as before call faults existed
+    var created = sim.request(HttpMethod.POST, "/v1/realtime/calls").bearerTokenAuthentication(SimHarness.KEY)
+        .sendMultipartForm(form).await(10, TimeUnit.SECONDS);
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(sim.post("/v1/realtime/client_secrets", SimHarness.KEY, new JsonObject()).statusCode()).isEqualTo(500);
+
+    // a part sent as a file is dropped (no uploads directory written), and without an sdp field it is no offer
+    java.nio.file.Path upload = java.nio.file.Files.createTempFile("offer", ".sdp");
+    java.nio.file.Files.writeString(upload, OFFER);
+    MultipartForm asFile = MultipartForm.create().textFileUpload("sdp", "offer.sdp", upload.toString(),
+        "application/sdp");
+    var refused = sim.request(HttpMethod.POST, "/v1/realtime/calls").bearerTokenAuthentication(SimHarness.KEY)
+        .sendMultipartForm(asFile).await(10, TimeUnit.SECONDS);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(new java.io.File("file-uploads")).as("BodyHandler's default upload directory").doesNotExist();
+    java.nio.file.Files.delete(upload);
+  }
+
+  @Test
   void refusedBeforeAnythingIsCreated() throws Exception {
     registerPeer();
     assertThat(postOffer(null, "application/sdp", OFFER).statusCode()).isEqualTo(401);

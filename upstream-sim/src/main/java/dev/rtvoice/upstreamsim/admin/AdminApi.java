@@ -21,7 +21,7 @@ import java.util.Set;
  * the simulator saw. It is a test tool: it has no authentication and must not face the internet.
  */
 public final class AdminApi {
-  private static final Set<String> TARGETS = Set.of("client_secrets", "sessions", "any");
+  private static final Set<String> TARGETS = Set.of("client_secrets", "sessions", "calls", "any");
   private static final int MAX_TRANSCRIPT_CHARS = 4000;
 
   private final FaultInjector faults;

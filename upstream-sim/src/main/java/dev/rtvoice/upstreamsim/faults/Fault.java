@@ -9,7 +9,8 @@ package dev.rtvoice.upstreamsim.faults;
  * @param delayMs how long to hold the call before answering (a timeout when longer than the caller waits)
  */
 public record Fault(String target, int status, int retryAfterSeconds, long delayMs) {
+  /** {@code any} means the secret endpoints; call creation ({@code calls}) is hit only when named. */
   public boolean hits(String endpoint) {
-    return "any".equals(target) || target.equals(endpoint);
+    return target.equals(endpoint) || "any".equals(target) && !"calls".equals(endpoint);
   }
 }

@@ -3,7 +3,12 @@ package dev.rtvoice.upstreamsim.realtime;
 import dev.rtvoice.upstreamsim.ApiKeyCheck;
 import dev.rtvoice.upstreamsim.OpenAiErrors;
 import dev.rtvoice.upstreamsim.Ids;
+import dev.rtvoice.upstreamsim.faults.Fault;
+import dev.rtvoice.upstreamsim.faults.FaultInjector;
+import dev.rtvoice.upstreamsim.secrets.ClientSecretApi;
 import dev.rtvoice.upstreamsim.secrets.SecretStore;
+import io.vertx.core.Vertx;
+import java.util.Optional;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -33,8 +38,13 @@ public final class CallsApi {
   private final SecretStore secrets;
   private final SidebandServer calls;
   private final MediaPeer mediaPeer;
+  private final Vertx vertx;
+  private final FaultInjector faults;
 
-  public CallsApi(ApiKeyCheck apiKey, SecretStore secrets, SidebandServer calls, MediaPeer mediaPeer) {
+  public CallsApi(Vertx vertx, ApiKeyCheck apiKey, SecretStore secrets, SidebandServer calls, MediaPeer mediaPeer,
+                  FaultInjector faults) {
+    this.vertx = vertx;
+    this.faults = faults;
     this.apiKey = apiKey;
     this.secrets = secrets;
     this.calls = calls;
@@ -74,6 +84,25 @@ public final class CallsApi {
     boolean server = apiKey.accepts(auth);
     if (!server && (bearer == null || secrets.validate(bearer).isEmpty())) {
       OpenAiErrors.invalidApiKey(ctx);
+      return;
+    }
+    // injected faults (target "calls") hit a server's creation with the API key, as upstream's 5xx or 429 would
+    Optional<Fault> fault = server ? faults.next("calls") : Optional.empty();
+    long delay = fault.map(Fault::delayMs).orElse(0L);
+    if (delay > 0) {
+      vertx.setTimer(delay, t -> {
+        if (!ctx.response().closed()) {
+          createChecked(ctx, fault.get());
+        }
+      });
+    } else {
+      createChecked(ctx, fault.orElse(null));
+    }
+  }
+
+  private void createChecked(RoutingContext ctx, Fault fault) {
+    if (fault != null && fault.status() > 0) {
+      ClientSecretApi.failWith(ctx, fault);
       return;
     }
     String contentType = String.valueOf(ctx.request().getHeader("content-type")).toLowerCase(java.util.Locale.ROOT);

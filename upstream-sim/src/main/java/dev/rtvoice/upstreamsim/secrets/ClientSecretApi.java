@@ -75,7 +75,8 @@ public final class ClientSecretApi {
     }
   }
 
-  private static void failWith(RoutingContext ctx, Fault fault) {
+  /** Answers as OpenAI does for the fault's status (its error body, Retry-After when set). */
+  public static void failWith(RoutingContext ctx, Fault fault) {
     if (fault.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Integer.toString(fault.retryAfterSeconds()));
     }
