@@ -54,12 +54,11 @@ class FakeUpstream {
 
   /** Upstream's maximum session duration reached: the error OpenAI sends, then the call is closed. */
   expire(conn) {
-    if (conn.expired || conn.pc.connectionState === 'closed') return;
+    // a call the app already let go (its channel closed) has nothing left to expire
+    if (conn.expired || conn.dc?.readyState !== 'open') return;
     conn.expired = true;
-    if (conn.dc?.readyState === 'open') {
-      this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', param: null,
-        event_id: null, message: `Your session hit the maximum duration of ${this.sessionMaxMs / 1000} seconds.` } }, conn);
-    }
+    this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', param: null,
+      event_id: null, message: `Your session hit the maximum duration of ${this.sessionMaxMs / 1000} seconds.` } }, conn);
     setTimeout(() => conn.pc.close(), 100);
   }
 
