@@ -19,6 +19,8 @@ public enum EventType {
   TOKEN_ROTATION_FAILED("token.rotation_failed", true),
   TOKEN_UPSTREAM_REJECTED("token.upstream_rejected", true),
   TOKEN_DENIED("token.denied", false),
+  /** token-service created an upstream call for a browser's offer (server-side call creation). */
+  TOKEN_CALL_CREATED("token.call_created", true),
 
   // realtime.session.commands: what clients (and the sideband) report, queued for the owning instance
   SESSION_CLIENT_EVENT("session.client_event", true),
