@@ -220,6 +220,7 @@ export class RealtimeVoiceClient extends Emitter {
     /** Lines said on the old call while a hand-over is prepared (replayed on the new call at the switch). */
     this.saidSince = null;
     this.endCheck = null;
+    this.adviceCheck = null;
     this.stats = { interrupts: 0, staleDropped: 0, iceRestarts: 0, reconnects: 0, falseInterruptions: 0, rollovers: 0 };
     this.#wire();
   }
@@ -350,7 +351,7 @@ export class RealtimeVoiceClient extends Emitter {
       { authorization: `Bearer ${bound.rotationToken}` }).then((snapshot) => {
       const reason = endReasonOfSnapshot(snapshot);
       if (reason && bound.sessionId === this.sessionId) this.#endedByService(reason);
-      else if (snapshot?.advice) this.#advised(snapshot.advice);
+      else if (snapshot?.advice?.action === 'rollover') this.#advised(snapshot.advice);
       return snapshot;
     }, (error) => {
       const reason = endReasonOf(error);
@@ -362,10 +363,35 @@ export class RealtimeVoiceClient extends Emitter {
     return this.endCheck;
   }
 
+  /**
+   * A rollover advice is acted on once session-service's snapshot confirms it is about the current
+   * call: right after a switch, answers still advise about the old call until the service has applied
+   * `client.reconnected` (acting on them would hand over a call that just started).
+   */
   #advised(advice) {
-    if (this.ended || advice?.action !== 'rollover' || this.recovery.running || !this.pc) return;
-    if (advice.reason === 'session_expired') this.#callExpired();
-    else this.rollover.advised(advice);
+    if (this.ended || advice?.action !== 'rollover' || this.recovery.running || this.rollover.running || !this.pc
+      || this.adviceCheck) return;
+    const bound = this.credentials();
+    if (!bound) return;
+    const callId = this.callId;
+    this.adviceCheck = requestJson(this.fetch, 'GET',
+      `${this.options.sessionServiceUrl}/v1/sessions/${encodeURIComponent(bound.sessionId)}`, undefined,
+      { authorization: `Bearer ${bound.rotationToken}` }).then((snapshot) => {
+      const ended = endReasonOfSnapshot(snapshot);
+      if (ended) {
+        this.#endedByService(ended);
+        return;
+      }
+      const stale = typeof snapshot?.call_id === 'string' && callId !== null && snapshot.call_id !== callId;
+      const current = snapshot?.advice;
+      if (stale || callId !== this.callId || current?.action !== 'rollover' || this.ended || this.rollover.running) return;
+      if (current.reason === 'session_expired') this.#callExpired();
+      else this.rollover.advised(current);
+    }, () => {
+      // unconfirmed: the advice comes again with the next answer
+    }).finally(() => {
+      this.adviceCheck = null;
+    });
   }
 
   /** The current call is gone (upstream's cap): nothing plays any more, the hand-over switches at once. */

@@ -38,7 +38,8 @@ function suite(clock, state) {
     { match: (c) => c.url.endsWith('/interrupt'), answer: () => state.interrupt ?? { body: { status: 'cancelling' } } },
     { match: (c) => c.url.endsWith('/recover'), answer: (c) => state.recover?.(c) ?? ({ body: { status: 'recovering',
       plan: { ...localPlan(c.body.reason), secret_expires_in_ms: 600_000 }, summary: SUMMARY } }) },
-    { match: (c) => c.method === 'GET', answer: () => ({ body: state.snapshot ?? { phase: 'LISTENING' } }) },
+    { match: (c) => c.method === 'GET', answer: () => ({ body: state.snapshot
+      ?? { phase: state.phase ?? 'LISTENING', call_id: state.callId, advice: state.advice ?? null } }) },
     { match: (c) => c.url === 'http://metrics/v1/telemetry', answer: (c) => ({ body: { accepted: c.body.samples.length } }) },
   ]);
 }
@@ -276,7 +277,10 @@ test('no turn boundary before the switch timeout: the prepared call is closed, t
   state.advice = { action: 'rollover', reason: 'call_age', class: 'rollover' };
   await c.events.flush();
   state.advice = null;
-  await clock.advance(6000);
+  await until(clock, () => peers.length === 2 && peers[1].dc.sent.length === 1, 'the new call prepared');
+  const preparedAt = clock.now();
+  await until(clock, () => seen.some(([k, d]) => k === 'rollover' && d.phase === 'failed'), 'the hand-over given up');
+  assert.ok(clock.now() - preparedAt >= 4950, `given up after the switch timeout, not before (${clock.now() - preparedAt} ms)`);
   assert.deepEqual(seen.filter(([k]) => k === 'rollover').map(([, d]) => [d.phase, d.reason]),
     [['planned', 'call_age'], ['failed', 'no_turn_boundary']]);
   assert.equal(peers[1].pc.closed, true);
@@ -382,6 +386,31 @@ test('the call closed under the client: GET says why (abandoned), or, when the s
   await until(clock, () => second.c.phase === Phase.ENDED, 'the end');
   assert.deepEqual(second.seen.filter(([k]) => k === 'ended').map(([, d]) => d.reason), ['abandoned']);
   assert.ok(fetch2.calls.some((x) => x.method === 'GET' && x.headers.authorization === 'Bearer rt1.s1.1'));
+});
+
+test('right after a switch, advice about the old call is not acted on; advice confirmed for the new call is', async () => {
+  const clock = new FakeClock(T0);
+  const state = { advice: { action: 'rollover', reason: 'session_expired', class: 'rollover' }, callId: 'rtc_1' };
+  const fetch = suite(clock, state);
+  const { c, peers, seen } = client(clock, fetch);
+  await c.start();
+  await c.events.flush();
+  await until(clock, () => c.callId === 'rtc_2', 'the first hand-over');
+  // session-service has not applied client.reconnected yet: its view still has the old call, and advises
+  c.events.client('heartbeat');
+  await c.events.flush();
+  await clock.advance(5000);
+  assert.equal(peers.length, 2, 'no hand-over of the call that just started');
+  assert.equal(fetch.calls.filter((x) => x.url.endsWith('/recover')).length, 1);
+  // the view follows the new call; once it is old, the advice is about it
+  state.callId = 'rtc_2';
+  state.advice = { action: 'rollover', reason: 'call_age', class: 'rollover' };
+  c.events.client('heartbeat');
+  await c.events.flush();
+  await until(clock, () => c.callId === 'rtc_3', 'the second hand-over');
+  assert.deepEqual(seen.filter(([k, d]) => k === 'rollover' && d.phase === 'completed').map(([, d]) => d.reason),
+    ['session_expired', 'call_age']);
+  await c.end();
 });
 
 test('the replay is bounded: the most recent part of a long summary, cut at a line', () => {

@@ -121,6 +121,8 @@ class FakeUpstream {
   }
 
   send(event, conn = this.current) {
+    // a call that ended (its cap) says nothing more, as upstream's
+    if (conn.expired && conn.dc?.readyState !== 'open') return;
     conn.dc.send(JSON.stringify({ event_id: eid(), ...event }));
   }
 
