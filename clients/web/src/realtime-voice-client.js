@@ -955,6 +955,9 @@ export class RealtimeVoiceClient extends Emitter {
     this.saidSince = null;
     if (said.length) this.send(replayItem(`Said since on the previous call:\n${said.join('\n')}`));
     if (this.mirror.phase === Phase.RECOVERING) this.mirror.connected();
+    // the new call's events reach session-service after client.reconnected names the call
+    const deferring = this.deferredReports === null;
+    if (deferring) this.deferredReports = [];
     for (const data of staged.held) if (data !== null) this.#onMessage(data);
     try {
       previous.dc?.close();
@@ -966,6 +969,7 @@ export class RealtimeVoiceClient extends Emitter {
     const gapMs = Math.max(0, Math.round(readyAt - oldEndAt));
     if (staged.callId) this.emit('call', { callId: staged.callId, sessionId: credentials.sessionId });
     this.events.client('reconnected', { reason: 'rollover', callId: staged.callId ?? undefined, gapMs });
+    if (deferring) this.#reportDeferred();
     this.emit('connected', { sessionId: this.sessionId, callId: staged.callId, reconnected: true, reason: 'rollover' });
     return { gapMs };
   }

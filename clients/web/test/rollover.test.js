@@ -143,6 +143,9 @@ test('planned hand-over: prepared while the answer plays, summary replayed, swit
     ['rtc_2', 'rtc_1', 0, false]);
   await c.events.flush();
   const reconnected = reported(fetch).find((e) => e.type === 'client.reconnected');
+  const types = reported(fetch).map((e) => e.type);
+  assert.ok(types.indexOf('client.reconnected') < types.lastIndexOf('session.created'),
+    `the new call's events are reported after client.reconnected names it: ${types}`);
   assert.deepEqual([reconnected.reason, reconnected.call_id, reconnected.gap_ms], ['rollover', 'rtc_2', 0]);
   assert.equal(fetch.calls.find((x) => x.url.endsWith('/events') && x.body.events.includes(reconnected)).headers.authorization,
     'Bearer rt1.s1.2', 'reported with the rotated token of the same session');
