@@ -1,7 +1,9 @@
 package dev.rtvoice.e2e.bench;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The rule judged on the raw samples, with no windows, buckets or sketches in between: the p95 of
@@ -29,19 +31,42 @@ final class ExactRule {
   /**
    * The first moment at which {@code quantile > threshold} (with at least {@code minSamples}) has
    * held continuously for {@code forMs}; -1 if it never does within the samples. The condition can
-   * only change when a sample arrives or leaves the range, so those are the moments checked.
+   * only change when a sample arrives or leaves the range, so those are the moments checked. The
+   * trailing range slides over the samples in time order with the values' ranks in a Fenwick tree,
+   * so a run of hundreds of thousands of samples is judged in O(n log n).
    */
   static long holdsAt(List<Sample> samples, long rangeMs, double q, double threshold, int minSamples, long forMs) {
-    long[] moments = samples.stream().flatMapToLong(s -> java.util.stream.LongStream.of(s.atMs(), s.atMs() + rangeMs))
+    Sample[] byTime = samples.toArray(Sample[]::new);
+    Arrays.sort(byTime, Comparator.comparingLong(Sample::atMs));
+    int n = byTime.length;
+    // rank of each sample (by time index) among all values; ties broken by time index, so ranks are distinct
+    Integer[] byValue = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+    Arrays.sort(byValue, Comparator.comparingDouble((Integer i) -> byTime[i].valueMs()).thenComparingInt(i -> i));
+    int[] rankOf = new int[n];
+    double[] valueAtRank = new double[n];
+    for (int r = 0; r < n; r++) {
+      rankOf[byValue[r]] = r;
+      valueAtRank[r] = byTime[byValue[r]].valueMs();
+    }
+    long[] moments = Arrays.stream(byTime).flatMapToLong(s -> java.util.stream.LongStream.of(s.atMs(), s.atMs() + rangeMs))
         .sorted().distinct().toArray();
+    RankCounts window = new RankCounts(n);
+    int added = 0;
+    int removed = 0;
     long trueSince = -1;
     for (long t : moments) {
-      // between two moments the condition is constant: if it held long enough before t, that is the moment
       if (trueSince >= 0 && t >= trueSince + forMs) {
         return trueSince + forMs;
       }
-      long count = samples.stream().filter(s -> s.atMs() <= t && s.atMs() > t - rangeMs).count();
-      boolean holds = count >= minSamples && quantile(samples, t, rangeMs, q) > threshold;
+      while (added < n && byTime[added].atMs() <= t) {
+        window.add(rankOf[added++], 1);
+      }
+      while (removed < added && byTime[removed].atMs() <= t - rangeMs) {
+        window.add(rankOf[removed++], -1);
+      }
+      int count = added - removed;
+      boolean holds = count >= minSamples && count > 0
+          && valueAtRank[window.kth((int) Math.floor(q * (count - 1)))] > threshold;
       if (holds && trueSince < 0) {
         trueSince = t;
       } else if (!holds) {
@@ -51,9 +76,34 @@ final class ExactRule {
     return -1;
   }
 
-  static double[] sortedValues(List<Sample> samples) {
-    double[] v = samples.stream().mapToDouble(Sample::valueMs).toArray();
-    Arrays.sort(v);
-    return v;
+  /** Counts per rank (a Fenwick tree): add or remove one rank, find the k-th smallest present. */
+  private static final class RankCounts {
+    private final int[] tree;
+    private final int highBit;
+
+    RankCounts(int size) {
+      tree = new int[size + 1];
+      highBit = size == 0 ? 0 : Integer.highestOneBit(size);
+    }
+
+    void add(int rank, int delta) {
+      for (int i = rank + 1; i < tree.length; i += i & -i) {
+        tree[i] += delta;
+      }
+    }
+
+    /** The rank of the k-th (0-based) smallest present value. */
+    int kth(int k) {
+      int pos = 0;
+      int remaining = k + 1;
+      for (int step = highBit; step > 0; step >>= 1) {
+        int next = pos + step;
+        if (next < tree.length && tree[next] < remaining) {
+          pos = next;
+          remaining -= tree[next];
+        }
+      }
+      return pos; // 1-based position pos + 1, so rank pos
+    }
   }
 }
