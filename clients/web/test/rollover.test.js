@@ -435,3 +435,100 @@ test('client event summaries: heartbeat without fields, rollover_failed with a r
   assert.equal('gap_ms' in summarizeClient('reconnected', T0, { reason: 'rollover', gapMs: Number.NaN }), false);
   assert.equal('gap_ms' in summarizeClient('connected', T0, { gapMs: 5 }), false);
 });
+
+/** An RTCPeerConnection as the library's own on-ramp uses it, with a remote track and a replaceable sender. */
+class OnRampPeer extends FakePeerConnection {
+  constructor(n) {
+    super();
+    this.n = n;
+    this.senders = [];
+    this.iceGatheringState = 'complete';
+  }
+
+  addTrack(track) {
+    const sender = { track, replaceTrack: async (t) => { sender.track = t; } };
+    this.senders.push(sender);
+  }
+
+  getSenders() {
+    return this.senders;
+  }
+
+  createDataChannel(label) {
+    this.dc = new FakeDataChannel(label);
+    return this.dc;
+  }
+
+  async createOffer() {
+    return { type: 'offer', sdp: 'v=0\r\n' };
+  }
+
+  async setLocalDescription(d) {
+    this.localDescription = d;
+  }
+
+  async setRemoteDescription() {
+    const e = new Event('track');
+    e.streams = [{ id: `stream_${this.n}` }];
+    this.dispatchEvent(e);
+    queueMicrotask(() => this.dc.open());
+  }
+}
+
+test('the library\'s own on-ramp: the new call plays on a muted element until the switch; the gap waits for it to play', async () => {
+  const clock = new FakeClock(T0);
+  const state = {};
+  const api = suite(clock, state);
+  let calls = 0;
+  const fetch = async (url, init = {}) => {
+    if (url.endsWith('/v1/realtime/calls')) {
+      const id = `rtc_${++calls}`;
+      return { ok: true, status: 201, text: async () => 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n',
+        headers: { get: (n) => (n.toLowerCase() === 'location' ? `/v1/realtime/calls/${id}` : null) } };
+    }
+    return api(url, init);
+  };
+  const element = Object.assign(new EventTarget(), { muted: false, volume: 1, currentTime: 0, srcObject: null, play: async () => {} });
+  const mic = { kind: 'audio', getSettings: () => ({}) };
+  const peers = [];
+  const c = new RealtimeVoiceClient({
+    tokenServiceUrl: 'http://tokens', sessionServiceUrl: 'http://sessions', metricsServiceUrl: 'http://metrics',
+    getUserToken: () => 'user-jwt', deviceId: 'dev-1', fetch, clock, watchNetwork: false,
+    realtime: { callsUrl: 'https://calls.example/v1/realtime/calls', audioElement: element,
+      microphone: async () => ({ getAudioTracks: () => [mic] }),
+      createPeerConnection: () => {
+        const pc = new OnRampPeer(peers.length);
+        peers.push(pc);
+        return pc;
+      } },
+  });
+  const rollovers = [];
+  c.on('rollover', (r) => rollovers.push(r));
+  await c.start();
+  assert.deepEqual(element.srcObject, { id: 'stream_0' });
+  answerStarts(peers[0].dc, 'resp_1');
+  state.advice = { action: 'rollover', reason: 'call_age', class: 'rollover' };
+  await c.events.flush();
+  state.advice = null;
+  await until(clock, () => peers.length === 2 && peers[1].dc.sent.length === 1, 'the new call prepared');
+  assert.deepEqual(element.srcObject, { id: 'stream_0' }, 'the old call still plays on the app\'s element');
+  assert.equal(peers[1].senders[0].track, null, 'the new call hears nothing yet');
+  assert.equal(peers[0].senders[0].track, mic);
+
+  answerEnds(peers[0].dc, 'resp_1');
+  await until(clock, () => element.srcObject?.id === 'stream_1', 'the switch');
+  assert.equal(c.callId, 'rtc_2');
+  await settle();
+  assert.equal(peers[1].senders[0].track, mic, 'the microphone moved to the new call');
+  assert.deepEqual(rollovers.map((r) => r.phase), ['planned'], 'completed only once the new audio plays');
+  await clock.advance(40);
+  element.dispatchEvent(new Event('playing'));
+  await until(clock, () => rollovers.length === 2, 'completed');
+  assert.ok(rollovers[1].gapMs >= 40 && rollovers[1].gapMs <= 100, `the gap runs to the element playing (${rollovers[1].gapMs} ms)`);
+  assert.equal(peers[0].closed, true);
+  await c.end();
+});
+
+async function settle() {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
