@@ -19,11 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 class RulesLoaderTest {
 
   @Test
-  void theSevenDefaultRulesAreShippedComplete() {
+  void theEightDefaultRulesAreShippedComplete() {
     List<RuleSpec> rules = RulesLoader.load(null);
     assertThat(rules).extracting(RuleSpec::name).containsExactly("RealtimeFirstAudioP95High",
         "SessionRotationFailed", "InterruptRecoveryFailRateHigh", "IceRestartSpike", "UpstreamAuthRejected",
-        "ClientAuthFailureRateHigh", "IceFailureRateHigh");
+        "ClientAuthFailureRateHigh", "IceFailureRateHigh", "SessionRolloverFailed");
     for (RuleSpec rule : rules) {
       assertThat(rule.labels()).as(rule.name()).containsKeys("severity", "category");
       assertThat(rule.annotations()).as(rule.name()).containsKeys("summary", "description", "runbook");
@@ -60,6 +60,9 @@ class RulesLoaderTest {
     assertThat(rules.get(4).labels()).containsEntry("category", "auth");
     assertThat(rules.get(5).labels()).containsEntry("category", "auth");
     assertThat(rules.get(6).labels()).containsEntry("category", "connectivity");
+    assertThat(rules.get(7).labels()).containsEntry("severity", "warning").containsEntry("category", "state_machine");
+    assertThat(rules.get(7).describe())
+        .isEqualTo("increase(session_rollover_total{outcome in [failed]}[10m]) > 0");
   }
 
   @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each shipped rule, in event time with 10 s buckets: a scenario that fires it, one just under its
- * threshold that must not, and its resolution. Every scenario runs all seven default rules, and
+ * threshold that must not, and its resolution. Every scenario runs all eight default rules, and
  * asserts that only the rule under test moved.
  */
 class DefaultRulesScenarioTest {
@@ -350,6 +350,43 @@ class DefaultRulesScenarioTest {
       EvaluatorHarness h = EvaluatorHarness.defaults();
       h.run(0, 200, n -> ice(h, n, 20, 1));
       assertThat(h.transitions).isEmpty();
+    }
+  }
+
+  @Nested
+  class SessionRolloverFailed {
+    private static final String RULE = "SessionRolloverFailed";
+
+    private List<WindowPane> rollovers(EvaluatorHarness h, int n, String outcome, double count) {
+      return List.of(sessions(h, n, 3),
+          counter("m1", "session_rollover_total", h.bucket(n), 1, true, Map.of("outcome", outcome), count));
+    }
+
+    @Test
+    void firesOnOneFailedHandOverAsAWarningAndResolvesTenMinutesLater() {
+      EvaluatorHarness h = EvaluatorHarness.defaults();
+      h.run(0, 150, n -> n == 20 ? rollovers(h, n, "failed", 1) : rollovers(h, n, "completed", 1));
+      assertThat(h.transitions).extracting(Transition::kind, Transition::at)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.FIRING, h.endOf(20)),
+              org.assertj.core.groups.Tuple.tuple(Kind.RESOLVED, h.endOf(20) + 600_000));
+      Transition fired = h.of(Kind.FIRING).get(0);
+      assertThat(fired.alert().value()).isEqualTo(1);
+      assertThat(fired.alert().labels().get("severity")).isEqualTo("warning");
+      assertThat(fired.alert().labels().get("category")).isEqualTo("state_machine");
+      onlyRuleMoved(h, RULE);
+    }
+
+    @Test
+    void staysQuietWhileHandOversArePlannedAndCompletedOrMoveOtherOutcomes() {
+      EvaluatorHarness h = EvaluatorHarness.defaults();
+      h.run(0, 150, n -> List.of(sessions(h, n, 3), counters("m1", "session_rollover_total", h.bucket(n), 1, true,
+          List.of(new WindowPane.Series(Map.of("outcome", "planned"), 2, null),
+              new WindowPane.Series(Map.of("outcome", "completed"), 2, null),
+              new WindowPane.Series(Map.of("outcome", "other"), 1, null),
+              new WindowPane.Series(Map.of("outcome", "failed"), 0, null)))));
+      assertThat(h.transitions).isEmpty();
+      assertThat(h.evaluator.rule(RULE).lastMeasurements()).singleElement()
+          .satisfies(m -> assertThat(m.holds()).isFalse());
     }
   }
 }

@@ -32,7 +32,8 @@ class AlertmanagerConfigTest {
   @Test
   @SuppressWarnings("unchecked")
   void everyRuleOfTheSuiteRoutesByItsSeverity() {
-    Map<String, String> receiverOf = Map.of("page", "oncall-pager", "ticket", "team-tickets");
+    Map<String, String> receiverOf = Map.of("page", "oncall-pager", "warning", "oncall-pager",
+        "ticket", "team-tickets");
     OperatorFiles.defaultRules().forEach((name, rule) -> {
       Map<String, Object> labels = (Map<String, Object>) rule.get("labels");
       String severity = (String) labels.get("severity");

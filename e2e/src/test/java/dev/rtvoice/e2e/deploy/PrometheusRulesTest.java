@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * deploy/prometheus: the seven rules in PromQL pass {@code promtool check rules} and their unit
+ * deploy/prometheus: the eight rules in PromQL pass {@code promtool check rules} and their unit
  * tests ({@code promtool test rules}: each rule firing and not firing), those tests fail when a rule
- * is wrong, the rules are alerting-service's seven with the same labels, and the compose
+ * is wrong, the rules are alerting-service's eight with the same labels, and the compose
  * configuration that loads them passes {@code promtool check config}.
  */
 class PrometheusRulesTest {
@@ -23,7 +23,7 @@ class PrometheusRulesTest {
     Commands.Result r = Commands.run(OperatorFiles.RULES.getParent(), "promtool", "check", "rules",
         OperatorFiles.RULES.toString());
     assertThat(r.ok()).as(r.output()).isTrue();
-    assertThat(r.output()).contains("SUCCESS: 7 rules found");
+    assertThat(r.output()).contains("SUCCESS: 8 rules found");
   }
 
   @Test
@@ -52,10 +52,10 @@ class PrometheusRulesTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void theRulesAreAlertingServicesSevenWithTheSameLabels() {
+  void theRulesAreAlertingServicesEightWithTheSameLabels() {
     Map<String, Map<String, Object>> prometheus = OperatorFiles.prometheusRules();
     Map<String, Map<String, Object>> shipped = OperatorFiles.defaultRules();
-    assertThat(prometheus.keySet()).containsExactlyInAnyOrderElementsOf(shipped.keySet()).hasSize(7);
+    assertThat(prometheus.keySet()).containsExactlyInAnyOrderElementsOf(shipped.keySet()).hasSize(8);
     shipped.forEach((name, rule) -> {
       Map<String, Object> labels = (Map<String, Object>) prometheus.get(name).get("labels");
       assertThat(labels).as("labels of %s", name).isEqualTo(rule.get("labels"));
@@ -70,7 +70,7 @@ class PrometheusRulesTest {
     Commands.Result r = Commands.run(OperatorFiles.PROMETHEUS.getParent(), "promtool", "check", "config",
         OperatorFiles.PROMETHEUS.toString());
     assertThat(r.ok()).as(r.output()).isTrue();
-    assertThat(r.output()).contains("SUCCESS: 1 rule files found").contains("SUCCESS: 7 rules found");
+    assertThat(r.output()).contains("SUCCESS: 1 rule files found").contains("SUCCESS: 8 rules found");
   }
 
   @Test
