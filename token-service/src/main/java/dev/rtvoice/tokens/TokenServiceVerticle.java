@@ -17,7 +17,11 @@ import dev.rtvoice.tokens.kafka.InstanceGroup;
 import dev.rtvoice.tokens.kafka.RotationLedger;
 import dev.rtvoice.tokens.kafka.TokenEventProducer;
 import dev.rtvoice.tokens.kafka.TokenEvents;
+import dev.rtvoice.tokens.config.OutboxSettings;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.outbox.KafkaSink;
+import dev.rtvoice.tokens.outbox.Outbox;
+import dev.rtvoice.tokens.outbox.OutboxLog;
 import dev.rtvoice.tokens.upstream.SecretMinter;
 import dev.rtvoice.tokens.upstream.UpstreamBreaker;
 import dev.rtvoice.tokens.upstream.UpstreamClient;
@@ -65,6 +69,7 @@ public final class TokenServiceVerticle extends VerticleBase {
   private UpstreamReadiness upstreamReadiness;
   private UpstreamClient upstreamClient;
   private InstanceGroup instances;
+  private Outbox outbox;
   private final List<SharedDependency> sharedDependencies = new ArrayList<>();
   private long evictionTimer = -1;
   private volatile int port = -1;
@@ -81,6 +86,23 @@ public final class TokenServiceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    OutboxSettings settings = config.outbox();
+    if (settings == null) {
+      return startServices(null);
+    }
+    // opening reads the whole outbox back (bounded by TOKEN_OUTBOX_MAX_MB): file I/O, off the event loop
+    return vertx.executeBlocking(() -> OutboxLog.open(settings.dir(), settings.segmentBytes()))
+        .compose(log -> {
+          outbox = new Outbox(log, new Outbox.Settings(settings.maxBytes(), settings.fsync(), settings.fsyncInterval(),
+              500), new KafkaSink(config.kafka(), config.eventsCompression()), config.kafka().deliveryTimeout());
+          outbox.start();
+          LOG.info("events of issued and rotated secrets go through the outbox in {} (fsync {}, at most {} MiB "
+              + "undelivered)", settings.dir().toAbsolutePath(), settings.fsync(), settings.maxBytes() >> 20);
+          return startServices(outbox);
+        });
+  }
+
+  private Future<?> startServices(Outbox outbox) {
     Topics topics = config.topics();
     kafka = new KafkaInfra(vertx, config.kafka(), List.of(topics.spec(Topics.TOKEN_EVENTS)));
     kafka.provisionTopics();
@@ -89,7 +111,10 @@ public final class TokenServiceVerticle extends VerticleBase {
     BrokerAvailability availability = new BrokerAvailability();
     metrics.kafkaKnownDown(() -> availability.knownDown() ? 1 : 0);
     writer = new DurableWriter(vertx, publisher, kafka.admin(), config.eventDeadline(), availability, clock);
-    TokenEvents events = new TokenEvents(writer, topics.tokenEvents(), clock, metrics);
+    TokenEvents events = new TokenEvents(writer, outbox, topics.tokenEvents(), clock, metrics);
+    if (outbox != null) {
+      metrics.outbox(outbox::pendingBytes, outbox::deliveredRecords, outbox::relayFailures, outbox::refusedFull);
+    }
     RotationFamilies families = new RotationFamilies(config.replayGrace().toMillis());
     metrics.trackedFamilies(families::size);
     ledger = new RotationLedger(vertx, config.kafka(), kafka.admin(), new RotationLedger.TopicSettings(
@@ -119,10 +144,21 @@ public final class TokenServiceVerticle extends VerticleBase {
 
     upstreamReadiness = new UpstreamReadiness(vertx, upstream);
     List<ReadinessCheck> readiness = new ArrayList<>();
-    readiness.add(kafka.readiness());
+    if (outbox == null) {
+      readiness.add(kafka.readiness());
+    } else {
+      // with an outbox this instance issues through a Kafka outage: Kafka gates readiness only until it first
+      // answered (credentials, ACLs, topics), and is then reported as a dependency like upstream
+      readiness.add(untilFirstSuccess(kafka.readiness()));
+      sharedDependencies.add(SharedDependency.monitor(vertx, registry, kafka.readiness(), DEPENDENCY_PROBE_INTERVAL));
+    }
     readiness.add(ledger.readiness());
     readiness.add(instances.readiness());
     readiness.add(check("identity_keys", () -> authenticator.verifier().ready()));
+    if (outbox != null) {
+      readiness.add(check("outbox", () -> outbox.broken() == null ? Future.succeededFuture()
+          : Future.failedFuture("the outbox cannot be written: " + outbox.broken())));
+    }
     sharedDependencies.add(SharedDependency.monitor(vertx, registry, upstreamReadiness, DEPENDENCY_PROBE_INTERVAL));
     sharedDependencies.add(SharedDependency.monitor(vertx, registry,
         check("identity_provider", () -> authenticator.verifier().providerAnswered()), DEPENDENCY_PROBE_INTERVAL));
@@ -131,6 +167,12 @@ public final class TokenServiceVerticle extends VerticleBase {
         TokenServiceConfig.SERVICE_NAME, upstream.baseUrl(), config.auth().mode(), config.auth().issuer(),
         config.instances(), config.devMode());
     return ApiRouter.contract(vertx).compose(contract -> deployApi(contract, shared, readiness));
+  }
+
+  private static ReadinessCheck untilFirstSuccess(ReadinessCheck check) {
+    java.util.concurrent.atomic.AtomicBoolean succeeded = new java.util.concurrent.atomic.AtomicBoolean();
+    return check(check.name(), () -> succeeded.get() ? Future.succeededFuture()
+        : check.check().onSuccess(v -> succeeded.set(true)));
   }
 
   private static ReadinessCheck check(String name, java.util.function.Supplier<Future<Void>> probe) {
@@ -187,7 +229,13 @@ public final class TokenServiceVerticle extends VerticleBase {
     // leaving the group first hands this instance's share to the others at once
     Future<Void> left = instances == null ? Future.succeededFuture() : instances.close();
     Future<Void> followed = left.eventually(() -> ledger == null ? Future.succeededFuture() : ledger.stop());
-    Future<Void> flushed = followed.eventually(() -> publisher == null ? Future.succeededFuture() : publisher.close());
+    Future<Void> flushed = followed.eventually(() -> publisher == null ? Future.succeededFuture() : publisher.close())
+        // what the relay cannot deliver within the deadline stays in the file for the next start
+        .eventually(() -> outbox == null ? Future.succeededFuture()
+            : vertx.executeBlocking(() -> {
+              outbox.close(config.eventDeadline());
+              return null;
+            }));
     return flushed
         .eventually(() -> authenticator == null ? Future.succeededFuture() : authenticator.close())
         .eventually(() -> kafka.close());

@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * No issued secret without its event: clients keep issuing while the broker is stopped and started
+ * No issued secret without its event, with {@code TOKEN_EVENT_DURABILITY=kafka} (the answer waits for
+ * Kafka; the default outbox is {@link OutboxCrashIT}'s): clients keep issuing while the broker is stopped and started
  * again (a broker of this test's own, on a kept data folder, so it comes back with its topics).
  * Every 201 must have its {@code token.issued} on the topic afterwards; while the broker is away the
  * answer is 503 {@code unavailable} with Retry-After, mostly at once, without calling upstream.
@@ -58,7 +59,8 @@ class KafkaOutageIT {
     AtomicBoolean running = new AtomicBoolean(true);
     List<Thread> clients = new ArrayList<>();
     try (TokenServiceHarness h = TokenServiceHarness.onBroker(broker.bootstrapServers(), PREFIX, Map.of(
-        "TOKEN_EVENT_DEADLINE", "1s", "RATE_LIMIT_USER_PER_MINUTE", "0", "RATE_LIMIT_DEVICE_PER_MINUTE", "0"))) {
+        "TOKEN_EVENT_DURABILITY", "kafka", "TOKEN_EVENT_DEADLINE", "1s", "RATE_LIMIT_USER_PER_MINUTE", "0",
+        "RATE_LIMIT_DEVICE_PER_MINUTE", "0"))) {
       for (int i = 0; i < CLIENTS; i++) {
         String device = "device-" + i;
         Thread client = new Thread(() -> {

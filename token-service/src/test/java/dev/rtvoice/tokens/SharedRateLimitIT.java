@@ -93,7 +93,7 @@ class SharedRateLimitIT {
       assertThat(ready.status()).isEqualTo(200);
       JsonObject checks = ready.json().getJsonObject("checks");
       assertThat(checks.fieldNames()).containsExactlyInAnyOrder("kafka", "rotation_ledger", "rate_limit_share",
-          "identity_keys");
+          "identity_keys", "outbox");
       assertThat(ready.json().getJsonObject("dependencies").getString("identity_provider")).isEqualTo("UP");
       assertThat(h.metric("dependency_up", "dependency=\"upstream\"")).isEqualTo(0.0);
       assertThat(h.metric("dependency_probe_failures_total", "dependency=\"upstream\"")).isGreaterThan(0.0);

@@ -25,6 +25,7 @@ import dev.rtvoice.tokens.kafka.DurableWriter;
 import dev.rtvoice.tokens.kafka.RotationLedger;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.outbox.OutboxFullException;
 import dev.rtvoice.tokens.upstream.MintFailedException;
 import dev.rtvoice.tokens.upstream.MintOutcome;
 import dev.rtvoice.tokens.upstream.MintedSecret;
@@ -116,7 +117,8 @@ final class SessionsApi {
     } catch (InvalidSettingException e) {
       throw ApiException.badRequest(e.field(), e.getMessage());
     }
-    if (refusedWhileKafkaDown(call) || !allowedByRateLimit(call, null)) {
+    // with an outbox an issuance needs no Kafka now: its event is delivered when Kafka is back
+    if ((!events.viaOutbox() && refusedWhileKafkaDown(call)) || !allowedByRateLimit(call, null)) {
       return;
     }
     String sessionId = ids.newId(session);
@@ -337,8 +339,10 @@ final class SessionsApi {
     metrics.upstream(call.operation().label, answer.upstreamMs());
     LOG.debug("{} of session {}: secret {} dropped, its records were not durable ({})", call.operation().label,
         answer.event().sessionId(), answer.fingerprint(), cause.toString());
-    unavailable(call, "the " + (call.operation() == Operation.ISSUE ? "issuance" : "rotation")
-        + " could not be recorded (Kafka unavailable): retry later");
+    String what = call.operation() == Operation.ISSUE ? "issuance" : "rotation";
+    unavailable(call, cause instanceof OutboxFullException
+        ? "the " + what + " could not be recorded (Kafka has been unavailable too long): retry later"
+        : "the " + what + " could not be recorded (Kafka unavailable): retry later");
   }
 
   private boolean refusedWhileKafkaDown(Call call) {

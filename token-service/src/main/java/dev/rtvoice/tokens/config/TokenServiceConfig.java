@@ -42,6 +42,8 @@ import java.util.regex.Pattern;
  * @param answerSeal encrypts rotation answers in the ledger, under a key derived from the
  *     rotation-token key
  * @param ledgerRetention retention of the rotation ledger topic: longer than any rotation token lives
+ * @param outbox the local outbox that issuance and rotation events are made durable in before the answer,
+ *     or null when the answer waits for Kafka ({@code TOKEN_EVENT_DURABILITY=kafka})
  */
 public record TokenServiceConfig(
     String host,
@@ -65,7 +67,8 @@ public record TokenServiceConfig(
     Duration eventDeadline,
     Duration replayGrace,
     AnswerSeal answerSeal,
-    Duration ledgerRetention) {
+    Duration ledgerRetention,
+    OutboxSettings outbox) {
 
   public static final String SERVICE_NAME = "token-service";
   /** Largest request body accepted; larger ones get 413. */
@@ -152,7 +155,8 @@ public record TokenServiceConfig(
         eventDeadline,
         replayGrace,
         seal,
-        ledgerRetention);
+        ledgerRetention,
+        OutboxSettings.fromEnv(env));
   }
 
   private static List<String> names(Env env, String variable, List<String> defaults) {

@@ -1,8 +1,11 @@
 package dev.rtvoice.tokens.kafka;
 
+import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.outbox.Outbox;
+import dev.rtvoice.tokens.outbox.OutboxRecord;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -15,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md. A
  * client secret appears only as its fingerprint; the API key never. The answer of an issuance or a
  * rotation waits for its {@code token.issued} / {@code token.rotated} event to be durable
- * ({@link #publishDurable}); the other events are written without delaying their answer. A write
+ * ({@link #publishDurable}: in this instance's outbox, or on Kafka when there is none); the other events are written without delaying their answer. A write
  * that fails is counted and logged (at most once per {@link #FAILURE_LOG_INTERVAL_MS}, so a Kafka
  * outage does not flood the log).
  */
@@ -29,9 +32,16 @@ public final class TokenEvents {
   private final Clock clock;
   private final TokenMetrics metrics;
   private final AtomicLong lastFailureLog = new AtomicLong();
+  private final Outbox outbox;
 
   public TokenEvents(DurableWriter publisher, String topic, Clock clock, TokenMetrics metrics) {
+    this(publisher, null, topic, clock, metrics);
+  }
+
+  /** @param outbox where issuance and rotation events are made durable; null: on Kafka, before the answer */
+  public TokenEvents(DurableWriter publisher, Outbox outbox, String topic, Clock clock, TokenMetrics metrics) {
     this.publisher = publisher;
+    this.outbox = outbox;
     this.topic = topic;
     this.clock = clock;
     this.metrics = metrics;
@@ -70,11 +80,27 @@ public final class TokenEvents {
   }
 
   /**
-   * Writes an event and completes once Kafka has it (acks=all), or fails after the deadline. Writing
+   * Writes an event and completes once it is in the outbox file, or, without an outbox, once Kafka has
+   * it (acks=all); fails after the deadline, or at once when the outbox is full. Writing
    * the same envelope again (a replayed rotation) repeats its {@code event_id}, which consumers dedupe.
    */
   public Future<Void> publishDurable(EventEnvelope event) {
+    if (outbox != null) {
+      OutboxRecord record;
+      try {
+        record = new OutboxRecord(topic, event.sessionId(), EventCodec.encode(event).getBytes());
+      } catch (RuntimeException e) {
+        failed(event.type(), e);
+        return Future.failedFuture(e);
+      }
+      return outbox.append(record).onFailure(e -> failed(event.type(), e));
+    }
     return publisher.write(topic, event).<Void>mapEmpty().onFailure(e -> failed(event.type(), e));
+  }
+
+  /** Whether issuance and rotation events go through a local outbox (Kafka may be away meanwhile). */
+  public boolean viaOutbox() {
+    return outbox != null;
   }
 
   public Future<Void> rotationFailed(String sessionId, String userId, String deviceId, String reason, int attempts,

@@ -1,6 +1,7 @@
 package dev.rtvoice.tokens.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -101,6 +102,23 @@ public final class TokenMetrics {
   /** A user JWT carried the tenant claim, but not a valid tenant id: served without a tenant. */
   public void tenantClaimIgnored() {
     count("token_tenant_claim_ignored_total", "User tokens whose tenant claim was not a valid tenant id (ignored)");
+  }
+
+  /** The outbox's figures: undelivered bytes, events delivered, failed relay rounds, appends refused as full. */
+  public void outbox(Supplier<Number> pendingBytes, Supplier<Number> delivered, Supplier<Number> relayFailures,
+                     Supplier<Number> refusedFull) {
+    Gauge.builder("token_outbox_pending_bytes", pendingBytes)
+        .description("Bytes of token events in this instance's outbox not yet delivered to Kafka")
+        .register(registry);
+    FunctionCounter.builder("token_outbox_delivered_total", delivered, n -> n.get().doubleValue())
+        .description("Token events the outbox relay delivered to Kafka (a redelivery after a crash counts again)")
+        .register(registry);
+    FunctionCounter.builder("token_outbox_relay_failures_total", relayFailures, n -> n.get().doubleValue())
+        .description("Relay rounds to Kafka that failed and were retried")
+        .register(registry);
+    FunctionCounter.builder("token_outbox_full_total", refusedFull, n -> n.get().doubleValue())
+        .description("Issuance or rotation events refused because the outbox held its byte limit (answered 503)")
+        .register(registry);
   }
 
   public void eventPublishFailed(String type) {

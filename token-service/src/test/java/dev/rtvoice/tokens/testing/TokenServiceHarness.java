@@ -38,6 +38,7 @@ public final class TokenServiceHarness implements AutoCloseable {
   private final Vertx simVertx;
   private final ServiceRuntime runtime;
   private final List<Http.Response> responses = Collections.synchronizedList(new ArrayList<>());
+  private final java.nio.file.Path outboxDir;
 
   private TokenServiceHarness(TestKafka kafka, Map<String, String> kafkaEnv, String sharedSim,
                               Map<String, String> overrides) throws Exception {
@@ -67,6 +68,9 @@ public final class TokenServiceHarness implements AutoCloseable {
     env.put("UPSTREAM_RETRY_BASE", "20ms");
     env.put("UPSTREAM_RETRY_MAX_DELAY", "200ms");
     env.put("KAFKA_LINGER_MS", "1");
+    // every instance has an outbox of its own (a test that restarts one on its outbox passes the same dir)
+    outboxDir = java.nio.file.Files.createTempDirectory("token-outbox-");
+    env.put("TOKEN_OUTBOX_DIR", outboxDir.toString());
     env.putAll(overrides);
     runtime = ServiceRuntime.create("token-service");
     service = TokenServiceMain.deploy(runtime, new Env(env)).await(60, TimeUnit.SECONDS);
@@ -180,6 +184,16 @@ public final class TokenServiceHarness implements AutoCloseable {
     runtime.close().await(30, TimeUnit.SECONDS);
     if (simVertx != null) {
       simVertx.close().await(10, TimeUnit.SECONDS);
+    }
+    deleteRecursively(outboxDir);
+  }
+
+  public static void deleteRecursively(java.nio.file.Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }
