@@ -6,9 +6,11 @@ import dev.rtvoice.common.http.JsonErrors;
 import dev.rtvoice.console.api.ApiProxy;
 import dev.rtvoice.console.api.ConsoleRoutes;
 import dev.rtvoice.console.api.CounterRoutes;
-import dev.rtvoice.console.domain.ClusterCounters;
-import dev.rtvoice.console.kafka.CounterWindowsFeed;
+import dev.rtvoice.console.api.HistoryRoutes;
 import dev.rtvoice.console.config.ConsoleConfig;
+import dev.rtvoice.console.domain.ClusterCounters;
+import dev.rtvoice.console.domain.LatencyHistory;
+import dev.rtvoice.console.kafka.MetricWindowsFeed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,21 +26,25 @@ import org.slf4j.LoggerFactory;
  * The console's HTTP server: the page at {@code /}, the client library's ES modules at
  * {@code /client/*}, health and metrics, and {@code /api/{token,session,metrics,alerting}/**}
  * forwarded to the services, so the page and apps served from here need no CORS; and the suite's
- * counters merged over every metrics-service instance ({@code /console/counters.json}), read from Kafka.
+ * counters merged over every metrics-service instance ({@code /console/counters.json}) and the last
+ * hour of them and of each stage's p95 ({@code /console/history.json}), read from Kafka.
  */
 public final class ConsoleVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleVerticle.class);
   /** The longest counter window, and the late panes of its first buckets. */
   private static final Duration RETAINED = CounterRoutes.LONGEST.plusMinutes(5);
-  /** Parts held at most: 6 counters x 370 buckets x ~40 instances and late parts. */
+  /** Parts held at most: ~25 counters (and their splits) x 390 buckets x ~10 instances and late parts. */
   private static final int MAX_PARTS = 100_000;
   private static final long RETRY_MS = 5_000;
+  /** (instance, bucket) keys of one stage in one history step: 6 buckets a minute x ~100 instances and late parts. */
+  private static final int MAX_KEYS_PER_STEP = 1_000;
   private final ConsoleConfig config;
   private final PrometheusMeterRegistry registry;
   private HttpServer server;
   private ApiProxy proxy;
   private ClusterCounters counters;
-  private CounterWindowsFeed feed;
+  private LatencyHistory latency;
+  private MetricWindowsFeed feed;
   private volatile boolean stopping;
 
   public ConsoleVerticle(ConsoleConfig config, PrometheusMeterRegistry registry) {
@@ -56,7 +62,9 @@ public final class ConsoleVerticle extends VerticleBase {
     proxy.mount(router);
     // the counters of every metrics-service instance, not of the one the proxy happens to reach
     counters = new ClusterCounters(RETAINED.toMillis(), MAX_PARTS);
+    latency = new LatencyHistory(HistoryRoutes.STEP.toMillis(), RETAINED.toMillis(), MAX_KEYS_PER_STEP);
     new CounterRoutes(counters, () -> feed != null && feed.caughtUp()).mount(router);
+    new HistoryRoutes(counters, latency, () -> feed != null && feed.caughtUp(), System::currentTimeMillis).mount(router);
     followWindows();
     ConsoleRoutes.mount(router, config);
     server = HttpEdge.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port())
@@ -69,8 +77,8 @@ public final class ConsoleVerticle extends VerticleBase {
    * same panes read twice count once).
    */
   private void followWindows() {
-    feed = new CounterWindowsFeed(vertx, config.kafka(), config.topics().metricsWindows(),
-        System.currentTimeMillis() - RETAINED.toMillis(), counters, registry);
+    feed = new MetricWindowsFeed(vertx, config.kafka(), config.topics().metricsWindows(),
+        System.currentTimeMillis() - RETAINED.toMillis(), counters, latency, registry);
     feed.start().onFailure(e -> {
       if (!stopping) {
         LOG.warn("cannot read {} yet ({}); counters unavailable, retrying", config.topics().metricsWindows(),

@@ -94,6 +94,24 @@ class ConsoleIT {
     assertThat(counters.error().getString("code")).isEqualTo("counters_unavailable");
     assertThat(Http.get(console + "/health/ready").status()).isEqualTo(200);
     assertThat(Http.get(console + "/console/counters.json?window=bogus").status()).isEqualTo(400);
+    Http.Response history = Http.get(console + "/console/history.json");
+    assertThat(history.status()).isEqualTo(503);
+    assertThat(history.error().getString("code")).isEqualTo("history_unavailable");
+    assertThat(Http.get(console + "/console/history.json?window=5m").error().getString("field")).isEqualTo("window");
+  }
+
+  @Test
+  void servesUplotFromItsWebjar() {
+    Http.Response module = Http.get(console + "/console/vendor/uplot/uPlot.esm.js");
+    assertThat(module.status()).isEqualTo(200);
+    assertThat(module.header("content-type")).contains("javascript");
+    assertThat(module.body()).contains("export { uPlot as default }");
+    Http.Response css = Http.get(console + "/console/vendor/uplot/uPlot.min.css");
+    assertThat(css.status()).isEqualTo(200);
+    assertThat(css.header("content-type")).startsWith("text/css");
+    // only the webjar's dist folder is served
+    assertThat(Http.get(console + "/console/vendor/uplot/../package.json").status()).isIn(400, 404);
+    assertThat(Http.get(console + "/console/vendor/uplot/").status()).isIn(403, 404);
   }
 
   @Test

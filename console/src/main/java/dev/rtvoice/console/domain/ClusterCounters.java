@@ -97,6 +97,23 @@ public final class ClusterCounters {
     return new Totals(from, newestEndMs, totals, instances);
   }
 
+  /**
+   * Each metric's increase per step over {@code count} steps of {@code stepMs} from {@code fromMs}
+   * (a bucket counts in the step its start falls in), merged over instances as {@link #lastWindow}.
+   */
+  public Map<String, double[]> steps(long fromMs, int count, long stepMs) {
+    Map<String, double[]> out = new TreeMap<>();
+    long toMs = fromMs + count * stepMs;
+    for (Set<Key> keys : byStart.subMap(fromMs, true, toMs, false).values()) {
+      for (Key k : keys) {
+        Part p = parts.get(k);
+        int i = (int) ((p.bucketStartMs() - fromMs) / stepMs);
+        out.computeIfAbsent(p.metric(), m -> new double[count])[i] += p.total();
+      }
+    }
+    return out;
+  }
+
   public int size() {
     return parts.size();
   }

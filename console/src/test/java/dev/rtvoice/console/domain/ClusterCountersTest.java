@@ -68,4 +68,19 @@ class ClusterCountersTest {
     assertThat(t.byMetric()).isEmpty();
     assertThat(t.instances()).isEmpty();
   }
+
+  @Test
+  void stepsHoldEachMetricsIncreasePerMinuteOverInstances() {
+    ClusterCounters c = new ClusterCounters(2 * HOUR, 10_000);
+    c.accept(part("m1", "interrupt_total", 0, 1, 2)); // minute 0
+    c.accept(part("m2", "interrupt_total", 5, 1, 3)); // minute 0 (50..60 s)
+    c.accept(part("m1", "interrupt_total", 6, 1, 1)); // minute 1
+    c.accept(part("m1", "interrupt_total", 6, 2, 4)); // minute 1, grown: replaces
+    c.accept(part("m1", "token_issued_total", 13, 1, 7)); // minute 2
+    c.accept(part("m1", "token_issued_total", 18, 1, 9)); // minute 3: outside the three steps asked
+    java.util.Map<String, double[]> steps = c.steps(0, 3, 60_000);
+    assertThat(steps.get("interrupt_total")).containsExactly(5, 4, 0);
+    assertThat(steps.get("token_issued_total")).containsExactly(0, 0, 7);
+    assertThat(c.steps(60_000, 1, 60_000)).containsOnlyKeys("interrupt_total");
+  }
 }
