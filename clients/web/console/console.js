@@ -1,7 +1,8 @@
 // The operator console: polls the services through the console's same-origin proxy and renders
 // sessions, latency against budget, counters and alerts. Every value from a service goes into the
 // page as text (never as HTML), and each panel fails on its own.
-import { activeAlerts, ago, bottleneckText, countersFromWindows, phaseCounts, sortSessions, stageBars } from './model.js';
+import uPlot from '/console/vendor/uplot/uPlot.esm.js';
+import { activeAlerts, ago, countersFromWindows, headline, historyCharts, phaseCounts, sortSessions, stageBars, tiles } from './model.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -51,6 +52,7 @@ function ms(v) {
 }
 
 function renderSessions(answer) {
+  latestSessions = answer;
   const now = Date.now();
   const sessions = sortSessions(answer.sessions);
   $('#session-total').textContent = `(${answer.total_sessions ?? sessions.length} known)`;
@@ -73,10 +75,13 @@ function renderSessions(answer) {
 function renderLatency(report) {
   const bars = stageBars(report);
   $('#latency-window').textContent = `(${bars.window}, p50 and p95 against the budget range)`;
+  // the headline and the bars come from the same rows (model.js headline)
+  const h = headline(bars);
   const b = $('#bottleneck');
-  b.textContent = bottleneckText(bars);
-  b.className = `bottleneck${bars.bottleneck || bars.firstAudioVerdict === 'over' ? ' over' : ''}`;
-  b.dataset.bottleneck = bars.bottleneck ?? '';
+  b.textContent = h.text;
+  b.className = `bottleneck${h.over ? ' over' : ''}`;
+  b.dataset.stage = h.stage ?? '';
+  latestReport = report;
   $('#stages').replaceChildren(...bars.rows.map((r) => {
     const budgetStyle = r.max ? `left:${r.pct.target}%;width:${Math.max(0.5, r.pct.max - r.pct.target)}%` : 'display:none';
     return el('div', { class: `stage ${r.verdict}`, 'data-stage': r.stage, 'data-verdict': r.verdict,
@@ -90,7 +95,47 @@ function renderLatency(report) {
   }));
 }
 
+let latestReport = null;
+let latestSessions = null;
+const charts = {};
+const COLORS = ['#c0392b', '#2e86c1', '#28b463', '#af7ac5', '#f39c12', '#16a085', '#7f8c8d', '#34495e'];
+
+function renderTiles(answer) {
+  $('#tiles').replaceChildren(...tiles(answer, latestSessions).map((t) => el('div', { class: 'tile', 'data-tile': t.key,
+    'data-value': t.value ?? '', 'data-failed': t.failed, 'data-rate': t.rate },
+  el('div', { class: 'value' }, t.value === null ? '–' : Math.round(t.value), t.failed === undefined ? '' : ` / ${Math.round(t.failed)}`),
+  el('div', { class: 'label' }, t.label),
+  el('div', { class: 'detail' }, t.detail))));
+}
+
+function chart(name, series, dashedFrom) {
+  const box = document.querySelector(`[data-chart="${name}"]`);
+  const width = Math.max(300, box.clientWidth - 8);
+  const opts = {
+    width, height: 220,
+    scales: { x: { time: true } },
+    series: [{}, ...series.labels.map((label, i) => ({ label, stroke: i >= dashedFrom ? '#555' : COLORS[i % COLORS.length],
+      dash: i >= dashedFrom ? [6, 4] : undefined, width: 2, spanGaps: false }))],
+    axes: [{}, { size: 60 }],
+  };
+  return new uPlot(opts, series.data, box);
+}
+
+function renderHistory(history) {
+  const data = historyCharts(history, latestReport);
+  const specs = { 'first-audio': [data.firstAudio, 1], stages: [data.stages, data.stages.labels.length - 1],
+    counters: [data.counters, Infinity] };
+  for (const [name, [series, dashedFrom]] of Object.entries(specs)) {
+    if (!charts[name]) charts[name] = chart(name, series, dashedFrom);
+    else charts[name].setData(series.data);
+  }
+  window.consoleCharts = charts;
+}
+
+let latestCounters = null;
+
 function renderCounters(answer) {
+  latestCounters = answer;
   $('#counters').replaceChildren(...countersFromWindows(answer).map((c) => el('div', { class: 'counter', 'data-counter': c.key,
     'data-value': c.value ?? '' },
   el('div', { class: 'value' }, c.value === null ? '0' : Math.round(c.value)),
@@ -118,6 +163,9 @@ const panels = [
   { name: 'alerts', url: '/api/alerting/v1/alerts', load: getJson, render: renderAlerts },
 ];
 
+// the charts after the panels: they take the budgets from the latency report just loaded
+const historyPanel = { name: 'history', url: '/console/history.json?window=1h', load: getJson, render: renderHistory };
+
 async function refresh() {
   await Promise.all(panels.map(async (p) => {
     try {
@@ -127,6 +175,14 @@ async function refresh() {
       showError(p.name, e);
     }
   }));
+  // tiles after the panels: live sessions and cluster counters of this refresh together
+  if (latestCounters) renderTiles(latestCounters);
+  try {
+    historyPanel.render(await historyPanel.load(historyPanel.url));
+    showError('history', null);
+  } catch (e) {
+    showError('history', e);
+  }
   const updated = $('#updated');
   updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
   updated.dataset.refreshes = String(Number(updated.dataset.refreshes ?? 0) + 1);

@@ -81,20 +81,92 @@ export function stageBars(report) {
     firstAudioVerdict: report?.first_audio_verdict ?? null, groups: report?.groups ?? [] };
 }
 
-/** One sentence on where first audio's time goes. */
-export function bottleneckText(bars) {
-  if (bars.bottleneck) {
-    const g = bars.groups.find((x) => x.group === bars.bottleneck);
-    let note = '';
-    if (g && typeof g.over_ms === 'number') {
-      note = g.over_ms > 0 ? ` (${Math.round(g.over_ms)} ms over its budget)`
-        : ` (closest to its budget, ${Math.round(-g.over_ms)} ms under: the overrun is outside the measured stages)`;
-    }
-    return `Bottleneck: ${bars.bottleneck}${note}`;
+/**
+ * The headline over the bars, from the same rows the bars are drawn from, so the two never disagree:
+ * the worst stage over its budget (largest p95 / budget max) is named; else "within budget".
+ * `stage` is the stage named (null when none is over), `over` whether any bar is red.
+ */
+export function headline(bars) {
+  const over = bars.rows.filter((r) => r.verdict === 'over' && r.p95 !== null);
+  if (over.length > 0) {
+    const ratio = (r) => (r.max ? r.p95 / r.max : Number.POSITIVE_INFINITY);
+    const worst = over.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
+    const budget = worst.max === null ? '' : ` against a budget of ${Math.round(worst.max)} ms`;
+    const others = over.length > 1 ? ` (${over.length - 1} more stage${over.length > 2 ? 's' : ''} over)` : '';
+    return { text: `Over budget: ${worst.stage}, p95 ${Math.round(worst.p95)} ms${budget}${others}`, stage: worst.stage, over: true };
   }
-  if (bars.firstAudioVerdict === 'over') return 'First audio is over budget';
-  if (bars.rows.every((r) => r.count === 0)) return 'No latency samples in the window yet';
-  return 'First audio within budget: no bottleneck';
+  if (bars.rows.every((r) => r.count === 0)) return { text: 'No latency samples in the window yet', stage: null, over: false };
+  return { text: 'Every stage within budget', stage: null, over: false };
+}
+
+/** The headline's sentence (see headline). */
+export function bottleneckText(bars) {
+  return headline(bars).text;
+}
+
+/** The tiles: live sessions, then cluster counters over the window (absent from every pane: 0). */
+export function tiles(counterAnswer, sessionsAnswer) {
+  const totals = counterAnswer?.counters ?? {};
+  const n = (metric) => (Number.isFinite(totals[metric]) ? totals[metric] : 0);
+  const sessions = sessionsAnswer?.sessions ?? null;
+  const live = sessions === null ? null : sessions.filter((x) => x.phase !== 'ENDED').length;
+  const started = n('sessions_started_total');
+  const falseInterruptions = n('false_interruption_total');
+  return [
+    { key: 'live_sessions', label: 'Live sessions', value: live,
+      detail: sessionsAnswer?.next_after ? 'first page only' : 'not ended' },
+    { key: 'tokens_issued', label: 'Tokens issued', value: n('token_issued_total'), detail: 'last hour' },
+    { key: 'false_interruptions', label: 'False interruptions', value: falseInterruptions,
+      rate: started > 0 ? falseInterruptions / started : null,
+      detail: started > 0 ? `${(falseInterruptions / started).toFixed(2)} per session` : 'no session started' },
+    { key: 'rollovers', label: 'Rollovers completed / failed', value: n('session_rollover_total{outcome="completed"}'),
+      failed: n('session_rollover_total{outcome="failed"}'), detail: 'hand-overs to a new call' },
+    { key: 'abandoned_hangups', label: 'Abandoned calls hung up', value: n('call_hangup_total{reason="abandoned"}'),
+      detail: 'client gone, call closed' },
+    { key: 'budget_hangups', label: 'Budget hang-ups', value: n('call_hangup_total{reason="budget_exceeded"}'),
+      detail: 'user or tenant over budget' },
+  ];
+}
+
+/** The counters charted per minute (increase in each minute, over every metrics-service instance). */
+export const CHARTED_COUNTERS = Object.freeze([
+  { metric: 'interrupt_total', label: 'interrupts' },
+  { metric: 'false_interruption_total', label: 'false interruptions' },
+  { metric: 'interrupt_recovery_fail_total', label: 'recovery failures' },
+  { metric: 'reconnect_total', label: 'reconnects' },
+  { metric: 'session_rollover_total{outcome="completed"}', label: 'rollovers' },
+  { metric: 'session_rollover_total{outcome="failed"}', label: 'rollovers failed' },
+  { metric: 'call_hangup_total', label: 'calls hung up' },
+  { metric: 'token_issued_total', label: 'tokens issued' },
+]);
+
+/**
+ * uPlot's data of the three history charts from GET /console/history.json and the budget report:
+ * first audio's p95 with its budget target and max; each stage's p95 as a percentage of its budget
+ * max (100 % is the budget); the counters' increases per minute. x is seconds, as uPlot wants.
+ */
+export function historyCharts(history, report) {
+  const time = history?.time ?? [];
+  const latency = history?.latency ?? {};
+  const budgets = report?.stages ?? {};
+  const constant = (v) => time.map(() => (v ?? null));
+  const fa = latency.first_audio?.p95_ms ?? constant(null);
+  const faBudget = budgets.first_audio?.budget_ms ?? {};
+  const stageNames = STAGES.filter((s) => s !== 'first_audio' && s !== 'full_turn');
+  const pct = (stage) => {
+    const max = budgets[stage]?.budget_ms?.max;
+    const p95 = latency[stage]?.p95_ms ?? constant(null);
+    return p95.map((v) => (v === null || !max ? null : Math.round((1000 * v) / max) / 10));
+  };
+  const counters = history?.counters ?? {};
+  return {
+    firstAudio: { labels: ['first audio p95 (ms)', 'budget target', 'budget max'],
+      data: [time, fa, constant(faBudget.target), constant(faBudget.max)] },
+    stages: { labels: [...stageNames.map((s) => `${s} p95 / budget (%)`), 'budget (100 %)'],
+      data: [time, ...stageNames.map(pct), constant(100)] },
+    counters: { labels: CHARTED_COUNTERS.map((c) => c.label),
+      data: [time, ...CHARTED_COUNTERS.map((c) => counters[c.metric] ?? constant(0))] },
+  };
 }
 
 const PHASE_ORDER = ['SPEAKING', 'THINKING', 'CANCELLING', 'RECOVERING', 'LISTENING', 'IDLE', 'ENDED'];
