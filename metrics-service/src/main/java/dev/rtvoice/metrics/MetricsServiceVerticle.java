@@ -32,6 +32,7 @@ import dev.rtvoice.metrics.ingest.SampleSink;
 import dev.rtvoice.metrics.kafka.PaneFlusher;
 import dev.rtvoice.metrics.kafka.PipelineConsumer;
 import dev.rtvoice.metrics.kafka.WindowsFeed;
+import dev.rtvoice.metrics.trace.TurnTracing;
 import dev.rtvoice.metrics.prometheus.MetricsHygiene;
 import dev.rtvoice.metrics.prometheus.ServiceMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -71,6 +72,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
   private PaneFlusher flusher;
   private PipelineConsumer consumer;
   private WindowsFeed feed;
+  private TurnTracing tracing = TurnTracing.OFF;
   private KafkaAvailability kafkaAvailability;
   private long gaugeTimer = -1;
   private volatile boolean pipelinesStarted;
@@ -124,8 +126,9 @@ public final class MetricsServiceVerticle extends VerticleBase {
     } else {
       sink = new LocalSampleSink(aggregator, flusher, meters);
     }
+    tracing = config.traces().map(t -> TurnTracing.start(vertx, t, clock, registry)).orElse(TurnTracing.OFF);
     consumer = new PipelineConsumer(vertx, config.kafka(), topics, aggregator, flusher, validator, panePublisher,
-        meters, registry, clock, config.dedupeEventIds(), config.dedupeBatchKeys());
+        meters, registry, clock, config.dedupeEventIds(), config.dedupeBatchKeys(), tracing);
     meters.gauge("telemetry.dedupe.keys", "Telemetry batch keys remembered to recognize retried batches", consumer,
         PipelineConsumer::batchKeys);
     kafkaAvailability = new KafkaAvailability(vertx, new KafkaReadiness(vertx, kafka.admin()), PROBE_INTERVAL,
@@ -174,6 +177,7 @@ public final class MetricsServiceVerticle extends VerticleBase {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed
         .eventually(() -> consumer.stop())
+        .eventually(() -> tracing.stop())
         .eventually(() -> flusher.stop())
         .eventually(() -> feed.stop())
         .eventually(() -> samplePublisher == null ? Future.succeededFuture() : samplePublisher.close())

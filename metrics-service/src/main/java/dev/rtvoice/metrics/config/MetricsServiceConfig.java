@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,7 @@ import java.util.regex.Pattern;
  *     still taken (see {@code OutageCredit})
  * @param outageCreditMax {@code OUTAGE_CREDIT_MAX}: the longest stretch of one outage whose data is
  *     excused (0 turns the credit off)
+ * @param traces turn traces over OTLP ({@link TraceSettings}); empty when no OTLP endpoint is set
  */
 public record MetricsServiceConfig(
     String host,
@@ -67,7 +69,8 @@ public record MetricsServiceConfig(
     int dedupeBatchKeys,
     Duration telemetryDeadline,
     Duration outageGrace,
-    Duration outageCreditMax) {
+    Duration outageCreditMax,
+    Optional<TraceSettings> traces) {
   public static final String SERVICE_NAME = "metrics-service";
   private static final Pattern RANGE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*-\\s*(\\d+(?:\\.\\d+)?)\\s*(?:ms)?");
 
@@ -138,7 +141,8 @@ public record MetricsServiceConfig(
         env.intInRange("DEDUPE_BATCH_KEYS", 50_000, 1, 10_000_000),
         deadline(env),
         atMost(env, "OUTAGE_GRACE", Duration.ofSeconds(60), Duration.ofMinutes(10)),
-        atMost(env, "OUTAGE_CREDIT_MAX", Duration.ofMinutes(5), Duration.ofMinutes(30)));
+        atMost(env, "OUTAGE_CREDIT_MAX", Duration.ofMinutes(5), Duration.ofMinutes(30)),
+        TraceSettings.fromEnv(env));
   }
 
   /** The outage credit must stay well inside the views' hour, or excused data would reach no view. */

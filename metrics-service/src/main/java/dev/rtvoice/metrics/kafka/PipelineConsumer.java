@@ -20,6 +20,7 @@ import dev.rtvoice.metrics.domain.Rejection;
 import dev.rtvoice.metrics.domain.SampleValidator;
 import dev.rtvoice.metrics.domain.WindowAggregator;
 import dev.rtvoice.metrics.prometheus.ServiceMeters;
+import dev.rtvoice.metrics.trace.TurnTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -77,11 +78,13 @@ public final class PipelineConsumer {
   private final IngestKeys<UUID> batchKeys;
   private final long keyRetentionMs;
   private final String samplesTopic;
+  private final TurnTracing tracing;
 
   public PipelineConsumer(Vertx vertx, KafkaSettings settings, Topics topics, WindowAggregator aggregator,
                           PaneFlusher flusher, SampleValidator validator, EventPublisher deadLetters,
                           ServiceMeters meters, MeterRegistry registry, Clock clock, int dedupeEventIds,
-                          int dedupeBatchKeys) {
+                          int dedupeBatchKeys, TurnTracing tracing) {
+    this.tracing = tracing;
     this.recentIds = new RecentEventIds(dedupeEventIds);
     this.batchKeys = new IngestKeys<>(dedupeBatchKeys);
     this.keyRetentionMs = keyRetention(aggregator, settings).toMillis();
@@ -172,6 +175,7 @@ public final class PipelineConsumer {
           meters.duplicateEvent(consumed.topic());
           continue;
         }
+        tracing.sessionEvent(event); // nothing unless turn traces are on
         if (event.type() == EventType.LATENCY_SAMPLE) {
           recorded |= applySample(consumed, now, deadLettered);
         } else {
@@ -239,6 +243,7 @@ public final class PipelineConsumer {
   }
 
   private void record(LatencySample s, long recordedAt, long now) {
+    tracing.sample(s);
     WindowAggregator.Outcome outcome =
         aggregator.recordLatency(s.stage(), s.platform(), s.valueMs(), s.occurredAtMs(), recordedAt, now);
     switch (outcome) {
