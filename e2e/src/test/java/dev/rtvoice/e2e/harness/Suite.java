@@ -194,7 +194,9 @@ public final class Suite implements AutoCloseable {
           "AUTH_JWT_ISSUER", identity.issuer(), "AUTH_JWT_AUDIENCE", identity.audience(),
           // the scenario creates many sessions for one test user; production keeps the defaults
           "RATE_LIMIT_USER_PER_MINUTE", "6000", "RATE_LIMIT_USER_BURST", "1000",
-          "RATE_LIMIT_DEVICE_PER_MINUTE", "6000", "RATE_LIMIT_DEVICE_BURST", "1000")));
+          "RATE_LIMIT_DEVICE_PER_MINUTE", "6000", "RATE_LIMIT_DEVICE_BURST", "1000",
+          // its outbox outlives a SIGKILL and restart within the run, and not the run
+          "TOKEN_OUTBOX_DIR", workDir.resolve("token-outbox").toString())));
       envs.put("session-service", merge(shared, Map.of("OPERATOR_TOKEN", operatorToken)));
       envs.put("metrics-service", merge(merge(shared, Map.of("INSTANCE_ID", "metrics-e2e-1")), options.metricsEnv()));
       envs.put("alerting-service", merge(merge(merge(shared, rulesEnv), Map.of(
