@@ -105,7 +105,9 @@ public final class TokenServiceVerticle extends VerticleBase {
   private Future<?> startServices(Outbox outbox) {
     Topics topics = config.topics();
     kafka = new KafkaInfra(vertx, config.kafka(), List.of(topics.spec(Topics.TOKEN_EVENTS)));
-    kafka.provisionTopics();
+    // as in the other services, the Kafka readers start once the owned topics exist (provisioning retries
+    // until Kafka answers; it fails only when the service stops first)
+    Future<Void> topicsReady = kafka.provisionTopics();
     TokenMetrics metrics = new TokenMetrics(registry);
     publisher = new TokenEventProducer(vertx, config.kafka(), config.eventsCompression(), config.eventDeadline());
     BrokerAvailability availability = new BrokerAvailability();
@@ -120,7 +122,8 @@ public final class TokenServiceVerticle extends VerticleBase {
     ledger = new RotationLedger(vertx, config.kafka(), kafka.admin(), new RotationLedger.TopicSettings(
         topics.name(Topics.TOKEN_ROTATIONS), topics.spec(Topics.TOKEN_EVENTS).partitions(),
         topics.spec(Topics.TOKEN_EVENTS).replicationFactor(), config.ledgerRetention()), writer, families, clock);
-    ledger.start();
+    topicsReady.onSuccess(v -> ledger.start())
+        .onFailure(e -> LOG.info("rotation ledger not started: {}", e.getMessage()));
     authenticator = CallerAuthenticator.create(vertx, config.auth());
     breaker = new UpstreamBreaker(vertx, config.upstream());
     metrics.circuitState(breaker::stateCode);
