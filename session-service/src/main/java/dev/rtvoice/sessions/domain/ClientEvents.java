@@ -1,7 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
 import dev.rtvoice.common.event.EventType;
-import dev.rtvoice.sessions.domain.Decision.Effect;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,9 +11,11 @@ import java.util.Map;
  */
 final class ClientEvents {
   private final Moves moves;
+  private final Calls calls;
 
-  ClientEvents(Moves moves) {
+  ClientEvents(Moves moves, Calls calls) {
     this.moves = moves;
+    this.calls = calls;
   }
 
   void apply(SessionState s, EventSummary e, Decision d) {
@@ -22,8 +23,7 @@ final class ClientEvents {
     switch (e.type()) {
       case CLIENT_CONNECTED, CLIENT_RECONNECTED -> {
         if (e.callId() != null && !e.callId().equals(s.callId)) {
-          s.callId = e.callId();
-          d.effect(new Effect.ConnectSideband(e.callId()));
+          calls.newCall(s, e, d);
         }
         moves.applied(s, d);
         if (s.phase == Phase.IDLE || s.phase == Phase.RECOVERING) {
@@ -48,6 +48,9 @@ final class ClientEvents {
         moves.applied(s, d);
       }
       case CLIENT_CANCEL_FAILED -> cancelFailed(s, d, t);
+      // liveness only: the client was heard (the owner records when), nothing else changes
+      case CLIENT_HEARTBEAT -> moves.applied(s, d);
+      case CLIENT_ROLLOVER_FAILED -> calls.clientGaveUp(s, e, d);
       case CLIENT_ENDED -> {
         moves.applied(s, d);
         moves.end(s, d, e.reason() == null ? "client_ended" : e.reason(), t);

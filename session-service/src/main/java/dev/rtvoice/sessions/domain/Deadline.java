@@ -22,6 +22,12 @@ record Deadline(Kind kind, long dueMs) {
     TRANSCRIPT_WAIT,
     /** A sequence gap that did not fill: ordering breaks, the held events are applied past it. */
     SEQUENCE_GAP,
+    /** A planned hand-over not completed by its deadline: it fails. */
+    ROLLOVER_DEADLINE,
+    /** The call reached {@code ROLLOVER_AFTER}: a hand-over is advised at the next quiet moment. */
+    ROLLOVER_DUE,
+    /** The session's duration budget is spent: ENDED {@code budget_exceeded}, its call hung up. */
+    DURATION_BUDGET,
     /** No activity for the idle timeout: ENDED. */
     IDLE,
     /** An ENDED session's retention passed: its snapshot is tombstoned (not a transition). */
@@ -49,6 +55,18 @@ record Deadline(Kind kind, long dueMs) {
     }
     if (s.held != null && !s.held.isEmpty() && s.gapSinceMs >= 0) {
       next = earlier(next, Kind.SEQUENCE_GAP, s.gapSinceMs + settings.gapTimeoutMs());
+    }
+    if (s.phase != Phase.ENDED) {
+      CallLimits calls = settings.calls();
+      if (s.rollover != null) {
+        next = earlier(next, Kind.ROLLOVER_DEADLINE, s.rollover.deadlineMs());
+      }
+      if (s.liveCall() && !s.rolloverDue && s.callStartedAtMs >= 0) {
+        next = earlier(next, Kind.ROLLOVER_DUE, s.callStartedAtMs + calls.rolloverAfterMs());
+      }
+      if (s.callId != null) {
+        next = earlier(next, Kind.DURATION_BUDGET, s.startedAtMs + calls.maxSessionDurationMs());
+      }
     }
     if (s.phase == Phase.ENDED) {
       next = earlier(next, Kind.RETENTION, s.endedAtMs + settings.retentionMs());

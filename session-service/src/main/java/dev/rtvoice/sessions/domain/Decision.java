@@ -47,6 +47,12 @@ public final class Decision {
 
     record CloseSideband() implements Effect {}
 
+    /**
+     * End this upstream call ({@code POST /v1/realtime/calls/{id}/hangup}): abandoned, over budget, or
+     * the old call of a hand-over.
+     */
+    record HangUp(String callId, String reason) implements Effect {}
+
     /** The session's retention has passed: delete its snapshot (null value on the compacted topic). */
     record Tombstone() implements Effect {}
   }

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * @param occurredAtMs event time, epoch milliseconds
  * @param errorMessage an {@code error}'s message, cut to {@link #MAX_ERROR_MESSAGE_CHARS} (diagnostic:
  *     it tells upstream's "already shorter" truncate refusal apart from other errors)
+ * @param gapMs {@code client.reconnected} after a hand-over: the audio gap the client measured
+ *     (0..{@link #MAX_GAP_MS}, optional)
  */
 public record EventSummary(
     SummaryType type,
@@ -36,11 +38,14 @@ public record EventSummary(
     String transcript,
     Long playedMs,
     String conversationId,
-    String errorMessage) {
+    String errorMessage,
+    Long gapMs) {
 
   public static final int MAX_ID_CHARS = 128;
   public static final int MAX_TRANSCRIPT_CHARS = 4000;
   public static final int MAX_ERROR_MESSAGE_CHARS = 256;
+  /** The longest audio gap a hand-over may report: a minute (anything longer is not a hand-over). */
+  public static final long MAX_GAP_MS = 60_000;
   /** 2000-01-01 and 2100-01-01: anything outside is a unit mistake (seconds, microseconds). */
   static final long MIN_TIME_MS = 946_684_800_000L;
   static final long MAX_TIME_MS = 4_102_444_800_000L;
@@ -55,7 +60,7 @@ public record EventSummary(
   /** A sideband event's summary: no client sequence. */
   public EventSummary withoutSeq() {
     return new EventSummary(type, 0, eventId, occurredAtMs, responseId, itemId, status, errorCode, callId, iceState,
-        network, reason, transcript, playedMs, conversationId, errorMessage);
+        network, reason, transcript, playedMs, conversationId, errorMessage, gapMs);
   }
 
   /**
@@ -100,8 +105,14 @@ public record EventSummary(
     String iceState = type == SummaryType.CLIENT_ICE_STATE ? oneOf(m, at, "ice_state", ICE_STATES, true) : null;
     String network = type == SummaryType.CLIENT_NETWORK_CHANGED ? string(m, at, "network", false, 32) : null;
     String reason = null;
-    if (type == SummaryType.CLIENT_RECONNECTED || type == SummaryType.CLIENT_ENDED) {
-      reason = reason(m, at, "reason", type == SummaryType.CLIENT_RECONNECTED);
+    if (type == SummaryType.CLIENT_RECONNECTED || type == SummaryType.CLIENT_ENDED
+        || type == SummaryType.CLIENT_ROLLOVER_FAILED) {
+      reason = reason(m, at, "reason", type != SummaryType.CLIENT_ENDED);
+    }
+    Long gap = null;
+    if (type == SummaryType.CLIENT_RECONNECTED) {
+      long g = integer(m, at, "gap_ms", false, 0, MAX_GAP_MS);
+      gap = g == Long.MIN_VALUE ? null : g;
     }
     String transcript = null;
     if (type == SummaryType.OUTPUT_TRANSCRIPT_DONE || type == SummaryType.TRANSCRIPT_DONE_LEGACY
@@ -114,7 +125,7 @@ public record EventSummary(
     }
     String conversationId = id(m, at, "conversation_id", false);
     return new EventSummary(type, seq, eventId, occurredAt, responseId, itemId, status, errorCode, callId, iceState,
-        network, reason, transcript, played, conversationId, errorMessage);
+        network, reason, transcript, played, conversationId, errorMessage, gap);
   }
 
   /** Its size as JSON ({@link #toMap()}), for the held events' byte budget. */
@@ -151,6 +162,7 @@ public record EventSummary(
     putIf(m, "played_ms", playedMs);
     putIf(m, "conversation_id", conversationId);
     putIf(m, "error_message", errorMessage);
+    putIf(m, "gap_ms", gapMs);
     return m;
   }
 

@@ -43,8 +43,29 @@ public sealed interface Input {
     }
   }
 
-  /** Time passes: the session's event-time clock reached {@code atMs} (fires due timeouts). */
-  record Tick(long atMs) implements Input {}
+  /**
+   * Time passes: the session's event-time clock reached {@code atMs} (fires due timeouts).
+   *
+   * @param wallMs the owner's wall clock when it wrote the tick (server time), against which the
+   *     client's liveness is checked; {@link #NO_WALL_CLOCK}: no liveness check
+   */
+  record Tick(long atMs, long wallMs) implements Input {
+    public static final long NO_WALL_CLOCK = Long.MIN_VALUE;
+
+    public Tick(long atMs) {
+      this(atMs, NO_WALL_CLOCK);
+    }
+  }
+
+  /**
+   * The owner counted the session's user (or tenant) over a concurrency budget when its call started
+   * (from every instance's read view): the session ends {@code budget_exceeded}, its call is hung up.
+   *
+   * @param scope {@code user} or {@code tenant}
+   * @param limit {@code concurrency}
+   * @param value the calls counted, this one included
+   */
+  record BudgetExceeded(String scope, String limit, long value, long max, long atMs) implements Input {}
 
   /** The service could not write {@code response.cancel} on the sideband for this interrupt. */
   record SidebandCancelFailed(String interruptId, long atMs) implements Input {}

@@ -17,6 +17,7 @@ package dev.rtvoice.sessions.domain;
  *     many words (0: no transcript needed). Both 0 (the default): no policy, no PENDING_INTERRUPT
  * @param interruptTranscriptWaitMs with a minimum of words: how long after the speech stopped its
  *     transcript is awaited before the speech counts as a false interruption (default 2 s)
+ * @param calls the upstream call's age, hand-over deadline, liveness grace and duration budget
  */
 public record MachineSettings(
     long thinkingTimeoutMs,
@@ -29,7 +30,8 @@ public record MachineSettings(
     long retentionMs,
     long interruptMinSpeechMs,
     int interruptMinWords,
-    long interruptTranscriptWaitMs) {
+    long interruptTranscriptWaitMs,
+    CallLimits calls) {
 
   public static final long DEFAULT_TRANSCRIPT_WAIT_MS = 2_000;
 
@@ -44,7 +46,18 @@ public record MachineSettings(
         retentionMs, 0, 0, DEFAULT_TRANSCRIPT_WAIT_MS);
   }
 
+  /** With the default call limits. */
+  public MachineSettings(long thinkingTimeoutMs, long cancelAckTimeoutMs, long gapTimeoutMs, int maxHeld,
+                         int summaryMaxChars, long rotationLeadMs, long idleTimeoutMs, long retentionMs,
+                         long interruptMinSpeechMs, int interruptMinWords, long interruptTranscriptWaitMs) {
+    this(thinkingTimeoutMs, cancelAckTimeoutMs, gapTimeoutMs, maxHeld, summaryMaxChars, rotationLeadMs, idleTimeoutMs,
+        retentionMs, interruptMinSpeechMs, interruptMinWords, interruptTranscriptWaitMs, CallLimits.DEFAULTS);
+  }
+
   public MachineSettings {
+    if (calls == null) {
+      throw new IllegalArgumentException("call limits are required");
+    }
     if (thinkingTimeoutMs < 1 || cancelAckTimeoutMs < 1 || gapTimeoutMs < 1 || maxHeld < 1 || summaryMaxChars < 1
         || rotationLeadMs < 0 || idleTimeoutMs < 1 || retentionMs < 0 || interruptMinSpeechMs < 0
         || interruptMinWords < 0 || interruptTranscriptWaitMs < 1) {
@@ -55,7 +68,14 @@ public record MachineSettings(
   /** These settings with a false-interruption policy. */
   public MachineSettings withInterruptPolicy(long minSpeechMs, int minWords, long transcriptWaitMs) {
     return new MachineSettings(thinkingTimeoutMs, cancelAckTimeoutMs, gapTimeoutMs, maxHeld, summaryMaxChars,
-        rotationLeadMs, idleTimeoutMs, retentionMs, minSpeechMs, minWords, transcriptWaitMs);
+        rotationLeadMs, idleTimeoutMs, retentionMs, minSpeechMs, minWords, transcriptWaitMs, calls);
+  }
+
+  /** These settings with other call limits. */
+  public MachineSettings withCallLimits(CallLimits limits) {
+    return new MachineSettings(thinkingTimeoutMs, cancelAckTimeoutMs, gapTimeoutMs, maxHeld, summaryMaxChars,
+        rotationLeadMs, idleTimeoutMs, retentionMs, interruptMinSpeechMs, interruptMinWords, interruptTranscriptWaitMs,
+        limits);
   }
 
   /** Whether speech over the assistant is weighed (PENDING_INTERRUPT) before it may cancel it. */

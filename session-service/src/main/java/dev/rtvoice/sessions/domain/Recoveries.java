@@ -13,8 +13,10 @@ final class Recoveries {
   private final MachineSettings settings;
   private final Moves moves;
   private final Timers timers;
+  private final Calls calls;
 
-  Recoveries(MachineSettings settings, Moves moves, Timers timers) {
+  Recoveries(MachineSettings settings, Moves moves, Timers timers, Calls calls) {
+    this.calls = calls;
     this.settings = settings;
     this.moves = moves;
     this.timers = timers;
@@ -45,6 +47,17 @@ final class Recoveries {
     s.lastActivityMs = Math.max(s.lastActivityMs, r.atMs());
     s.secretExpiresAt(r.secretExpiresAtMs());
     RecoveryPlan plan = RecoveryPlan.plan(r.reason(), s.secretExpiresAtMs, r.wallMs(), settings.rotationLeadMs());
+    if (RecoveryPlan.ROLLOVER.equals(plan.recoveryClass())) {
+      // a hand-over: the old call keeps playing (unless it is gone) while the client prepares the new one
+      Map<String, Object> reconnect = new LinkedHashMap<>();
+      reconnect.put("class", plan.recoveryClass());
+      reconnect.put("reason", plan.reason());
+      d.emit(EventType.SESSION_RECONNECT, reconnect, t);
+      calls.planRollover(s, d, plan, t);
+      s.lastRecoveryId = r.recoveryId();
+      d.reply(reply(s, "applied", plan));
+      return;
+    }
     // a recovery supersedes an interrupt still waiting for its acknowledgement
     moves.closeInterruptAsFailed(s, d, "recovery_requested", t);
     s.count(RecoveryPlan.TRANSPORT.equals(plan.recoveryClass()) ? Counter.RECONNECTS_TRANSPORT

@@ -15,12 +15,16 @@ import java.util.Map;
  */
 final class ResponseEvents {
   static final String RESPONSE_CANCEL_NOT_ACTIVE = "response_cancel_not_active";
+  /** Upstream's error at the call's maximum duration (60 minutes), before it closes the call. */
+  static final String SESSION_EXPIRED = "session_expired";
 
   private final MachineSettings settings;
   private final Moves moves;
   private final Interrupts interrupts;
+  private final Calls calls;
 
-  ResponseEvents(MachineSettings settings, Moves moves, Interrupts interrupts) {
+  ResponseEvents(MachineSettings settings, Moves moves, Interrupts interrupts, Calls calls) {
+    this.calls = calls;
     this.settings = settings;
     this.moves = moves;
     this.interrupts = interrupts;
@@ -173,6 +177,9 @@ final class ResponseEvents {
       if (s.phase == Phase.CANCELLING) {
         interrupts.acknowledge(s, d, RESPONSE_CANCEL_NOT_ACTIVE, t);
       }
+    } else if (SESSION_EXPIRED.equals(e.errorCode())) {
+      // upstream's cap: the call is gone, not a fault of this turn; the hand-over plan at once
+      calls.sessionExpired(s, d, t);
     } else if (Truncation.isAlreadyShorter(e.errorMessage())) {
       // a truncate past the item's audio was refused: the item keeps its audio, nothing to recover
       s.count(Counter.TRUNCATE_OVERSHOOTS);

@@ -58,6 +58,7 @@ public final class SessionMachine {
   private final TurnEvents turns;
   private final ResponseEvents responses;
   private final ClientEvents client;
+  private final Calls calls;
 
   public SessionMachine(MachineSettings settings) {
     this.settings = settings;
@@ -65,11 +66,12 @@ public final class SessionMachine {
     this.intake = new Intake(settings, moves, this);
     this.interrupts = new Interrupts(settings, moves, this);
     FalseInterruptions pending = new FalseInterruptions(settings, moves, interrupts);
-    this.timers = new Timers(settings, moves, intake, pending);
-    this.recoveries = new Recoveries(settings, moves, timers);
+    this.calls = new Calls(settings, moves);
+    this.timers = new Timers(settings, moves, intake, pending, calls);
+    this.recoveries = new Recoveries(settings, moves, timers, calls);
     this.turns = new TurnEvents(moves, pending);
-    this.responses = new ResponseEvents(settings, moves, interrupts);
-    this.client = new ClientEvents(moves);
+    this.responses = new ResponseEvents(settings, moves, interrupts, calls);
+    this.client = new ClientEvents(moves, calls);
   }
 
   public MachineSettings settings() {
@@ -90,6 +92,9 @@ public final class SessionMachine {
     Decision d = new Decision();
     if (input instanceof Input.Tick tick) {
       timers.advance(s, tick.atMs(), d, true);
+      if (s.phase != Phase.ENDED) {
+        calls.checkLiveness(s, tick, d);
+      }
     } else if (input instanceof Input.Observed observed) {
       intake.observe(s, observed, d);
     } else if (input instanceof Input.InterruptRequest request) {
@@ -98,6 +103,8 @@ public final class SessionMachine {
       recoveries.recover(s, request, d);
     } else if (input instanceof Input.SidebandCancelFailed failed) {
       interrupts.sidebandCancelFailed(s, failed, d);
+    } else if (input instanceof Input.BudgetExceeded over) {
+      calls.overBudget(s, over, d);
     }
     return d;
   }
@@ -110,6 +117,15 @@ public final class SessionMachine {
     return Deadline.next(s, settings).dueMs();
   }
 
+  /**
+   * The owner's wall time (server time) at which this session's client counts as gone if it sends
+   * nothing more ({@code LIVENESS_GRACE} after its last request), or {@code Long.MAX_VALUE} without a
+   * live call. The owner writes a tick carrying its wall clock then; the machine checks it again.
+   */
+  public long livenessDueWallMs(SessionState s) {
+    return calls.livenessDueWallMs(s);
+  }
+
   /** Moves a command's clock to {@code t}, firing every deadline it passes (see {@link Timers}). */
   void advance(SessionState s, long t, Decision d) {
     timers.advance(s, t, d, false);
@@ -120,7 +136,7 @@ public final class SessionMachine {
     switch (e.type()) {
       case SPEECH_STARTED, SPEECH_STOPPED, AUDIO_COMMITTED, INPUT_TRANSCRIPTION_COMPLETED -> turns.apply(s, e, d);
       case CLIENT_CONNECTED, CLIENT_RECONNECTED, CLIENT_PLAYBACK_STOPPED, CLIENT_ICE_STATE, CLIENT_NETWORK_CHANGED,
-          CLIENT_CANCEL_FAILED, CLIENT_ENDED -> client.apply(s, e, d);
+          CLIENT_CANCEL_FAILED, CLIENT_ENDED, CLIENT_HEARTBEAT, CLIENT_ROLLOVER_FAILED -> client.apply(s, e, d);
       default -> responses.apply(s, e, d);
     }
   }

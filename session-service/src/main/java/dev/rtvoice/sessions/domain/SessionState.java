@@ -28,6 +28,22 @@ public final class SessionState {
   String platform;
   String conversationId;
   String callId;
+  /** The user's tenant, from the rotation token ({@code tnt}); null: no tenant budget. */
+  String tenantId;
+  /** Event time the current upstream call was first reported (-1: no call yet). */
+  long callStartedAtMs = -1;
+  /** Upstream ended the current call ({@code session_expired}): nothing left to hang up or advise on. */
+  boolean callGone;
+  /** The current call reached {@code ROLLOVER_AFTER}: a hand-over is advised at the next quiet moment. */
+  boolean rolloverDue;
+  /** Completed hand-overs to a new upstream call. */
+  int rollovers;
+  /** The planned hand-over (null: none). */
+  Rollover rollover;
+  /** The user is speaking (speech started, not stopped yet): not a quiet moment for a hand-over. */
+  boolean userSpeaking;
+  /** Server time (ingress) of the client's last request: liveness. -1: none seen. */
+  long clientHeardAtMs = -1;
 
   Phase phase = Phase.IDLE;
   int turn;
@@ -105,6 +121,14 @@ public final class SessionState {
     c.platform = platform;
     c.conversationId = conversationId;
     c.callId = callId;
+    c.tenantId = tenantId;
+    c.callStartedAtMs = callStartedAtMs;
+    c.callGone = callGone;
+    c.rolloverDue = rolloverDue;
+    c.rollovers = rollovers;
+    c.rollover = rollover;
+    c.userSpeaking = userSpeaking;
+    c.clientHeardAtMs = clientHeardAtMs;
     c.phase = phase;
     c.turn = turn;
     c.responseId = responseId;
@@ -165,6 +189,57 @@ public final class SessionState {
 
   public Phase phase() {
     return phase;
+  }
+
+  public String tenantId() {
+    return tenantId;
+  }
+
+  public long callStartedAtMs() {
+    return callStartedAtMs;
+  }
+
+  /** Whether the session holds an upstream call that is still running (one that could be hung up). */
+  public boolean liveCall() {
+    return callId != null && !callGone && phase != Phase.ENDED;
+  }
+
+  public boolean callGone() {
+    return callGone;
+  }
+
+  public boolean rolloverDue() {
+    return rolloverDue;
+  }
+
+  public int rollovers() {
+    return rollovers;
+  }
+
+  public Rollover rollover() {
+    return rollover;
+  }
+
+  public boolean userSpeaking() {
+    return userSpeaking;
+  }
+
+  public long clientHeardAtMs() {
+    return clientHeardAtMs;
+  }
+
+  /** Records the tenant from the caller's rotation token (a token without one leaves it as it was). */
+  public void tenant(String tenant) {
+    if (tenant != null) {
+      tenantId = tenant;
+    }
+  }
+
+  /** Records that the client was heard at server time {@code recordedAtMs} (its request reached the ingress). */
+  public void clientHeard(long recordedAtMs) {
+    if (recordedAtMs > clientHeardAtMs) {
+      clientHeardAtMs = recordedAtMs;
+    }
   }
 
   public int turn() {
@@ -311,6 +386,15 @@ public final class SessionState {
     m.put("platform", platform);
     m.put("conversation_id", conversationId);
     m.put("call_id", callId);
+    m.put("tenant_id", tenantId);
+    m.put("call_started_at_ms", callStartedAtMs);
+    m.put("call_age_ms", liveCall() && callStartedAtMs >= 0 ? Math.max(0, eventTimeMs - callStartedAtMs) : 0);
+    m.put("call_gone", callGone);
+    m.put("rollover_due", rolloverDue);
+    m.put("rollovers", rollovers);
+    m.put("rollover", rollover == null ? null : rollover.toMap());
+    m.put("user_speaking", userSpeaking);
+    m.put("client_heard_at_ms", clientHeardAtMs);
     m.put("phase", phase.name());
     m.put("turn", turn);
     m.put("response_id", responseId);
@@ -387,6 +471,15 @@ public final class SessionState {
       s.platform = platform == null ? "unknown" : platform.intern();
       s.conversationId = str(m, "conversation_id");
       s.callId = str(m, "call_id");
+      s.tenantId = str(m, "tenant_id");
+      s.callStartedAtMs = optionalNum(m, "call_started_at_ms", -1);
+      s.callGone = Boolean.TRUE.equals(m.get("call_gone"));
+      s.rolloverDue = Boolean.TRUE.equals(m.get("rollover_due"));
+      s.rollovers = (int) optionalNum(m, "rollovers", 0);
+      Object rollover = m.get("rollover");
+      s.rollover = rollover instanceof Map<?, ?> rm ? Rollover.fromMap(rm) : null;
+      s.userSpeaking = Boolean.TRUE.equals(m.get("user_speaking"));
+      s.clientHeardAtMs = optionalNum(m, "client_heard_at_ms", -1);
       s.phase = Phase.parse(str(m, "phase"));
       s.turn = (int) num(m, "turn");
       s.responseId = str(m, "response_id");

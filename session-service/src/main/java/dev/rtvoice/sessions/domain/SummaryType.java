@@ -41,7 +41,11 @@ public enum SummaryType {
   CLIENT_ICE_STATE("client.ice_state", false),
   CLIENT_NETWORK_CHANGED("client.network_changed", false),
   CLIENT_CANCEL_FAILED("client.cancel_failed", false),
-  CLIENT_ENDED("client.ended", false);
+  CLIENT_ENDED("client.ended", false),
+  /** The client is still there (sent on its event stream when it sent nothing else): liveness only. */
+  CLIENT_HEARTBEAT("client.heartbeat", false),
+  /** The client gave up a planned hand-over to a new upstream call ({@code reason}). */
+  CLIENT_ROLLOVER_FAILED("client.rollover_failed", false);
 
   private static final Map<String, SummaryType> BY_WIRE =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(SummaryType::wire, Function.identity()));

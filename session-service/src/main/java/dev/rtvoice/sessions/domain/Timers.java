@@ -13,8 +13,10 @@ final class Timers {
   private final Moves moves;
   private final Intake intake;
   private final FalseInterruptions pending;
+  private final Calls calls;
 
-  Timers(MachineSettings settings, Moves moves, Intake intake, FalseInterruptions pending) {
+  Timers(MachineSettings settings, Moves moves, Intake intake, FalseInterruptions pending, Calls calls) {
+    this.calls = calls;
     this.settings = settings;
     this.moves = moves;
     this.intake = intake;
@@ -52,6 +54,10 @@ final class Timers {
       case SPEECH_LONG_ENOUGH -> pending.commit(s, d, due);
       case TRANSCRIPT_WAIT -> pending.resume(s, d, "no_transcript", -1, due);
       case SEQUENCE_GAP -> intake.breakOrder(s, d, "sequence_gap");
+      case ROLLOVER_DEADLINE -> calls.rolloverFailed(s, d, "deadline", due);
+      case ROLLOVER_DUE -> calls.rolloverDue(s);
+      case DURATION_BUDGET -> calls.overBudget(s, d, "user", "duration", due - s.startedAtMs,
+          settings.calls().maxSessionDurationMs(), due);
       case IDLE -> moves.end(s, d, "idle_timeout", due);
       default -> throw new IllegalStateException("not a deadline that fires: " + deadline);
     }

@@ -20,12 +20,19 @@ final class TurnEvents {
     long t = e.occurredAtMs();
     switch (e.type()) {
       case SPEECH_STARTED -> {
+        s.userSpeaking = true;
         moves.applied(s, d);
         if (s.phase == Phase.SPEAKING && pending.active()) {
           pending.speechStarted(s, d, t);
         }
       }
-      case SPEECH_STOPPED, AUDIO_COMMITTED -> speechEnded(s, e, d);
+      case SPEECH_STOPPED, AUDIO_COMMITTED -> {
+        int refused = s.counter(Counter.REFUSED);
+        speechEnded(s, e, d);
+        if (s.counter(Counter.REFUSED) == refused) {
+          s.userSpeaking = false;  // applied: the user's speech is over (a refused event changes nothing)
+        }
+      }
       case INPUT_TRANSCRIPTION_COMPLETED -> {
         s.summary.add(s.turn, BoundedSummary.USER, e.transcript());
         moves.applied(s, d);
@@ -39,6 +46,7 @@ final class TurnEvents {
 
   private void speechEnded(SessionState s, EventSummary e, Decision d) {
     long t = e.occurredAtMs();
+
     switch (s.phase) {
       case LISTENING -> {
         s.turn++;

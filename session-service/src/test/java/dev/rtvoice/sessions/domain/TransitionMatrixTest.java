@@ -76,7 +76,33 @@ class TransitionMatrixTest {
       input("recover ice_failed", s -> s.recover("ice_failed", Script.T0 + 600_000)),
       input("tick +100ms", s -> s.tick(100)),
       input("tick +9s (past every turn deadline)", s -> s.tick(9_000)),
-      input("sideband cancel failed", s -> s.machine.apply(s.state, new Input.SidebandCancelFailed("int-1", s.now + 5))));
+      input("sideband cancel failed", s -> s.machine.apply(s.state, new Input.SidebandCancelFailed("int-1", s.now + 5))),
+      input("client.heartbeat", s -> s.send("client.heartbeat")),
+      input("client.reconnected rollover c2 (call c1)", s -> withCall(s).send("client.reconnected", "reason", "rollover",
+          "call_id", "c2", "gap_ms", 120)),
+      input("client.rollover_failed", s -> s.send("client.rollover_failed", "reason", "peer_failed")),
+      input("error session_expired (call c1)", s -> withCall(s).send("error", "error_code", "session_expired")),
+      input("recover rollover (call c1)", s -> withCall(s).recover("rollover", Script.T0 + 600_000)),
+      input("tick past LIVENESS_GRACE (call c1)", s -> {
+        withCall(s);
+        s.now += 100;
+        return s.machine.apply(s.state, new Input.Tick(s.now, s.state.clientHeardAtMs() + 45_000));
+      }),
+      input("budget exceeded (concurrency)", s -> s.machine.apply(s.state,
+          new Input.BudgetExceeded("user", "concurrency", 5, 4, s.now + 5))));
+
+  /**
+   * The session holds upstream call c1, heard from its client at T0 (set before the cell's "before" is
+   * taken is not possible here, so not in ENDED, where every input is refused and nothing may change).
+   */
+  private static Script withCall(Script s) {
+    if (s.state.phase() != Phase.ENDED) {
+      s.state.callId = "c1";
+      s.state.callStartedAtMs = Script.T0;
+      s.state.clientHeard(Script.T0);
+    }
+    return s;
+  }
 
   @Test
   void theReadmesMatrixIsTheMachines() throws IOException {

@@ -1,0 +1,197 @@
+package dev.rtvoice.sessions.domain;
+
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.sessions.domain.Decision.Effect;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The upstream call's life: which call the session holds and since when, the hand-over to a new call
+ * before upstream's 60-minute cap ({@code rollover}: planned, completed or failed), the call upstream
+ * ended ({@code session_expired}), and the calls the service hangs up itself: over a budget, abandoned
+ * by a client that stopped talking to the service, and the old call of a hand-over.
+ *
+ * <p>Hanging up is an effect ({@link Effect.HangUp}), run by the owner once the decision is durable;
+ * the decision itself ({@code session.call_hung_up}) is the event.
+ */
+final class Calls {
+  static final String ABANDONED = "abandoned";
+  static final String BUDGET_EXCEEDED = "budget_exceeded";
+  static final String ROLLOVER_OLD_CALL = "rollover_old_call";
+  /** A new call replaced a live one outside a hand-over (a session-class recovery): the old one is orphaned. */
+  static final String REPLACED = "replaced";
+
+  private final MachineSettings settings;
+  private final Moves moves;
+
+  Calls(MachineSettings settings, Moves moves) {
+    this.settings = settings;
+    this.moves = moves;
+  }
+
+  /**
+   * The client reports a call id other than the session's: the session moves to it (the sideband
+   * follows). With a hand-over planned, or a {@code client.reconnected} of reason {@code rollover}, the
+   * hand-over is completed; a previous call still running is hung up either way.
+   */
+  void newCall(SessionState s, EventSummary e, Decision d) {
+    long t = e.occurredAtMs();
+    String old = s.callId;
+    boolean oldLive = old != null && !s.callGone;
+    boolean handover = old != null && (s.rollover != null || "rollover".equals(e.reason()));
+    s.callId = e.callId();
+    s.callStartedAtMs = t;
+    s.callGone = false;
+    s.rolloverDue = false;
+    d.effect(new Effect.ConnectSideband(e.callId()));
+    if (handover) {
+      s.rollovers++;
+      s.rollover = null;
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("outcome", "completed");
+      payload.put("old_call_id", old);
+      payload.put("new_call_id", e.callId());
+      payload.put("gap_ms", e.gapMs());
+      payload.put("rollovers", s.rollovers);
+      d.emit(EventType.SESSION_ROLLOVER, payload, t);
+    }
+    if (oldLive) {
+      hangUp(d, old, handover ? ROLLOVER_OLD_CALL : REPLACED, t);
+    }
+  }
+
+  /**
+   * {@code POST /recover} with a rollover reason: the hand-over is planned (once: a second ask while
+   * one is planned changes nothing). The old call keeps playing, so the phase stays, unless the call
+   * is gone ({@code session_expired}, from upstream or from the client): then RECOVERING.
+   */
+  void planRollover(SessionState s, Decision d, RecoveryPlan plan, long t) {
+    boolean gone = s.callGone || s.callId == null || Rollover.SESSION_EXPIRED.equals(plan.reason());
+    if (s.rollover == null) {
+      String why = gone ? Rollover.SESSION_EXPIRED : s.rolloverDue ? Rollover.CALL_AGE : Rollover.REQUESTED;
+      s.rollover = new Rollover(why, t, t + settings.calls().rolloverDeadlineMs());
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("outcome", "planned");
+      payload.put("reason", why);
+      payload.put("call_id", s.callId);
+      payload.put("deadline_ms", s.rollover.deadlineMs());
+      d.emit(EventType.SESSION_ROLLOVER, payload, t);
+    }
+    moves.applied(s, d);
+    if (gone) {
+      callEnded(s, d, t);
+    }
+  }
+
+  /** Upstream ended the call (its 60-minute cap): RECOVERING, the rollover advice at once. */
+  void sessionExpired(SessionState s, Decision d, long t) {
+    moves.applied(s, d);
+    if (s.callId == null) {
+      return;
+    }
+    callEnded(s, d, t);
+  }
+
+  private void callEnded(SessionState s, Decision d, long t) {
+    if (!s.callGone && s.callId != null) {
+      s.callGone = true;
+      s.rolloverDue = false;
+      // the call refuses new connections: the sideband would only retry in vain
+      d.effect(new Effect.CloseSideband());
+    }
+    moves.closeInterruptAsFailed(s, d, Rollover.SESSION_EXPIRED, t);
+    moves.recovering(s, d, Rollover.SESSION_EXPIRED, t);
+  }
+
+  /** {@code client.rollover_failed}: the client gave up its planned hand-over. */
+  void clientGaveUp(SessionState s, EventSummary e, Decision d) {
+    if (s.rollover == null) {
+      moves.refuse(s, d, "no hand-over is planned");
+      return;
+    }
+    moves.applied(s, d);
+    rolloverFailed(s, d, e.reason(), e.occurredAtMs());
+  }
+
+  /** The planned hand-over failed (the client gave up, or its deadline passed). */
+  void rolloverFailed(SessionState s, Decision d, String reason, long t) {
+    String planned = s.callId;
+    s.rollover = null;
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("outcome", "failed");
+    payload.put("reason", reason);
+    payload.put("call_id", planned);
+    d.emit(EventType.SESSION_ROLLOVER, payload, t);
+  }
+
+  /** The call reached {@code ROLLOVER_AFTER}: the advice is given from the next quiet moment on. */
+  void rolloverDue(SessionState s) {
+    s.rolloverDue = true;
+  }
+
+  /**
+   * Over a budget: {@code session.budget_exceeded}, the call hung up, the session ENDED
+   * {@code budget_exceeded}. Nothing for a session that has ended already.
+   */
+  void overBudget(SessionState s, Decision d, String scope, String limit, long value, long max, long t) {
+    if (s.phase == Phase.ENDED) {
+      return;
+    }
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("scope", scope);
+    payload.put("limit", limit);
+    payload.put("value", value);
+    payload.put("max", max);
+    d.emit(EventType.SESSION_BUDGET_EXCEEDED, payload, t);
+    if (s.liveCall()) {
+      hangUp(d, s.callId, BUDGET_EXCEEDED, t);
+      s.callGone = true;
+    }
+    moves.end(s, d, BUDGET_EXCEEDED, t);
+  }
+
+  /** The owner's budget check: applied to a live session, nothing to an ended one. */
+  void overBudget(SessionState s, Input.BudgetExceeded b, Decision d) {
+    if (s.phase == Phase.ENDED) {
+      d.outcome(Decision.Outcome.NOTHING, "the session has ended");
+      return;
+    }
+    long t = Math.max(b.atMs(), s.eventTimeMs);
+    s.eventTimeMs = t;
+    moves.applied(s, d);
+    overBudget(s, d, b.scope(), b.limit(), b.value(), b.max(), t);
+  }
+
+  /** Server time at which a session with a live call and a silent client is abandoned, or MAX_VALUE. */
+  long livenessDueWallMs(SessionState s) {
+    if (!s.liveCall() || s.clientHeardAtMs < 0) {
+      return Long.MAX_VALUE;
+    }
+    return s.clientHeardAtMs + settings.calls().livenessGraceMs();
+  }
+
+  /**
+   * A tick written by the owner at wall time {@code wallMs}: no client request for
+   * {@code LIVENESS_GRACE} and a live call: the user is gone. The call is hung up, the session ENDED
+   * {@code abandoned}; the clock moves to the tick's time.
+   */
+  void checkLiveness(SessionState s, Input.Tick tick, Decision d) {
+    if (tick.wallMs() == Input.Tick.NO_WALL_CLOCK || tick.wallMs() < livenessDueWallMs(s)) {
+      return;
+    }
+    long t = Math.max(s.eventTimeMs, tick.atMs());
+    s.eventTimeMs = t;
+    hangUp(d, s.callId, ABANDONED, t);
+    s.callGone = true;
+    moves.end(s, d, ABANDONED, t);
+    d.touch();
+  }
+
+  private static void hangUp(Decision d, String callId, String reason, long t) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("call_id", callId);
+    payload.put("reason", reason);
+    d.emit(EventType.SESSION_CALL_HUNG_UP, payload, t);
+    d.effect(new Effect.HangUp(callId, reason));
+  }
+}
