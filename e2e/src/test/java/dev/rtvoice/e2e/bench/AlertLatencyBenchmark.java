@@ -300,19 +300,19 @@ public final class AlertLatencyBenchmark {
         .append('\n'));
 
     r.append(String.format(Locale.ROOT, "%nCPU over the measured %.0f s (user + system, /proc/<pid>/stat):%n", seconds));
-    r.append(String.format(Locale.ROOT, "%-32s %10s %8s %22s%n", "process", "CPU s", "cores", "CPU s per 1,000 sessions"));
+    r.append(String.format(Locale.ROOT, "%-32s %10s %8s %26s%n", "process", "CPU s", "cores", "cores per 1,000 sessions"));
     Map<String, Long> perService = new LinkedHashMap<>();
     cpuUsed.forEach((name, ms) -> {
-      r.append(String.format(Locale.ROOT, "%-32s %10s %8s %22s%n", name, cpu(ms, 1), cpu(ms, seconds),
-          cpu(ms, cfg.sessions() / 1000.0)));
+      r.append(String.format(Locale.ROOT, "%-32s %10s %8s %26s%n", name, cpu(ms, 1), cpu(ms, seconds),
+          cpu(ms, seconds * cfg.sessions() / 1000.0)));
       for (String service : ScaledSuite.SERVICES) {
         if (name.startsWith(service + "-") && ms >= 0) {
           perService.merge(service, ms, Long::sum);
         }
       }
     });
-    perService.forEach((service, ms) -> r.append(String.format(Locale.ROOT, "%-32s %10s %8s %22s%n",
-        service + " (all instances)", cpu(ms, 1), cpu(ms, seconds), cpu(ms, cfg.sessions() / 1000.0))));
+    perService.forEach((service, ms) -> r.append(String.format(Locale.ROOT, "%-32s %10s %8s %26s%n",
+        service + " (all instances)", cpu(ms, 1), cpu(ms, seconds), cpu(ms, seconds * cfg.sessions() / 1000.0))));
     return r.toString();
   }
 
