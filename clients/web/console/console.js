@@ -115,7 +115,9 @@ function chart(name, series, dashedFrom) {
     width, height: 220,
     scales: { x: { time: true } },
     series: [{}, ...series.labels.map((label, i) => ({ label, stroke: i >= dashedFrom ? '#555' : COLORS[i % COLORS.length],
-      dash: i >= dashedFrom ? [6, 4] : undefined, width: 2, spanGaps: false }))],
+      dash: i >= dashedFrom ? [6, 4] : undefined, width: 2, spanGaps: false,
+      // a minute with data between empty ones is a point, not an invisible zero-length line
+      points: { show: true, size: 6, fill: i >= dashedFrom ? '#555' : COLORS[i % COLORS.length] } }))],
     axes: [{}, { size: 60 }],
   };
   return new uPlot(opts, series.data, box);

@@ -1,5 +1,7 @@
-// The operator console in a real browser against the running suite: a live session, the stage bars
-// against budget, and an alert fired by an injected latency rise, with screenshots.
+// The operator console in a real browser against the running suite: a live session, the tiles against
+// the numbers the API serves, the last hour's charts drawn with data (uPlot, screenshots), the stage
+// bars against budget with the headline naming the red stage, and an alert fired by an injected
+// latency rise, with screenshots.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -81,9 +83,71 @@ test('stage bars show p50, p95 and the budget; a latency rise names first audio 
 
   await injectFirstAudio(3200, 60);
   await consolePage.waitForSelector('.stage[data-stage="first_audio"][data-verdict="over"]', { timeout: 30_000 });
-  const bottleneck = await consolePage.locator('#bottleneck').textContent();
-  assert.match(bottleneck, /^(Bottleneck: \S+|First audio is over budget)/);
+  // the headline names a red bar, the worst of them, whatever metrics-service calls its bottleneck
+  await consolePage.waitForFunction(() => {
+    const named = document.querySelector('#bottleneck')?.dataset.stage;
+    return named && document.querySelector(`.stage[data-stage="${named}"]`)?.dataset.verdict === 'over';
+  }, null, { timeout: 30_000 });
+  const named = await consolePage.locator('#bottleneck').getAttribute('data-stage');
+  const headlineText = await consolePage.locator('#bottleneck').textContent();
+  assert.match(headlineText, new RegExp(`^Over budget: ${named}, p95 \\d+ ms`));
+  const red = await consolePage.locator('.stage[data-verdict="over"]').evaluateAll((nodes) => nodes.map((n) => n.dataset.stage));
+  assert.ok(red.includes(named) && red.includes('first_audio'), `${named} among the red bars ${red}`);
   await shot('console-latency-rise.png');
+});
+
+test('the tiles show what the console API serves: cluster counters over the hour and live sessions', async (t) => {
+  await consolePage.waitForSelector('[data-tile="tokens_issued"]', { timeout: 15_000 });
+  // the page refreshes on its own: the tile catches up with the API's figure
+  await eventually('tiles equal to /console/counters.json', async () => {
+    const api = (await http('GET', `${env.console}/console/counters.json?window=1h`)).body.counters;
+    const shown = await consolePage.locator('[data-tile]').evaluateAll((nodes) =>
+      Object.fromEntries(nodes.map((n) => [n.dataset.tile, { value: n.dataset.value, failed: n.dataset.failed }])));
+    const n = (m) => String(api[m] ?? 0);
+    return api.token_issued_total > 0
+      && shown.tokens_issued.value === n('token_issued_total')
+      && shown.false_interruptions.value === n('false_interruption_total')
+      && shown.rollovers.value === n('session_rollover_total{outcome="completed"}')
+      && shown.rollovers.failed === n('session_rollover_total{outcome="failed"}')
+      && shown.abandoned_hangups.value === n('call_hangup_total{reason="abandoned"}')
+      && shown.budget_hangups.value === n('call_hangup_total{reason="budget_exceeded"}');
+  }, { timeoutMs: 30_000, intervalMs: 1_000 });
+  const list = (await http('GET', `${env.console}/api/session/v1/sessions?limit=100`)).body;
+  const live = list.sessions.filter((s) => s.phase !== 'ENDED').length;
+  assert.ok(live >= 1, 'the app\'s session is live');
+  await eventually('live sessions tile', async () =>
+    Number(await consolePage.locator('[data-tile="live_sessions"]').getAttribute('data-value')) >= 1);
+  const file = path.join(env.screenshots, 'console-tiles.png');
+  await consolePage.locator('#tiles-panel').screenshot({ path: file });
+  t.diagnostic(`screenshot: ${file}`);
+});
+
+test('the last hour is charted: every chart has drawn series with data', async (t) => {
+  await consolePage.waitForFunction(() => {
+    const c = window.consoleCharts;
+    const drawn = (u) => u && u.data[0].length > 0 && u.data.slice(1).some((s) => s.some((v) => v !== null && v > 0));
+    return c && drawn(c['first-audio']) && drawn(c.stages) && drawn(c.counters);
+  }, null, { timeout: 90_000, polling: 1_000 });
+  const charts = await consolePage.evaluate(() => Object.fromEntries(Object.entries(window.consoleCharts).map(([name, u]) => {
+    // pixels of the series' own colours on the plot canvas: the lines were really drawn
+    const canvas = u.ctx.canvas;
+    const { data } = u.ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const colours = u.series.slice(1).map((s) => (typeof s.stroke === 'function' ? s.stroke(u, 1) : s.stroke))
+      .filter((c) => c && c !== '#555').map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+    let seriesPixels = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 200 && colours.some(([r, g, b]) => Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8
+        && Math.abs(data[i + 2] - b) < 8)) seriesPixels++;
+    }
+    return [name, { points: u.data[0].length, series: u.series.length - 1, seriesPixels }];
+  })));
+  for (const [name, c] of Object.entries(charts)) {
+    assert.ok(c.points > 0, `${name}: ${c.points} points`);
+    assert.ok(c.seriesPixels > 8, `${name}: the series were drawn (${c.seriesPixels} pixels of their colours)`);
+  }
+  const file = path.join(env.screenshots, 'console-history-charts.png');
+  await consolePage.locator('#history-panel').screenshot({ path: file });
+  t.diagnostic(`screenshot: ${file} (${JSON.stringify(charts)})`);
 });
 
 test('an alert fired by the injected latency rise shows with its runbook', async (t) => {
