@@ -2,6 +2,7 @@ package dev.rtvoice.sessions;
 
 import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.health.SharedDependency;
+import dev.rtvoice.common.health.UpstreamReadiness;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.TopicSpec;
 import dev.rtvoice.common.kafka.Topics;
@@ -13,7 +14,6 @@ import dev.rtvoice.sessions.kafka.StateView;
 import dev.rtvoice.sessions.kafka.StateViewVerticle;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
 import dev.rtvoice.sessions.owner.SessionOwnerVerticle;
-import dev.rtvoice.sessions.sideband.UpstreamReadiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -99,7 +99,7 @@ public final class SessionServiceVerticle extends VerticleBase {
       }
     });
     if (config.upstream().sidebandEnabled()) {
-      upstream = new UpstreamReadiness(vertx, config.upstream());
+      upstream = new UpstreamReadiness(vertx, config.upstream().baseUrl(), java.time.Duration.ofSeconds(2));
       // shared by every instance: reported in /health/ready's dependencies and dependency_up, not gating
       checks.add(SharedDependency.monitor(vertx, registry, upstream, java.time.Duration.ofSeconds(5)));
     }

@@ -2,6 +2,7 @@ package dev.rtvoice.tokens;
 
 import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.health.SharedDependency;
+import dev.rtvoice.common.health.UpstreamReadiness;
 import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
 import dev.rtvoice.tokens.api.ApiRouter;
@@ -25,7 +26,6 @@ import dev.rtvoice.tokens.outbox.OutboxLog;
 import dev.rtvoice.tokens.upstream.SecretMinter;
 import dev.rtvoice.tokens.upstream.UpstreamBreaker;
 import dev.rtvoice.tokens.upstream.UpstreamClient;
-import dev.rtvoice.tokens.upstream.UpstreamReadiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -145,7 +145,7 @@ public final class TokenServiceVerticle extends VerticleBase {
     SharedServices shared = new SharedServices(authenticator, minter, limiter, events, metrics,
         new SessionIds(random::nextBytes), clock, registry, writer, families, ledger);
 
-    upstreamReadiness = new UpstreamReadiness(vertx, upstream);
+    upstreamReadiness = new UpstreamReadiness(vertx, upstream.baseUrl(), upstream.connectTimeout());
     List<ReadinessCheck> readiness = new ArrayList<>();
     if (outbox == null) {
       readiness.add(kafka.readiness());

@@ -7,8 +7,11 @@ import dev.rtvoice.common.testing.Http;
 import dev.rtvoice.common.testing.KafkaBrokerExtension;
 import dev.rtvoice.common.testing.TestKafka;
 import dev.rtvoice.tokens.testing.TokenServiceHarness;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,18 +20,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The OpenAPI document that token-service validates requests with and serves at {@code /openapi.yaml},
  * against its real answers on the real broker and upstream-sim: both operations, their successes and
- * the faults they document. An answer the document does not describe fails here.
+ * the faults they document. An answer the document does not describe fails here. createCall's upstream
+ * media peer is a tiny HTTP server of this test that answers every offer the simulator relays.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class TokenApiContractIT {
   private static TokenServiceHarness h;
   private static ApiContract contract;
+  private static Vertx peerVertx;
 
   @BeforeAll
   static void start(TestKafka kafka) throws Exception {
     // a small per-device burst, so that a 429 is reachable with a few requests
     h = TokenServiceHarness.start(kafka, Map.of("RATE_LIMIT_DEVICE_BURST", "4", "RATE_LIMIT_DEVICE_PER_MINUTE", "1"));
     contract = ApiContract.of("token-service");
+    peerVertx = Vertx.vertx();
+    HttpServer peer = peerVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body ->
+        req.response().putHeader("content-type", "application/sdp").end(CallCreationIT.ANSWER)))
+        .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    assertThat(Http.put(h.sim + "/admin/media-peer",
+        new JsonObject().put("url", "http://127.0.0.1:" + peer.actualPort() + "/answer").encode()).status())
+        .isEqualTo(200);
   }
 
   @AfterAll
@@ -39,6 +51,14 @@ class TokenApiContractIT {
     if (h != null) {
       h.close();
     }
+    if (peerVertx != null) {
+      peerVertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Http.Response call(String user, String device, JsonObject body) {
+    return checked("/v1/realtime/calls", Http.post(h.base + "/v1/realtime/calls", body.encode(), "Authorization",
+        "Bearer " + TokenServiceHarness.userToken(user), "X-Device-ID", device));
   }
 
   private static Http.Response checked(String path, Http.Response r) {
@@ -64,7 +84,7 @@ class TokenApiContractIT {
   }
 
   @Test
-  void bothOperationsAnswerAsDocumented() {
+  void everyOperationAnswersAsDocumented() {
     Http.Response issued = issue("carol", "tablet-1", "{\"ttl_seconds\":120}");
     assertThat(issued.status()).isEqualTo(201);
     JsonObject session = issued.json();
@@ -87,6 +107,18 @@ class TokenApiContractIT {
     assertThat(issue("dave", "d1", "{\"voice\":\"" + "x".repeat(20 * 1024) + "\"}").status()).isEqualTo(413);
     assertThat(issue("dave", "d1", "ttl_seconds=120", "Content-Type", "text/plain").status()).isEqualTo(415);
 
+    // server-side call creation: the answer, a next call of the session, and its client faults
+    Http.Response created = call("ivy", "ivy-1", new JsonObject().put("sdp", CallCreationIT.OFFER));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(call("ivy", "ivy-1", new JsonObject().put("sdp", CallCreationIT.OFFER)
+        .put("rotation_token", created.json().getString("rotation_token"))).status()).isEqualTo(201);
+    assertThat(call("ivy", "ivy-2", new JsonObject().put("sdp", CallCreationIT.OFFER)
+        .put("rotation_token", created.json().getString("rotation_token"))).status()).isEqualTo(403);
+    assertThat(call("ivy", "ivy-1", new JsonObject().put("sdp", "hello")).status()).isEqualTo(400);
+    assertThat(call("ivy", "ivy-1", new JsonObject().put("sdp", CallCreationIT.OFFER + "a=x\r\n".repeat(400)))
+        .status()).isEqualTo(413);
+    assertThat(checked("/v1/realtime/calls", Http.post(h.base + "/v1/realtime/calls", "{}")).status()).isEqualTo(401);
+
     // upstream faults: documented 5xx answers
     h.fault(500, 10, 0, 0);
     Http.Response failed = issue("erin", "e1", "{}");
@@ -103,6 +135,7 @@ class TokenApiContractIT {
 
     contract.assertEveryOperationSeen();
     assertThat(contract.seen()).contains("createSession 201", "createSession 400", "createSession 401",
-        "createSession 413", "createSession 415", "createSession 429", "rotateSession 200", "rotateSession 403");
+        "createSession 413", "createSession 415", "createSession 429", "rotateSession 200", "rotateSession 403",
+        "createCall 201", "createCall 400", "createCall 401", "createCall 403", "createCall 413");
   }
 }

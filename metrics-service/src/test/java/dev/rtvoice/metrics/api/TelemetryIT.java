@@ -182,12 +182,17 @@ class TelemetryIT {
     }
     String topic = kafka.topicPrefix() + "realtime.metrics.windows";
     String instance = Http.get(service.url("/v1/windows/status")).json().getString("instance_id");
-    // the watermark follows the wall clock once traffic stops: every bucket closes with a final pane
-    Eventually.await("final panes", () -> {
+    // samples reach the windows through the latency.batch topic, so panes come some time after the 200s;
+    // the watermark follows the wall clock once traffic stops: every bucket closes with a final pane.
+    // (An await on "all panes final" alone would pass on no panes at all.)
+    Eventually.await("final panes holding every sample", () -> {
       Panes panes = Panes.onTopicNow(kafka.bootstrapServers(), topic);
-      return panes.newest().stream().filter(p -> p.instanceId().equals(instance) && p.metric().startsWith("latency."))
+      boolean everyStage = perStage.entrySet().stream()
+          .allMatch(stage -> panes.total("latency." + stage.getKey()) >= stage.getValue());
+      return everyStage && panes.newest().stream()
+          .filter(p -> p.instanceId().equals(instance) && p.metric().startsWith("latency."))
           .allMatch(WindowPane::finalPane);
-    }, Duration.ofSeconds(15));
+    }, Duration.ofSeconds(20));
     Panes panes = Panes.onTopicNow(kafka.bootstrapServers(), topic);
     for (Map.Entry<String, Integer> stage : perStage.entrySet()) {
       assertThat(panes.total("latency." + stage.getKey())).as(stage.getKey()).isGreaterThanOrEqualTo(stage.getValue());

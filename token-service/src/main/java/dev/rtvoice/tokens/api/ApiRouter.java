@@ -6,6 +6,7 @@ import dev.rtvoice.common.health.SharedDependency;
 import dev.rtvoice.common.http.ApiDocument;
 import dev.rtvoice.common.http.CrossOrigin;
 import dev.rtvoice.common.http.JsonErrors;
+import dev.rtvoice.tokens.calls.CallsApi;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -53,6 +54,8 @@ public final class ApiRouter {
     SessionsApi api = SessionsApi.create(config, services);
     route(builder, "createSession").addHandler(api::issue);
     route(builder, "rotateSession").addHandler(api::rotate);
+    CallsApi calls = CallsApi.create(vertx, config, services);
+    route(builder, "createCall").addHandler(ctx -> calls.create(ctx, CallerAuthHandler.caller(ctx), startNanos(ctx)));
 
     Router router = builder.createRouter();
     HealthRoutes.mount(router, registry, readiness, sharedDependencies);
@@ -60,6 +63,11 @@ public final class ApiRouter {
     router.route().failureHandler(ApiFailures::handle);
     JsonErrors.install(router);
     return router;
+  }
+
+  private static long startNanos(io.vertx.ext.web.RoutingContext ctx) {
+    Long start = ctx.get(START_NANOS);
+    return start == null ? System.nanoTime() : start;
   }
 
   private static OpenAPIRoute route(RouterBuilder builder, String operationId) {
