@@ -72,12 +72,24 @@ export declare class SessionStateMirror extends Emitter {
 
 export interface SessionCredentials {
   sessionId: string;
-  /** The upstream client secret: kept in memory only, never reported. */
-  clientSecret: string;
-  expiresAtMs: number;
-  rotateAtMs: number;
+  /** The upstream client secret: kept in memory only, never reported. null with server-side call creation. */
+  clientSecret: string | null;
+  /** When the secret expires; server-side call creation: when the rotation token does (null when not said). */
+  expiresAtMs: number | null;
+  /** null with server-side call creation (nothing to rotate). */
+  rotateAtMs: number | null;
   rotationToken: string;
-  ttlSeconds: number;
+  ttlSeconds: number | null;
+}
+
+/** The session a server-created call belongs to (token-service's answer to POST /v1/realtime/calls). */
+export interface CallSession {
+  sessionId: string;
+  rotationToken: string;
+  /** Epoch seconds (only when the call began the session). */
+  rotationTokenExpiresAt?: number | null;
+  /** The call began a new session. */
+  newSession?: boolean;
 }
 
 export interface TokenManagerOptions {
@@ -90,6 +102,11 @@ export interface TokenManagerOptions {
   fetch?: typeof fetch;
   clock?: Clock;
   expiryMarginMs?: number;
+  /**
+   * Server-side call creation: no client secret is ever fetched; the session comes with its first call
+   * (`adopt`), `start()` only forgets the current session and `rotate()` changes nothing.
+   */
+  serverCalls?: boolean;
 }
 
 export declare class TokenManager extends Emitter {
@@ -98,7 +115,10 @@ export declare class TokenManager extends Emitter {
   readonly sessionId: string | null;
   readonly clientSecret: string | null;
   readonly rotationToken: string | null;
-  start(): Promise<SessionCredentials>;
+  /** A new session (POST /v1/sessions); with `serverCalls`, null: the next call begins the session. */
+  start(): Promise<SessionCredentials | null>;
+  /** Takes the session of a server-created call ('issued' when it is a new one). */
+  adopt(session: CallSession): SessionCredentials;
   rotate(): Promise<SessionCredentials | null>;
   stop(): void;
 }
@@ -250,6 +270,7 @@ export declare class RecoveryController extends Emitter {
 
 /** What the app's connect function gets: the secret to negotiate with upstream, and the peer it replaces. */
 export interface ConnectRequest {
+  /** Direct call creation: the client secret to post the offer with. */
   clientSecret: string;
   sessionId: string;
   previous: { pc: RTCPeerConnection; dc: RTCDataChannel } | null;
@@ -274,8 +295,27 @@ export interface ConnectResult {
   activate?: () => void;
 }
 
+/** How the library's on-ramp creates a call: upstream with a client secret, or token-service with the user's token. */
+export declare const CALL_CREATION: Readonly<{ DIRECT: 'direct'; SERVER: 'server' }>;
+export type CallCreation = (typeof CALL_CREATION)[keyof typeof CALL_CREATION];
+
+/** What the on-ramp's `connect` takes: direct mode the client secret, server mode the session's rotation token. */
+export interface OnRampRequest {
+  clientSecret?: string;
+  /** Server mode: the session's rotation token, so the call belongs to it; absent: the call begins a new session. */
+  rotationToken?: string | null;
+}
+
+export interface OnRampResult {
+  pc: RTCPeerConnection;
+  dc: RTCDataChannel;
+  callId: string | null;
+  /** Server mode: the suite's session the call belongs to. */
+  session?: CallSession;
+}
+
 export interface RealtimeConnectOptions {
-  /** Default `https://api.openai.com/v1/realtime/calls` (upstream-sim: `{SIM_URL}/v1/realtime/calls`). */
+  /** Direct mode only. Default `https://api.openai.com/v1/realtime/calls` (upstream-sim: `{SIM_URL}/v1/realtime/calls`). */
   callsUrl?: string;
   /** Plays the remote audio (default: a new autoplaying <audio>); also measures what was played. */
   audioElement?: HTMLMediaElement;
@@ -291,11 +331,16 @@ export declare const OPENAI_CALLS_URL: string;
 export declare function callIdFromLocation(location: string | null | undefined): string | null;
 
 export declare class WebRtcConnector {
-  constructor(options: RealtimeConnectOptions & { fetch: typeof fetch; clock: Clock });
+  /** Server mode (`callCreation: 'server'`) needs tokenServiceUrl, getUserToken and deviceId. */
+  constructor(options: RealtimeConnectOptions & { fetch: typeof fetch; clock: Clock; callCreation?: CallCreation;
+    tokenServiceUrl?: string; getUserToken?: () => string | Promise<string>; deviceId?: string });
+  readonly callCreation: CallCreation;
+  /** Direct: upstream's; server: `{tokenServiceUrl}/v1/realtime/calls`. */
   readonly callsUrl: string;
   readonly audioElement: HTMLMediaElement | null;
   defaultPlayback(): PlaybackControl;
-  connect(request: Pick<ConnectRequest, 'clientSecret'>): Promise<Required<ConnectResult>>;
+  /** Refusals reject with an ApiError carrying the status and the error body's code (`network_error`: status 0). */
+  connect(request?: OnRampRequest): Promise<OnRampResult>;
 }
 
 export interface PlaybackControl {
@@ -360,6 +405,14 @@ export interface RealtimeVoiceClientOptions {
   metricsServiceUrl: string;
   getUserToken: () => string | Promise<string>;
   deviceId: string;
+  /**
+   * How the library's on-ramp creates calls. 'direct' (default): a client secret from token-service,
+   * the offer posted upstream with it. 'server': the offer posted to token-service's
+   * POST /v1/realtime/calls with the user's token; the browser never fetches or holds a client
+   * secret, the session comes with the first call, a hand-over's call is created with the session's
+   * rotation token. Not with `connect`.
+   */
+  callCreation?: CallCreation;
   /**
    * Creates and negotiates the app's peer with the client secret; returns it with its `oai-events`
    * channel and the call id. Absent: the library does it (see `realtime`).

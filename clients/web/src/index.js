@@ -10,7 +10,7 @@ export { EventReporter } from './event-reporter.js';
 export { TelemetryReporter } from './telemetry-reporter.js';
 export { RecoveryController, localPlan } from './recovery-controller.js';
 export { LatencyTracker, readTransportStats } from './latency.js';
-export { WebRtcConnector, callIdFromLocation, OPENAI_CALLS_URL } from './webrtc-connect.js';
+export { WebRtcConnector, callIdFromLocation, OPENAI_CALLS_URL, CALL_CREATION } from './webrtc-connect.js';
 export { PendingInterruption, countWords, normalizePolicy } from './pending-interruption.js';
 export { PlaybackMeter, playedPositionFromStats, deltaMs } from './playback-meter.js';
 export { BatchSender } from './batch-sender.js';

@@ -21,7 +21,7 @@ import { endReasonOf, endReasonOfSnapshot } from './session-end.js';
 import { PlaybackMeter, playbackSources } from './playback-meter.js';
 import { TruncationWatch } from './truncation.js';
 import { InterruptionGuard } from './interruption-guard.js';
-import { WebRtcConnector } from './webrtc-connect.js';
+import { CALL_CREATION, WebRtcConnector } from './webrtc-connect.js';
 
 const CONNECTED_ICE = new Set(['connected', 'completed']);
 /** Bound of the events held back while one measurement (a getStats) is pending. */
@@ -90,8 +90,20 @@ export class RealtimeVoiceClient extends Emitter {
     super();
     this.clock = options.clock ?? systemClock;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    /**
+     * 'server': every call is created by token-service (the offer posted with the user's token), so
+     * the browser never fetches or holds a client secret; 'direct': posted upstream with the secret.
+     */
+    this.callCreation = options.callCreation ?? CALL_CREATION.DIRECT;
+    this.serverCalls = this.callCreation === CALL_CREATION.SERVER;
+    if (this.serverCalls && options.connect) {
+      throw new TypeError("callCreation 'server' is the library's own on-ramp: give no connect");
+    }
+    this.connectorOptions = { ...options.realtime, callCreation: this.callCreation,
+      tokenServiceUrl: options.tokenServiceUrl, getUserToken: options.getUserToken, deviceId: options.deviceId,
+      fetch: this.fetch, clock: this.clock };
     /** Without the app's own connect: the library's WebRTC on-ramp (offer, POST /v1/realtime/calls, call id). */
-    this.connector = options.connect ? null : new WebRtcConnector({ ...options.realtime, fetch: this.fetch, clock: this.clock });
+    this.connector = options.connect ? null : new WebRtcConnector(this.connectorOptions);
     this.options = this.connector ? {
       ...options,
       connect: (request) => this.connector.connect(request),
@@ -124,6 +136,7 @@ export class RealtimeVoiceClient extends Emitter {
       voice: options.voice,
       model: options.model,
       ttlSeconds: options.ttlSeconds,
+      serverCalls: this.serverCalls,
       fetch: this.fetch,
       clock: this.clock,
     });
@@ -237,11 +250,14 @@ export class RealtimeVoiceClient extends Emitter {
     return this.mirror.responseId;
   }
 
-  /** Creates the session at token-service, then lets the app connect its peer with the client secret. */
+  /**
+   * Creates the session at token-service, then lets the app connect its peer with the client secret;
+   * with server-side call creation, the session comes with the first call.
+   */
   async start() {
     this.ended = false;
     this.rollover.aborted = false;
-    if (!this.tokens.sessionId) await this.tokens.start();
+    if (!this.tokens.sessionId && !this.serverCalls) await this.tokens.start();
     await this.#connect({ reason: null, previous: null, newUpstreamSession: true });
     this.heartbeat.start();
     return { sessionId: this.tokens.sessionId };
@@ -716,15 +732,9 @@ export class RealtimeVoiceClient extends Emitter {
   }
 
   async #connect({ reason, previous, newUpstreamSession }) {
+    const connected = this.serverCalls ? await this.#serverCall({ reason, previous, newUpstreamSession })
+      : await this.#directCall({ reason, previous, newUpstreamSession });
     const credentials = this.tokens.credentials;
-    if (!credentials) throw new Error('no session: start() first');
-    const connected = await this.options.connect({
-      clientSecret: credentials.clientSecret,
-      sessionId: credentials.sessionId,
-      previous,
-      reason,
-      newUpstreamSession,
-    });
     this.pendingReason = reason;
     const callId = connected.callId ?? null;
     // session-service attaches its sideband to the call named in client.connected: without it, no server-side cancel
@@ -733,6 +743,44 @@ export class RealtimeVoiceClient extends Emitter {
     this.attach(connected.pc, connected.dc, { callId });
     this.bound = { sessionId: credentials.sessionId, rotationToken: credentials.rotationToken };
     if (connected.dc.readyState !== 'open') await this.#waitOpen(connected.dc);
+  }
+
+  #directCall({ reason, previous, newUpstreamSession }) {
+    const credentials = this.tokens.credentials;
+    if (!credentials) throw new Error('no session: start() first');
+    return this.options.connect({ clientSecret: credentials.clientSecret, sessionId: credentials.sessionId, previous,
+      reason, newUpstreamSession });
+  }
+
+  /**
+   * A call created by token-service: of the current session (its rotation token), or, with none, of a
+   * new session that comes with the call. A session token-service no longer takes (`reissue_token`)
+   * is replaced by a new one, as a failed rotation is in direct mode.
+   */
+  async #serverCall({ reason, previous, newUpstreamSession }) {
+    const held = this.tokens.credentials;
+    const request = (credentials) => ({ sessionId: credentials?.sessionId ?? null,
+      rotationToken: credentials?.rotationToken ?? null, previous, reason, newUpstreamSession });
+    let connected;
+    try {
+      connected = await this.options.connect(request(held));
+    } catch (error) {
+      if (!held || error?.details?.reissue_token !== true) throw error;
+      await this.tokens.start();
+      connected = await this.options.connect(request(null));
+      this.emit('reissued', { previousSessionId: held.sessionId, sessionId: connected.session?.sessionId ?? null });
+    }
+    try {
+      this.tokens.adopt(connected.session);
+    } catch (error) {
+      try {
+        connected.pc.close();
+      } catch {
+        // already closed
+      }
+      throw error;
+    }
+    return connected;
   }
 
   #waitOpen(dc) {
@@ -849,8 +897,9 @@ export class RealtimeVoiceClient extends Emitter {
     }
   }
 
-  /** The plan asks for a fresh client secret: token-service's rotate, same session. */
+  /** The plan asks for a fresh client secret: token-service's rotate, same session (server calls: none held). */
   async #freshSecret() {
+    if (this.serverCalls) return;
     const sessionId = this.tokens.sessionId;
     try {
       await this.tokens.rotate();
@@ -868,8 +917,13 @@ export class RealtimeVoiceClient extends Emitter {
    */
   async #prepareCall() {
     const credentials = this.tokens.credentials;
-    const request = { clientSecret: credentials.clientSecret, sessionId: credentials.sessionId,
-      previous: this.pc ? { pc: this.pc, dc: this.dc } : null, reason: 'rollover', newUpstreamSession: true };
+    const previous = this.pc ? { pc: this.pc, dc: this.dc } : null;
+    // server calls: the next call of this session, created by token-service with the session's rotation token
+    const request = this.serverCalls
+      ? { sessionId: credentials.sessionId, rotationToken: credentials.rotationToken, previous, reason: 'rollover',
+        newUpstreamSession: true }
+      : { clientSecret: credentials.clientSecret, sessionId: credentials.sessionId, previous, reason: 'rollover',
+        newUpstreamSession: true };
     let connected;
     let activateAudio = null;
     let element = null;
@@ -879,9 +933,17 @@ export class RealtimeVoiceClient extends Emitter {
       const scratch = globalThis.document?.createElement ? globalThis.document.createElement('audio')
         : { srcObject: null, play: () => Promise.resolve() };
       scratch.muted = true;
-      const staging = new WebRtcConnector({ ...this.options.realtime, audioElement: scratch, fetch: this.fetch,
-        clock: this.clock, microphone: this.connector.stream ?? this.options.realtime?.microphone });
+      const staging = new WebRtcConnector({ ...this.connectorOptions, audioElement: scratch,
+        microphone: this.connector.stream ?? this.options.realtime?.microphone });
       connected = await staging.connect(request);
+      if (this.serverCalls && connected.session?.sessionId !== credentials.sessionId) {
+        try {
+          connected.pc.close();
+        } catch {
+          // already closed
+        }
+        throw new RolloverFailure('connect_failed', new Error('token-service put the next call in another session'));
+      }
       element = main;
       activateAudio = () => {
         if (!main) return;

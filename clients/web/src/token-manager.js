@@ -33,6 +33,9 @@ export class TokenManager extends Emitter {
    * @param {typeof fetch} [options.fetch]
    * @param {import('./clock.js').Clock} [options.clock]
    * @param {number} [options.expiryMarginMs] stop retrying a rotation this long before the secret dies
+   * @param {boolean} [options.serverCalls] server-side call creation: no client secret is ever fetched;
+   *   the session comes with its first call (`adopt`), `start()` only forgets the current one (the next
+   *   call begins a new session) and `rotate()` changes nothing (a rotation would mint a secret)
    */
   constructor(options) {
     super();
@@ -59,9 +62,13 @@ export class TokenManager extends Emitter {
     return this.credentials?.rotationToken ?? null;
   }
 
-  /** Creates a new session; resolves with its credentials. */
+  /** Creates a new session; resolves with its credentials (server calls: null, the next call makes it). */
   async start() {
     this.stopped = false;
+    if (this.options.serverCalls) {
+      this.credentials = null;
+      return null;
+    }
     const body = {};
     if (this.options.voice) body.voice = this.options.voice;
     if (this.options.model) body.model = this.options.model;
@@ -72,8 +79,34 @@ export class TokenManager extends Emitter {
     return this.credentials;
   }
 
+  /**
+   * The session a server-created call belongs to (`POST /v1/realtime/calls`'s answer): its id and
+   * rotation token, no client secret, nothing to rotate. `issued` when the call began a new session.
+   * @param {{ sessionId: string, rotationToken: string, rotationTokenExpiresAt?: number|null, newSession?: boolean }} session
+   */
+  adopt(session) {
+    if (typeof session?.sessionId !== 'string' || typeof session.rotationToken !== 'string') {
+      throw new ApiError(502, 'invalid_response', 'the call came without its session or rotation token');
+    }
+    const known = this.credentials?.sessionId === session.sessionId;
+    const expiresAtMs = typeof session.rotationTokenExpiresAt === 'number' ? toMillis(session.rotationTokenExpiresAt)
+      : known ? this.credentials.expiresAtMs : null;
+    this.stopped = false;
+    this.credentials = {
+      sessionId: session.sessionId,
+      clientSecret: null,
+      expiresAtMs,
+      rotateAtMs: null,
+      rotationToken: session.rotationToken,
+      ttlSeconds: null,
+    };
+    if (!known) this.emit('issued', { sessionId: session.sessionId, expiresAtMs, rotateAtMs: null });
+    return this.credentials;
+  }
+
   /** Rotates now (normally the timer does it at rotate_at). Concurrent calls share one rotation. */
   rotate() {
+    if (this.options.serverCalls) return Promise.resolve(this.credentials);
     if (!this.rotating) {
       this.rotating = this.#rotateWithRetries().finally(() => {
         this.rotating = null;

@@ -1,8 +1,13 @@
 // The library's own WebRTC on-ramp, used when the app gives no `connect`: a peer with the
-// microphone, the `oai-events` data channel, the offer posted to `POST /v1/realtime/calls` (OpenAI,
-// or upstream-sim) with the client secret, the answer applied, and the call id taken from the
-// `Location` header. The call id is what lets session-service attach its sideband (the server-side
-// cancel channel): an app that drops it silently loses that channel.
+// microphone, the `oai-events` data channel, the offer, the answer applied, and the call id. Two ways
+// to create the call:
+// - direct: the offer posted to upstream's `POST /v1/realtime/calls` (OpenAI, or upstream-sim) with
+//   the client secret; the call id from the `Location` header;
+// - server: the offer posted to token-service's `POST /v1/realtime/calls` with the user's token (JSON
+//   `{sdp, rotation_token?}`); token-service creates the call with its API key and answers with the
+//   SDP answer, the call id and the session. The browser never holds an upstream credential.
+// The call id is what lets session-service attach its sideband (the server-side cancel channel): an
+// app that drops it silently loses that channel.
 import { ApiError } from './http.js';
 
 export const OPENAI_CALLS_URL = 'https://api.openai.com/v1/realtime/calls';
@@ -34,18 +39,44 @@ function waitIceGathering(pc, timeoutMs, clock) {
   });
 }
 
+/** The error of a refused call creation: the JSON error's code and details when there is one. */
 async function errorOf(response) {
   let code = 'upstream_error';
   let message = `POST /v1/realtime/calls answered ${response.status}`;
+  let details = {};
   try {
     const body = JSON.parse(await response.text());
-    if (typeof body?.error?.code === 'string') code = body.error.code;
-    if (typeof body?.error?.message === 'string') message = body.error.message.slice(0, 300);
+    const error = body?.error;
+    if (typeof error?.code === 'string') code = error.code;
+    if (typeof error?.message === 'string') message = error.message.slice(0, 300);
+    if (error && typeof error === 'object') {
+      for (const key of ['field', 'reason', 'retry_after_ms', 'reissue_token', 'type', 'param']) {
+        if (error[key] !== undefined && error[key] !== null) details[key] = error[key];
+      }
+    }
   } catch {
     // not JSON: the status says enough
   }
-  return new ApiError(response.status, code, message);
+  const retryAfter = Number(response.headers?.get?.('retry-after'));
+  const retryAfterMs = response.headers?.get?.('retry-after') != null && !Number.isNaN(retryAfter) ? retryAfter * 1000
+    : typeof details.retry_after_ms === 'number' ? details.retry_after_ms : null;
+  return new ApiError(response.status, code, message, details, retryAfterMs);
 }
+
+/** token-service's 201 body: the answer, the call id and the session, or null when it is not one. */
+function serverAnswerOf(text) {
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof body?.sdp !== 'string' || typeof body.call_id !== 'string' || !CALL_ID.test(body.call_id)
+    || typeof body.session_id !== 'string' || !body.session_id) return null;
+  return body;
+}
+
+export const CALL_CREATION = Object.freeze({ DIRECT: 'direct', SERVER: 'server' });
 
 export class WebRtcConnector {
   /**
@@ -56,11 +87,26 @@ export class WebRtcConnector {
    * @param {RTCConfiguration} [o.rtcConfiguration]
    * @param {(config?: RTCConfiguration) => RTCPeerConnection} [o.createPeerConnection]
    * @param {number} [o.iceGatheringTimeoutMs] default 1000
+   * @param {'direct'|'server'} [o.callCreation] default 'direct'
+   * @param {string} [o.tokenServiceUrl] server mode: the calls are created at `{tokenServiceUrl}/v1/realtime/calls`
+   * @param {() => string | Promise<string>} [o.getUserToken] server mode: the app's user token
+   * @param {string} [o.deviceId] server mode: `X-Device-ID`
    * @param {typeof fetch} o.fetch
    * @param {import('./clock.js').Clock} o.clock
    */
   constructor(o) {
-    this.callsUrl = o.callsUrl ?? OPENAI_CALLS_URL;
+    this.callCreation = o.callCreation ?? CALL_CREATION.DIRECT;
+    if (this.callCreation !== CALL_CREATION.DIRECT && this.callCreation !== CALL_CREATION.SERVER) {
+      throw new TypeError(`callCreation is 'direct' or 'server', not ${JSON.stringify(o.callCreation)}`);
+    }
+    this.server = this.callCreation === CALL_CREATION.SERVER;
+    if (this.server && (typeof o.tokenServiceUrl !== 'string' || typeof o.getUserToken !== 'function' || !o.deviceId)) {
+      throw new TypeError("callCreation 'server' needs tokenServiceUrl, getUserToken and deviceId");
+    }
+    this.getUserToken = o.getUserToken ?? null;
+    this.deviceId = o.deviceId ?? null;
+    this.callsUrl = this.server ? `${o.tokenServiceUrl.replace(/\/+$/, '')}/v1/realtime/calls`
+      : o.callsUrl ?? OPENAI_CALLS_URL;
     this.fetch = o.fetch;
     this.clock = o.clock;
     this.rtcConfiguration = o.rtcConfiguration;
@@ -97,8 +143,12 @@ export class WebRtcConnector {
     return this.stream;
   }
 
-  /** One call: offer, POST with the client secret, answer; resolves with the peer, its channel and the call id. */
-  async connect({ clientSecret }) {
+  /**
+   * One call: offer, POST, answer; resolves with the peer, its channel and the call id (server mode:
+   * also `session`, the suite's session the call belongs to). Direct mode posts with `clientSecret`;
+   * server mode with the user's token and, for a session it already has, `rotationToken`.
+   */
+  async connect({ clientSecret, rotationToken = null } = {}) {
     if (!this.audioElement) throw new Error('realtime.audioElement is required outside a browser document');
     const stream = await this.#microphone();
     const pc = this.createPeerConnection(this.rtcConfiguration);
@@ -111,23 +161,45 @@ export class WebRtcConnector {
       const dc = pc.createDataChannel('oai-events');
       await pc.setLocalDescription(await pc.createOffer());
       await waitIceGathering(pc, this.iceGatheringTimeoutMs, this.clock);
+      const request = this.server ? await this.#serverRequest(pc.localDescription.sdp, rotationToken) : {
+        method: 'POST',
+        body: pc.localDescription.sdp,
+        headers: { authorization: `Bearer ${clientSecret}`, 'content-type': 'application/sdp' },
+      };
       let response;
       try {
-        response = await this.fetch(this.callsUrl, {
-          method: 'POST',
-          body: pc.localDescription.sdp,
-          headers: { authorization: `Bearer ${clientSecret}`, 'content-type': 'application/sdp' },
-        });
+        response = await this.fetch(this.callsUrl, request);
       } catch (e) {
         throw new ApiError(0, 'network_error', `POST /v1/realtime/calls failed: ${e?.message ?? e}`);
       }
       if (!response.ok) throw await errorOf(response);
-      const sdp = await response.text();
-      if (typeof sdp !== 'string' || !sdp.startsWith('v=0') || sdp.length > MAX_ANSWER_CHARS) {
+      const text = await response.text();
+      if (typeof text !== 'string' || text.length > MAX_ANSWER_CHARS) {
         throw new ApiError(502, 'invalid_answer', 'the answer to the offer is not an SDP');
       }
+      let sdp = text;
+      let callId = null;
+      let session = null;
+      if (this.server) {
+        const answer = serverAnswerOf(text);
+        if (!answer) throw new ApiError(502, 'invalid_answer', 'token-service answered without sdp, call_id or session_id');
+        sdp = answer.sdp;
+        callId = answer.call_id;
+        session = {
+          sessionId: answer.session_id,
+          // a call of a session already held keeps that session's token (the answer has none)
+          rotationToken: typeof answer.rotation_token === 'string' ? answer.rotation_token : rotationToken,
+          rotationTokenExpiresAt: typeof answer.rotation_token_expires_at === 'number'
+            ? answer.rotation_token_expires_at : null,
+          newSession: typeof answer.rotation_token === 'string',
+        };
+        if (!session.rotationToken) throw new ApiError(502, 'invalid_answer', 'token-service answered a new session without its rotation_token');
+      } else {
+        callId = callIdFromLocation(response.headers.get('location'));
+      }
+      if (!sdp.startsWith('v=0')) throw new ApiError(502, 'invalid_answer', 'the answer to the offer is not an SDP');
       await pc.setRemoteDescription({ type: 'answer', sdp });
-      return { pc, dc, callId: callIdFromLocation(response.headers.get('location')) };
+      return session ? { pc, dc, callId, session } : { pc, dc, callId };
     } catch (e) {
       try {
         pc.close();
@@ -136,5 +208,19 @@ export class WebRtcConnector {
       }
       throw e;
     }
+  }
+
+  async #serverRequest(sdp, rotationToken) {
+    const body = { sdp };
+    if (rotationToken) body.rotation_token = rotationToken;
+    return {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: {
+        authorization: `Bearer ${await this.getUserToken()}`,
+        'x-device-id': this.deviceId,
+        'content-type': 'application/json',
+      },
+    };
   }
 }

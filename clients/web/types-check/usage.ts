@@ -1,6 +1,8 @@
 // A voice app as a TypeScript user writes it, checked by `npm run typecheck` (tsc --noEmit) against
 // the package's `exports` / `types`: the import is the package name, resolved like an installed one.
 import {
+  ApiError,
+  CALL_CREATION,
   OPENAI_CALLS_URL,
   Phase,
   RealtimeVoiceClient,
@@ -47,6 +49,28 @@ async function main(): Promise<void> {
   await client.end('user_left');
 }
 void main();
+
+// server-side call creation: the offer goes to the suite's POST /v1/realtime/calls with the user's
+// token; no client secret ever reaches the page
+const serverSide = new RealtimeVoiceClient({
+  tokenServiceUrl: '/api/token', sessionServiceUrl: '/api/session', metricsServiceUrl: '/api/metrics',
+  getUserToken: () => 'user-jwt', deviceId: 'device-1',
+  callCreation: CALL_CREATION.SERVER,
+  realtime: { audioElement: audio },
+});
+serverSide.on('call', ({ callId }) => console.log(`created by token-service: ${callId}`));
+serverSide.start().catch((e: unknown) => {
+  // the endpoint's refusals: status and code of its JSON error body (rate_limited, upstream_timeout, ...)
+  if (e instanceof ApiError) console.log(e.status, e.code, e.retryAfterMs, e.retryable);
+});
+const secret: string | null = serverSide.tokens.clientSecret;
+void secret;
+new RealtimeVoiceClient({
+  tokenServiceUrl: '/api/token', sessionServiceUrl: '/api/session', metricsServiceUrl: '/api/metrics',
+  getUserToken: () => 't', deviceId: 'd',
+  // @ts-expect-error callCreation is 'direct' or 'server'
+  callCreation: 'browser',
+});
 
 // the app may still negotiate itself, and must then hand back the call id
 new RealtimeVoiceClient({
