@@ -216,7 +216,8 @@ final class SessionsApi {
           } else if (ar.result()) {
             send(call, answer);
           } else {
-            LOG.info("rotation of session {} from generation {} lost to another rotation from the same token; "
+            LOG.atInfo().addKeyValue("session_id", sessionId)
+                .log("rotation of session {} from generation {} lost to another rotation from the same token; "
                 + "secret {} dropped", sessionId, handle.generation(), answer.fingerprint());
             metrics.upstream(call.operation().label, answer.upstreamMs());
             metrics.rotationRaceLost();
@@ -245,7 +246,8 @@ final class SessionsApi {
       body = new JsonObject(seal.open(family.sealedAnswer(), handle.sessionId(), family.rotationId()));
       event = EventCodec.decode(Buffer.buffer(family.event()));
     } catch (IllegalArgumentException | DecodeException e) {
-      LOG.error("the stored answer of session {} generation {} cannot be read ({}): refusing the replay",
+      LOG.atError().addKeyValue("session_id", handle.sessionId())
+          .log("the stored answer of session {} generation {} cannot be read ({}): refusing the replay",
           handle.sessionId(), family.generation(), e.getMessage());
       deny(call, handle.sessionId(), "session_expired", "replay_unreadable", 401, "session_expired",
           "this session can no longer be rotated: start a new session", true);
@@ -263,7 +265,8 @@ final class SessionsApi {
           .putHeader("content-type", "application/json")
           .end(body.toBuffer());
       metrics.request(call.operation().label, "ok", System.nanoTime() - call.startNanos());
-      LOG.info("replayed the answer of session {} generation {} to a retry of generation {}", handle.sessionId(),
+      LOG.atInfo().addKeyValue("session_id", handle.sessionId())
+          .log("replayed the answer of session {} generation {} to a retry of generation {}", handle.sessionId(),
           family.generation(), handle.generation());
     });
   }
@@ -278,11 +281,13 @@ final class SessionsApi {
     long expiry = Math.max(handle.expiresAt().toEpochMilli(), family == null ? 0 : family.handleExpiresAtMs());
     RotationRecord revoked = RotationRecord.revoked(handle.sessionId(), latest, now, expiry);
     families.apply(revoked);
-    LOG.warn("rotation token of session {} generation {} reused (latest {}) by user {} device {}: session revoked",
+    LOG.atWarn().addKeyValue("session_id", handle.sessionId())
+        .log("rotation token of session {} generation {} reused (latest {}) by user {} device {}: session revoked",
         handle.sessionId(), handle.generation(), latest, call.userId(), call.deviceId());
     ledger.append(revoked).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.error("the revocation of session {} could not be written to the rotation ledger ({}); other instances "
+        LOG.atError().addKeyValue("session_id", handle.sessionId())
+            .log("the revocation of session {} could not be written to the rotation ledger ({}); other instances "
             + "do not know of it", handle.sessionId(), ar.cause().toString());
       }
       deny(call, handle.sessionId(), "reused", "generation " + handle.generation() + ", latest " + latest, 401,
@@ -328,7 +333,8 @@ final class SessionsApi {
     metrics.upstream(call.operation().label, answer.upstreamMs());
     metrics.request(call.operation().label, "ok", System.nanoTime() - call.startNanos());
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{} session {} generation {} for user {} device {}: secret {}", call.operation().label,
+      LOG.atDebug().addKeyValue("session_id", answer.event().sessionId())
+          .log("{} session {} generation {} for user {} device {}: secret {}", call.operation().label,
           answer.event().sessionId(), answer.body().getInteger("generation"), call.userId(), call.deviceId(),
           answer.fingerprint());
     }
@@ -337,7 +343,8 @@ final class SessionsApi {
   /** The secret was minted but its records could not be made durable: it is dropped, never handed out. */
   private void notRecorded(Call call, Answer answer, Throwable cause) {
     metrics.upstream(call.operation().label, answer.upstreamMs());
-    LOG.debug("{} of session {}: secret {} dropped, its records were not durable ({})", call.operation().label,
+    LOG.atDebug().addKeyValue("session_id", answer.event().sessionId())
+        .log("{} of session {}: secret {} dropped, its records were not durable ({})", call.operation().label,
         answer.event().sessionId(), answer.fingerprint(), cause.toString());
     String what = call.operation() == Operation.ISSUE ? "issuance" : "rotation";
     unavailable(call, cause instanceof OutboxFullException
@@ -421,7 +428,8 @@ final class SessionsApi {
     }
     send(call, 502, "rotation_failed", "the session's secret could not be rotated (" + reason + "): start a new "
         + "session before the current secret expires", details);
-    LOG.warn("rotation of session {} for user {} device {} failed ({}) after {} attempt(s) in {} ms", sessionId,
+    LOG.atWarn().addKeyValue("session_id", sessionId)
+        .log("rotation of session {} for user {} device {} failed ({}) after {} attempt(s) in {} ms", sessionId,
         call.userId(), call.deviceId(), reason, failed.attempts(), totalMs);
     metrics.request(call.operation().label, "rotation_failed", System.nanoTime() - call.startNanos());
   }
