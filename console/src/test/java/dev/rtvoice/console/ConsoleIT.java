@@ -154,6 +154,53 @@ class ConsoleIT {
   }
 
   @Test
+  void servesTheDemoAppWithTheSameSecurityHeadersAsTheConsole() {
+    Http.Response demo = Http.get(console + "/demo");
+    assertThat(demo.status()).isEqualTo(200);
+    assertThat(demo.header("content-type")).startsWith("text/html");
+    assertThat(demo.body()).contains("<script type=\"module\" src=\"/demo/demo.js\"");
+    assertThat(Http.get(console + "/demo/").body()).isEqualTo(demo.body());
+    Http.Response script = Http.get(console + "/demo/demo.js");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.header("content-type")).contains("javascript");
+    // the public library only, as the console serves it
+    assertThat(script.body()).contains("from '/client/index.js'");
+    assertThat(Http.get(console + "/demo/demo.css").header("content-type")).startsWith("text/css");
+    assertThat(Http.get(console + "/demo/nope.js").status()).isEqualTo(404);
+
+    Http.Response page = Http.get(console + "/");
+    for (Http.Response r : new Http.Response[] {demo, script, page, Http.get(console + "/client/index.js")}) {
+      assertThat(r.header("x-content-type-options")).isEqualTo("nosniff");
+      assertThat(r.header("referrer-policy")).isEqualTo("same-origin");
+      assertThat(r.header("content-security-policy")).contains("default-src 'self'").contains("script-src 'self';")
+          .contains("object-src 'none'").contains("frame-ancestors 'none'");
+    }
+    assertThat(page.header("content-security-policy")).contains("connect-src 'self';");
+    // only the demo's direct mode posts upstream itself
+    assertThat(demo.header("content-security-policy")).contains("connect-src 'self' https://api.openai.com;");
+    assertThat(demo.header("permissions-policy")).contains("microphone=(self)");
+    // the proxy's answers are the services' own
+    assertThat(Http.get(console + "/api/metrics/v1/latency/budget").header("content-security-policy")).isNull();
+  }
+
+  @Test
+  void forwardsServerSideCallCreationWithTheUsersCredentials() throws Exception {
+    received.clear();
+    String offer = "{\"sdp\":\"v=0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\n\",\"rotation_token\":\"rt1.a.b\"}";
+    Http.Response answer = Http.post(console + "/api/token/v1/realtime/calls", offer,
+        "Authorization", "Bearer user-jwt", "X-Device-ID", "dev-1");
+    assertThat(answer.status()).isEqualTo(200);
+    JsonObject seen = lastReceived();
+    assertThat(seen.getString("service")).isEqualTo("token");
+    assertThat(seen.getString("method")).isEqualTo("POST");
+    assertThat(seen.getString("uri")).isEqualTo("/v1/realtime/calls");
+    assertThat(seen.getString("body")).isEqualTo(offer);
+    JsonObject headers = seen.getJsonObject("headers");
+    assertThat(headers.getString("authorization")).isEqualTo("Bearer user-jwt");
+    assertThat(headers.getString("x-device-id")).isEqualTo("dev-1");
+  }
+
+  @Test
   void forwardsMethodPathQueryBodyAndHeadersAndRelaysTheAnswer() throws Exception {
     received.clear();
     String body = "{\"rotation_token\":\"rt1.x.y\"}";
