@@ -400,7 +400,8 @@ public final class SessionApiRoutes {
   }
 
   private static Commands.Caller caller(SessionHandle handle) {
-    return new Commands.Caller(handle.userId(), handle.deviceId(), handle.secretExpiresAt().toEpochMilli());
+    return new Commands.Caller(handle.userId(), handle.deviceId(), handle.secretExpiresAt().toEpochMilli(),
+        handle.tenantId());
   }
 
   private long occurredAt(Map<String, Object> m, long now) {

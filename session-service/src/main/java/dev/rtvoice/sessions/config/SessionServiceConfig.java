@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param consumerGroup {@code SESSION_CONSUMER_GROUP}, default {@code <topic prefix>session-service}
  * @param ingress the ingress's rate limits and request deadline ({@code RATE_LIMIT_*}, {@code REQUEST_DEADLINE})
  * @param owner the command log's owner: stall timeout, batch size ({@code OWNER_*})
+ * @param calls the upstream call's hand-over, liveness and budgets ({@code ROLLOVER_*}, {@code LIVENESS_GRACE},
+ *     {@code BUDGET_*}); its {@link CallSettings#limits()} are also the machine's
  */
 public record SessionServiceConfig(
     String host,
@@ -52,7 +54,8 @@ public record SessionServiceConfig(
     String consumerGroup,
     Clock clock,
     IngressSettings ingress,
-    OwnerSettings owner) {
+    OwnerSettings owner,
+    CallSettings calls) {
   public static final String SERVICE_NAME = "session-service";
   static final List<String> DEV_CORS_ORIGINS = List.of("http://localhost:*", "http://127.0.0.1:*");
 
@@ -64,6 +67,7 @@ public record SessionServiceConfig(
   public static SessionServiceConfig fromEnv(Env env, Clock clock) {
     boolean devMode = env.bool("DEV_MODE", false);
     Topics topics = Topics.fromEnv(env);
+    CallSettings calls = CallSettings.fromEnv(env);
     MachineSettings machine = new MachineSettings(
         positive(env, "THINKING_TIMEOUT", Duration.ofSeconds(8)),
         positive(env, "CANCEL_ACK_TIMEOUT", Duration.ofMillis(1500)),
@@ -75,7 +79,8 @@ public record SessionServiceConfig(
         env.duration("SESSION_RETENTION", Duration.ofHours(1)).toMillis(),
         env.intInRange("INTERRUPT_MIN_SPEECH_MS", 0, 0, 60_000),
         env.intInRange("INTERRUPT_MIN_WORDS", 0, 0, 100),
-        positive(env, "INTERRUPT_TRANSCRIPT_WAIT", Duration.ofMillis(MachineSettings.DEFAULT_TRANSCRIPT_WAIT_MS)));
+        positive(env, "INTERRUPT_TRANSCRIPT_WAIT", Duration.ofMillis(MachineSettings.DEFAULT_TRANSCRIPT_WAIT_MS)))
+        .withCallLimits(calls.limits());
     List<String> origins = env.list("CORS_ALLOWED_ORIGINS", devMode ? DEV_CORS_ORIGINS : List.of());
     for (String origin : origins) {
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
@@ -102,7 +107,8 @@ public record SessionServiceConfig(
         env.string("SESSION_CONSUMER_GROUP", topics.prefix() + SERVICE_NAME),
         clock,
         IngressSettings.fromEnv(env),
-        OwnerSettings.fromEnv(env));
+        OwnerSettings.fromEnv(env),
+        calls);
   }
 
   private static long positive(Env env, String name, Duration defaultValue) {

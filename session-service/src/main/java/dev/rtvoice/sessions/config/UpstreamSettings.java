@@ -57,6 +57,15 @@ public record UpstreamSettings(URI baseUrl, Optional<String> apiKey, Duration ba
         + URLEncoder.encode(callId, StandardCharsets.UTF_8);
   }
 
+  /** {@code http(s)://host[:port][/base path]/v1/realtime/calls/{call_id}/hangup}, the id path-encoded. */
+  public String hangupUrl(String callId) {
+    String port = baseUrl.getPort() < 0 ? "" : ":" + baseUrl.getPort();
+    String path = baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath();
+    // URLEncoder writes a space as '+', which a path would keep: call ids have none (validated), but be exact
+    String id = URLEncoder.encode(callId, StandardCharsets.UTF_8).replace("+", "%20");
+    return baseUrl.getScheme() + "://" + baseUrl.getHost() + port + path + "/v1/realtime/calls/" + id + "/hangup";
+  }
+
   @Override
   public String toString() {
     return "UpstreamSettings[baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "(set)" : "(none)")

@@ -52,6 +52,7 @@ public record EventSummary(
   static final long MAX_SEQ = 1L << 53;
 
   private static final Pattern ID = Pattern.compile("[\\x21-\\x7e]{1," + MAX_ID_CHARS + "}");
+  private static final Pattern CALL_ID = Pattern.compile("[A-Za-z0-9_\\-]{1," + MAX_ID_CHARS + "}");
   private static final Pattern REASON = Pattern.compile("[a-z0-9_]{1,64}");
   private static final Set<String> RESPONSE_STATUSES = Set.of("completed", "cancelled", "failed", "incomplete");
   private static final Set<String> ICE_STATES =
@@ -100,7 +101,7 @@ public record EventSummary(
         MAX_ERROR_MESSAGE_CHARS) : null;
     String callId = null;
     if (type == SummaryType.CLIENT_CONNECTED || type == SummaryType.CLIENT_RECONNECTED) {
-      callId = id(m, at, "call_id", false);
+      callId = callId(m, at, "call_id");
     }
     String iceState = type == SummaryType.CLIENT_ICE_STATE ? oneOf(m, at, "ice_state", ICE_STATES, true) : null;
     String network = type == SummaryType.CLIENT_NETWORK_CHANGED ? string(m, at, "network", false, 32) : null;
@@ -196,6 +197,18 @@ public record EventSummary(
     String s = string(m, at, field, required, MAX_ID_CHARS);
     if (s != null && !ID.matcher(s).matches()) {
       throw new InvalidSummaryException(at + field, "must be printable ASCII without spaces");
+    }
+    return s;
+  }
+
+  /**
+   * An upstream call id ({@code rtc_...}): letters, digits, '_' and '-' only. It becomes a path segment
+   * of the hang-up request and the sideband's query, so nothing that could steer a URL gets in.
+   */
+  static String callId(Map<String, Object> m, String at, String field) {
+    String s = string(m, at, field, false, MAX_ID_CHARS);
+    if (s != null && !CALL_ID.matcher(s).matches()) {
+      throw new InvalidSummaryException(at + field, "must be 1-" + MAX_ID_CHARS + " of A-Z, a-z, 0-9, '_', '-'");
     }
     return s;
   }

@@ -300,6 +300,11 @@ public final class SessionState {
     return recoveryCause;
   }
 
+  /** Event time of the session's first event. */
+  public long startedAtMs() {
+    return startedAtMs;
+  }
+
   public long eventTimeMs() {
     return eventTimeMs;
   }

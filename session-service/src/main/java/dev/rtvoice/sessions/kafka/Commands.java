@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.handle.TenantIds;
 import dev.rtvoice.sessions.domain.EventSummary;
 import dev.rtvoice.sessions.domain.Input;
 import dev.rtvoice.sessions.domain.InvalidSummaryException;
@@ -39,15 +40,28 @@ public final class Commands {
 
   private Commands() {}
 
-  /** Who sent a command: from the verified rotation token, never from the request body. */
-  public record Caller(String userId, String deviceId, long secretExpiresAtMs) {}
+  /**
+   * Who sent a command: from the verified rotation token, never from the request body.
+   *
+   * @param tenantId the user's tenant from the token ({@code tnt}), or null
+   */
+  public record Caller(String userId, String deviceId, long secretExpiresAtMs, String tenantId) {
+    public Caller(String userId, String deviceId, long secretExpiresAtMs) {
+      this(userId, deviceId, secretExpiresAtMs, null);
+    }
+  }
 
   /**
    * A decoded command: the machine's inputs (one, or a request's events in order) and the facts about
    * the caller.
+   *
+   * @param tenantId the caller's tenant (client requests whose token named one), or null
+   * @param fromClient a client's request reached the ingress (its {@code recorded_at} is when): the
+   *     client is alive then
    */
   public record Command(UUID id, String sessionId, List<Input> inputs, boolean batch, String userId,
-                        String deviceId, String platform, long secretExpiresAtMs) {}
+                        String deviceId, String platform, long secretExpiresAtMs, String tenantId,
+                        boolean fromClient) {}
 
   /**
    * One request's events as the one record to write, keyed by session id. Encoded here, once, so that
@@ -67,6 +81,9 @@ public final class Commands {
     payload.put("user_id", caller.userId());
     payload.put("device_id", caller.deviceId());
     payload.put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    if (caller.tenantId() != null) {
+      payload.put("tenant_id", caller.tenantId());
+    }
     if (platform != null) {
       payload.put("platform", platform);
     }
@@ -101,6 +118,7 @@ public final class Commands {
         .put("user_id", caller.userId())
         .put("device_id", caller.deviceId())
         .put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    putTenant(payload, caller);
     if (platform != null) {
       payload.put("platform", platform);
     }
@@ -123,6 +141,7 @@ public final class Commands {
         .put("user_id", caller.userId())
         .put("device_id", caller.deviceId())
         .put("secret_expires_at_ms", caller.secretExpiresAtMs());
+    putTenant(payload, caller);
     if (responseId != null) {
       payload.put("response_id", responseId);
     }
@@ -150,6 +169,7 @@ public final class Commands {
         .put("device_id", caller.deviceId())
         .put("secret_expires_at_ms", caller.secretExpiresAtMs())
         .put("requested_at_ms", now.toEpochMilli());
+    putTenant(payload, caller);
     if (recoveryId != null) {
       payload.put("recovery_id", recoveryId);
     }
@@ -157,12 +177,21 @@ public final class Commands {
         payload);
   }
 
+  private static void putTenant(JsonObject payload, Caller caller) {
+    if (caller.tenantId() != null) {
+      payload.put("tenant_id", caller.tenantId());
+    }
+  }
+
   /**
    * A quiet session's clock reached {@code atMs} (the owner's wall clock says so): written to the log so
-   * the deadlines it fires are applied in the log's order, the same on every replay.
+   * the deadlines it fires are applied in the log's order, the same on every replay. It carries the
+   * owner's wall clock ({@code wall_ms}, which is {@code now}), against which the client's liveness is
+   * judged.
    */
   public static EventEnvelope clockTick(String sessionId, long atMs, String userId, String deviceId, Instant now) {
-    JsonObject payload = new JsonObject().put("user_id", userId).put("device_id", deviceId);
+    JsonObject payload = new JsonObject().put("user_id", userId).put("device_id", deviceId)
+        .put("wall_ms", now.toEpochMilli());
     return EventEnvelope.create(EventType.SESSION_CLOCK_TICK, sessionId, Instant.ofEpochMilli(atMs), now,
         SOURCE_OWNER, payload);
   }
@@ -177,13 +206,15 @@ public final class Commands {
     String user = requiredString(m, "user_id");
     String device = requiredString(m, "device_id");
     long sxp = optionalLong(m, "secret_expires_at_ms", -1);
+    String tenant = m.get("tenant_id") instanceof String t && TenantIds.isValid(t) ? t : null;
     long at = env.occurredAt().toEpochMilli();
     Input input;
     String platform = null;
     switch (env.type()) {
       case SESSION_CLIENT_EVENTS -> {
         platform = m.get("platform") instanceof String s ? s : null;
-        return new Command(env.eventId(), env.sessionId(), clientInputs(p), true, user, device, platform, sxp);
+        return new Command(env.eventId(), env.sessionId(), clientInputs(p), true, user, device, platform, sxp, tenant,
+            true);
       }
       case SESSION_CLIENT_EVENT -> {
         input = new Input.Observed(EventSummary.parse(m, "payload.", true, Long.MAX_VALUE / 4, 0), Input.Source.CLIENT);
@@ -197,10 +228,13 @@ public final class Commands {
       case SESSION_RECOVERY_REQUESTED -> input = new Input.RecoveryRequest(
           m.get("recovery_id") instanceof String r && !r.isEmpty() ? r : null, requiredString(m, "reason"), at, sxp,
           optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
-      case SESSION_CLOCK_TICK -> input = new Input.Tick(at);
+      // a tick without wall_ms (written before liveness existed) checks no liveness
+      case SESSION_CLOCK_TICK -> input = new Input.Tick(at, optionalLong(m, "wall_ms", Input.Tick.NO_WALL_CLOCK));
       default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");
     }
-    return new Command(env.eventId(), env.sessionId(), List.of(input), false, user, device, platform, sxp);
+    boolean fromClient = env.type() != EventType.SESSION_UPSTREAM_EVENT && env.type() != EventType.SESSION_CLOCK_TICK;
+    return new Command(env.eventId(), env.sessionId(), List.of(input), false, user, device, platform, sxp, tenant,
+        fromClient);
   }
 
   /** A request's events, in order; one that does not parse makes the whole record invalid. */

@@ -45,9 +45,20 @@ import org.slf4j.LoggerFactory;
 public final class StateView {
   private static final Logger LOG = LoggerFactory.getLogger(StateView.class);
 
-  /** One session as the view holds it. */
+  /**
+   * One session as the view holds it.
+   *
+   * @param liveCall the session holds an upstream call that still runs (not ENDED, the call not gone)
+   */
   public record Entry(String sessionId, Phase phase, long version, int commandPartition, long eventTimeMs,
-                      Advice advice, byte[] snapshot, CompactSnapshot.Shape shape) {
+                      Advice advice, byte[] snapshot, CompactSnapshot.Shape shape, String userId, String tenantId,
+                      long startedAtMs, boolean liveCall) {
+    /** Whether this session began before {@code other} (start time, then id): the older keeps its call. */
+    public boolean olderThan(long otherStartedAtMs, String otherSessionId) {
+      return startedAtMs < otherStartedAtMs
+          || startedAtMs == otherStartedAtMs && sessionId.compareTo(otherSessionId) < 0;
+    }
+
     /** The snapshot as written (the fields left out of the stored bytes put back). */
     public JsonObject snapshotJson() {
       return CompactSnapshot.json(snapshot, shape);
@@ -61,6 +72,9 @@ public final class StateView {
   private final String topic;
   private final ConcurrentSkipListMap<String, Entry> entries = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<String, Waiter> waiters = new ConcurrentHashMap<>();
+  /** Sessions with a live call, by user and by tenant: the concurrency budgets count them. */
+  private final ConcurrentHashMap<String, Set<String>> liveByUser = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<String>> liveByTenant = new ConcurrentHashMap<>();
   private final Counter invalidRecords;
   private final Counter staleSnapshots;
   private volatile TopicLog log;
@@ -148,6 +162,58 @@ public final class StateView {
     return out;
   }
 
+  /** The sessions of {@code userId} holding a live call, as the view knows them now (every instance's). */
+  public List<Entry> liveCallsOfUser(String userId) {
+    return liveOf(liveByUser, userId);
+  }
+
+  /** The sessions of {@code tenantId} holding a live call. */
+  public List<Entry> liveCallsOfTenant(String tenantId) {
+    return liveOf(liveByTenant, tenantId);
+  }
+
+  private List<Entry> liveOf(ConcurrentHashMap<String, Set<String>> index, String key) {
+    Set<String> ids = key == null ? null : index.get(key);
+    if (ids == null) {
+      return List.of();
+    }
+    List<Entry> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      Entry e = entries.get(id);
+      if (e != null && e.liveCall()) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private void index(Entry before, Entry after) {
+    if (before != null && before.liveCall() && (after == null || !after.liveCall()
+        || !java.util.Objects.equals(before.userId(), after.userId())
+        || !java.util.Objects.equals(before.tenantId(), after.tenantId()))) {
+      unindex(liveByUser, before.userId(), before.sessionId());
+      unindex(liveByTenant, before.tenantId(), before.sessionId());
+    }
+    if (after != null && after.liveCall()) {
+      if (after.userId() != null) {
+        liveByUser.computeIfAbsent(after.userId(), k -> ConcurrentHashMap.newKeySet()).add(after.sessionId());
+      }
+      if (after.tenantId() != null) {
+        liveByTenant.computeIfAbsent(after.tenantId(), k -> ConcurrentHashMap.newKeySet()).add(after.sessionId());
+      }
+    }
+  }
+
+  private static void unindex(ConcurrentHashMap<String, Set<String>> index, String key, String sessionId) {
+    if (key == null) {
+      return;
+    }
+    index.computeIfPresent(key, (k, ids) -> {
+      ids.remove(sessionId);
+      return ids.isEmpty() ? null : ids;
+    });
+  }
+
   /**
    * Registers interest in the reply to command {@code commandId}; call before publishing the command.
    * The future completes on the caller's context; call {@link #forget} if you stop waiting.
@@ -168,7 +234,7 @@ public final class StateView {
       return;
     }
     if (value == null) {
-      entries.remove(key);
+      index(entries.remove(key), null);
       return;
     }
     EventEnvelope env;
@@ -195,10 +261,17 @@ public final class StateView {
       Map<String, Object> copy = new LinkedHashMap<>(p.getMap());
       copy.remove("replies");
       Phase phase = Phase.parse(p.getString("phase"));
+      // from the copy, before compaction drops its null and false fields
+      Advice advice = Advice.ofSnapshot(copy);
+      String user = p.getValue("user_id") instanceof String u ? u : null;
+      String tenant = p.getValue("tenant_id") instanceof String t ? t : null;
+      boolean live = phase != Phase.ENDED && p.getValue("call_id") instanceof String
+          && !Boolean.TRUE.equals(p.getValue("call_gone"));
+      long started = p.getValue("started_at_ms") instanceof Number n ? n.longValue() : 0;
       CompactSnapshot.Stored stored = CompactSnapshot.of(copy);
-      entries.put(key, new Entry(key, phase, version, p.getInteger("command_partition"), p.getLong("event_time_ms"),
-          Advice.of(phase, p.getString("order_broken"), p.getString("recovery_cause")), stored.bytes(),
-          stored.shape()));
+      Entry entry = new Entry(key, phase, version, p.getInteger("command_partition"), p.getLong("event_time_ms"),
+          advice, stored.bytes(), stored.shape(), user, tenant, started, live);
+      index(entries.put(key, entry), entry);
     } catch (RuntimeException e) {
       invalidRecords.increment();
       LOG.debug("unreadable snapshot of {}: {}", key, e.toString());

@@ -17,6 +17,7 @@ import dev.rtvoice.sessions.kafka.EnvelopeWriter;
 import dev.rtvoice.sessions.kafka.StateView;
 import dev.rtvoice.sessions.kafka.WriteFailures;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
+import dev.rtvoice.sessions.sideband.CallHangups;
 import dev.rtvoice.sessions.sideband.SidebandManager;
 import dev.rtvoice.sessions.sideband.UpstreamEvents;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,6 +62,16 @@ import org.slf4j.LoggerFactory;
  * and when events do arrive their {@code occurred_at} sets the clock again. Anchors are taken when an
  * event is applied, not when it happened, so a timeout fires late by the delivery lag, never early.
  *
+ * <p>The upstream call: a client's request (events, interrupt, recover) records when the ingress took
+ * it ({@code recorded_at}) as the session's {@code client_heard_at_ms}; a session with a live call whose
+ * client stays silent for {@code LIVENESS_GRACE} gets a tick carrying the owner's wall clock, on which
+ * the machine hangs the call up and ends the session {@code abandoned}. The call's age is a deadline
+ * like the others ({@code ROLLOVER_AFTER}: the read view then advises a hand-over at the next quiet
+ * moment). When a session's first call starts, its user's and tenant's live calls are counted in the
+ * read view (every instance's sessions) against the concurrency budgets; over one, the machine ends the
+ * session {@code budget_exceeded}. Hang-ups ({@link Decision.Effect.HangUp}) run once the decision is
+ * durable, never on the loop's critical path ({@link CallHangups}).
+ *
  * <p>Everything that touches the owned sessions (batches, deadline rounds, restores) runs one after the
  * other on this verticle's event loop, so no unit of work sees another's half-written changes.
  */
@@ -83,6 +94,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
   private Future<Void> tail = Future.succeededFuture();
   private volatile EventConsumerLoop loop;
   private SidebandManager sideband;
+  private CallHangups hangups;
   private long tickTimer = -1;
   private volatile boolean started;
 
@@ -101,6 +113,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     sideband = new SidebandManager(vertx, config.upstream(), clock, this::onUpstreamEvent, registry);
+    hangups = new CallHangups(vertx, config.upstream(), registry);
     if (!sideband.enabled()) {
       LOG.warn("OPENAI_API_KEY is not set: no sideband connections; interrupts rely on the client's own cancel");
     }
@@ -130,7 +143,8 @@ public final class SessionOwnerVerticle extends VerticleBase {
     Future<Void> loopStopped = loop == null ? Future.succeededFuture() : loop.stop();
     return loopStopped
         .eventually(() -> tail)
-        .eventually(() -> sideband == null ? Future.succeededFuture() : sideband.closeAll());
+        .eventually(() -> sideband == null ? Future.succeededFuture() : sideband.closeAll())
+        .eventually(() -> hangups == null ? Future.succeededFuture() : hangups.close());
   }
 
   public boolean started() {
@@ -242,6 +256,11 @@ public final class SessionOwnerVerticle extends VerticleBase {
         changes.collect(sid, machine.start(o.state), keyBase + "/start", env.recordedAt());
       }
       o.state.secretExpiresAt(command.secretExpiresAtMs());
+      o.state.tenant(command.tenantId());
+      if (command.fromClient()) {
+        // the ingress's clock, from the log: a replay records the same liveness
+        o.state.clientHeard(env.recordedAt().toEpochMilli());
+      }
       List<Input> inputs = command.inputs();
       for (int i = 0; i < inputs.size(); i++) {
         Input input = inputs.get(i);
@@ -392,7 +411,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
         continue;
       }
       long now = o.eventTimeAt(wallNow);
-      if (machine.nextDeadline(o.state) > now) {
+      if (machine.nextDeadline(o.state) > now && machine.livenessDueWallMs(o.state) > wallNow) {
         schedule(sid, o);
         continue;
       }
@@ -456,11 +475,17 @@ public final class SessionOwnerVerticle extends VerticleBase {
 
   private void schedule(String sessionId, OwnedSession o) {
     long due = machine.nextDeadline(o.state);
-    if (due == Long.MAX_VALUE) {
+    // the client's liveness is on the wall clock already: a silent client does not move event time
+    long liveness = machine.livenessDueWallMs(o.state);
+    if (due == Long.MAX_VALUE && liveness == Long.MAX_VALUE) {
       return;
     }
-    long delta = due - o.state.eventTimeMs();
-    long wall = delta > Long.MAX_VALUE - o.anchorWallMs ? Long.MAX_VALUE - 1 : o.anchorWallMs + Math.max(0, delta);
+    long wall = Long.MAX_VALUE - 1;
+    if (due != Long.MAX_VALUE) {
+      long delta = due - o.state.eventTimeMs();
+      wall = delta > Long.MAX_VALUE - o.anchorWallMs ? Long.MAX_VALUE - 1 : o.anchorWallMs + Math.max(0, delta);
+    }
+    wall = Math.min(wall, liveness);
     if (wall < o.scheduledWallMs) {
       o.scheduledWallMs = wall;
       deadlines.add(new Due(wall, sessionId));
@@ -620,14 +645,52 @@ public final class SessionOwnerVerticle extends VerticleBase {
         continue;
       }
       metrics.ownedPhase(touched.phaseBefore, o.state.phase());
+      boolean firstCall = false;
       for (Decision.Effect e : touched.effects) {
-        if (e instanceof Decision.Effect.ConnectSideband c && o.state.phase() != Phase.ENDED) {
+        if (e instanceof Decision.Effect.ConnectSideband c && o.state.liveCall()) {
           sideband.attach(sid, c.callId());
+          firstCall |= touched.created() || touched.before.callId() == null;
         } else if (e instanceof Decision.Effect.CloseSideband) {
           sideband.detach(sid);
+        } else if (e instanceof Decision.Effect.HangUp h) {
+          hangups.hangUp(h.callId(), h.reason());
         }
       }
+      if (firstCall && o.state.liveCall()) {
+        checkConcurrency(sid, o);
+      }
       schedule(sid, o);
+    }
+  }
+
+  // ---- budgets ----
+
+  /**
+   * A session's first call started: its user's (and tenant's) live calls are counted in the read view,
+   * every instance's sessions. Only sessions that began before this one count, so of two sessions over
+   * a budget it is always the newer that ends, whichever instance checks first; a session whose
+   * snapshot the view has not read yet (milliseconds) is not counted, so a budget can be exceeded
+   * briefly, never wrongly enforced against the older session.
+   */
+  private void checkConcurrency(String sid, OwnedSession o) {
+    SessionState s = o.state;
+    int userMax = config.calls().maxConcurrentPerUser();
+    long users = 1 + view.liveCallsOfUser(s.userId()).stream()
+        .filter(e -> !e.sessionId().equals(sid) && e.olderThan(s.startedAtMs(), sid)).count();
+    Input over = null;
+    if (users > userMax) {
+      over = new Input.BudgetExceeded("user", "concurrency", users, userMax, s.eventTimeMs());
+    } else if (s.tenantId() != null) {
+      int tenantMax = config.calls().maxConcurrentPerTenant();
+      long tenants = 1 + view.liveCallsOfTenant(s.tenantId()).stream()
+          .filter(e -> !e.sessionId().equals(sid) && e.olderThan(s.startedAtMs(), sid)).count();
+      if (tenants > tenantMax) {
+        over = new Input.BudgetExceeded("tenant", "concurrency", tenants, tenantMax, s.eventTimeMs());
+      }
+    }
+    if (over != null) {
+      Input input = over;
+      serial(() -> applyInternal(sid, input));
     }
   }
 
@@ -684,7 +747,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
         owned.put(entry.sessionId(), o);
         metrics.ownedPhase(null, s.phase());
         schedule(entry.sessionId(), o);
-        if (s.callId() != null && s.phase() != Phase.ENDED) {
+        if (s.liveCall()) {
           sideband.attach(entry.sessionId(), s.callId());
         }
         restored++;

@@ -27,12 +27,15 @@ import org.slf4j.LoggerFactory;
  * "sideband" connection, {@code /v1/realtime?call_id=...} with the server's API key). It stays open
  * for the session's life, reconnecting with jittered exponential backoff when it drops, carries the
  * service's own {@code response.cancel} on interrupt, and hands every event it receives to the
- * listener (which feeds it back into the session as a command).
+ * listener (which feeds it back into the session as a command). A new call id moves it to the new call
+ * (the old link is closed). A call upstream ended at its cap ({@code session_expired}) is not
+ * reconnected to; a close at the cap without that error is handed to the listener as one.
  *
  * <p>Confined to the owner's event loop. The API key goes into the handshake header and nowhere else.
  */
 public final class SidebandManager {
   private static final Logger LOG = LoggerFactory.getLogger(SidebandManager.class);
+  private static final String SESSION_EXPIRED = "session_expired";
 
   /** Receives what upstream sends on a session's sideband. */
   @FunctionalInterface
@@ -153,6 +156,8 @@ public final class SidebandManager {
     boolean closed;
     /** Audio deltas after a response's first one carry nothing the machine needs. */
     String audioSeenFor;
+    /** Upstream said the call hit its maximum duration: it refuses new connections, so no reconnect. */
+    boolean expired;
 
     Link(String sessionId, String callId) {
       this.sessionId = sessionId;
@@ -206,12 +211,29 @@ public final class SidebandManager {
         }
         audioSeenFor = rid;
       }
+      if (type.equals("error") && event.getValue("error") instanceof JsonObject error
+          && SESSION_EXPIRED.equals(error.getValue("code"))) {
+        expired = true;
+      }
       listener.onUpstreamEvent(sessionId, event, clock.millis());
     }
 
     void onClosed() {
       open.decrementAndGet();
+      WebSocket socket = ws;
       ws = null;
+      String reason = socket == null ? null : socket.closeReason();
+      if (!expired && reason != null && reason.toLowerCase(java.util.Locale.ROOT).contains("expired")) {
+        // closed at the cap without the error event (lost, or an upstream that only closes): the
+        // machine hears of it all the same, as upstream's own session_expired error
+        expired = true;
+        listener.onUpstreamEvent(sessionId, new JsonObject().put("type", "error")
+            .put("error", new JsonObject().put("code", SESSION_EXPIRED).put("message", reason)), clock.millis());
+      }
+      if (expired) {
+        count("drops", "session_expired");
+        return;
+      }
       if (!closed) {
         count("drops", "closed");
         retry();

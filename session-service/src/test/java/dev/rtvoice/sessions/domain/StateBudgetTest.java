@@ -64,7 +64,8 @@ class StateBudgetTest {
     SessionState state = SessionState.start(sessionId, emoji(190), emoji(190), "web.platform-name_0123456789abcde",
         Script.T0, settings.summaryMaxChars());
     Script w = new Script(settings, state);
-    w.send("client.connected", "call_id", id('c'), "conversation_id", id('v'), "event_id", id('e'));
+    // a call id is letters, digits, '_' and '-' only (never escaped): the longest one
+    w.send("client.connected", "call_id", "c".repeat(EventSummary.MAX_ID_CHARS), "conversation_id", id('v'), "event_id", id('e'));
     for (int i = 0; i < 40; i++) {
       w.sideband("session.created", "event_id", id((char) ('A' + i)));
     }
