@@ -6,6 +6,7 @@ import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.common.runtime.ServiceRuntime;
@@ -196,7 +197,7 @@ class ClusterCountersIT {
 
   private static void produce(TestKafka kafka, WindowPane pane) {
     EventEnvelope event = EventEnvelope.create(EventType.METRICS_WINDOW, null, pane.bucketEnd(), Instant.now(),
-        "metrics-service", pane.toJson());
+        "metrics-service", WindowPaneCodec.encode(pane));
     kafka.produceRaw(kafka.topics().metricsWindows(), pane.metric(), EventCodec.encode(event).getBytes());
   }
 }

@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.kafka.DeadLetter;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.kafka.KafkaSettings;
@@ -128,7 +129,7 @@ public final class PaneFeed {
       if (event.type() != EventType.METRICS_WINDOW) {
         throw new InvalidEventException("type", "expected " + EventType.METRICS_WINDOW + ", got " + event.type());
       }
-      WindowPane pane = WindowPane.fromJson(event.payloadView());
+      WindowPane pane = WindowPaneCodec.decode(event.payloadView());
       count("decoded");
       sink.pane(pane, event.occurredAt().toEpochMilli());
     } catch (InvalidEventException e) {

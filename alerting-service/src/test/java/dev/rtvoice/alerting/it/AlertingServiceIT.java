@@ -12,6 +12,7 @@ import dev.rtvoice.common.config.Env;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.common.runtime.ServiceRuntime;
 import dev.rtvoice.common.testing.Eventually;
@@ -71,7 +72,7 @@ class AlertingServiceIT {
       String panes = kafka.topics().metricsWindows();
       kafka.createTopic(panes, 3);
       kafka.produceRaw(panes, METRIC, "not json".getBytes(StandardCharsets.UTF_8));
-      JsonObject badPane = Panes.counter(METRIC, t0, 1).toJson().put("kind", "gauge");
+      JsonObject badPane = WindowPaneCodec.encode(Panes.counter(METRIC, t0, 1)).put("kind", "gauge");
       kafka.produce(panes, EventEnvelope.create(EventType.METRICS_WINDOW, null, Instant.ofEpochMilli(t0),
           Instant.now(), "metrics-service", badPane));
       produce(kafka, pane("m1", 0, 1, false, 1));

@@ -2,6 +2,7 @@ package dev.rtvoice.alerting.testing;
 
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
 import java.time.Instant;
@@ -63,7 +64,7 @@ public final class Panes {
 
   public static EventEnvelope event(WindowPane pane, Instant occurredAt) {
     return EventEnvelope.create(EventType.METRICS_WINDOW, null, occurredAt, Instant.now(), "metrics-service",
-        pane.toJson());
+        WindowPaneCodec.encode(pane));
   }
 
   /** n copies of a value: a bucket's worth of identical samples. */

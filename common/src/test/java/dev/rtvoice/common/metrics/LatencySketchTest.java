@@ -3,12 +3,7 @@ package dev.rtvoice.common.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rtvoice.common.event.InvalidEventException;
-import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -54,26 +49,5 @@ class LatencySketchTest {
     assertThat(back.quantile(0.95)).isEqualTo(sketch.quantile(0.95));
     assertThat(back.count()).isEqualTo(10_000);
     assertThatThrownBy(() -> LatencySketch.deserialize(new byte[] {9, 1, 2})).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void windowPaneRoundTripsAndRejectsByField() {
-    LatencySketch sketch = new LatencySketch();
-    sketch.record(120);
-    sketch.record(1800);
-    WindowPane pane = new WindowPane("m-1", "latency.first_audio", WindowPane.Kind.LATENCY,
-        Instant.ofEpochMilli(10_000), Instant.ofEpochMilli(20_000), false, 3,
-        List.of(new WindowPane.Series(Map.of("platform", "web"), 2, sketch)));
-    WindowPane back = WindowPane.fromJson(pane.toJson());
-    assertThat(back.instanceId()).isEqualTo("m-1");
-    assertThat(back.paneVersion()).isEqualTo(3);
-    assertThat(back.series().get(0).sketch().quantile(1.0)).isCloseTo(1800, org.assertj.core.data.Offset.offset(10.0));
-
-    JsonObject json = pane.toJson().put("pane", "late");
-    assertThatThrownBy(() -> WindowPane.fromJson(json)).isInstanceOf(InvalidEventException.class)
-        .hasMessageContaining("payload.pane");
-    JsonObject noSketch = pane.toJson();
-    noSketch.getJsonArray("series").getJsonObject(0).remove("sketch");
-    assertThatThrownBy(() -> WindowPane.fromJson(noSketch)).hasMessageContaining("payload.series[0].sketch");
   }
 }

@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.TopicLog;
 import dev.rtvoice.common.metrics.LatencySketch;
@@ -77,7 +78,7 @@ public final class MetricWindowsFeed {
       if (event.type() != EventType.METRICS_WINDOW) {
         throw new InvalidEventException("type", "not a metrics.window event");
       }
-      WindowPane pane = WindowPane.fromJson(event.payloadView());
+      WindowPane pane = WindowPaneCodec.decode(event.payloadView());
       if (pane.kind() == WindowPane.Kind.LATENCY) {
         acceptLatency(pane);
       } else {

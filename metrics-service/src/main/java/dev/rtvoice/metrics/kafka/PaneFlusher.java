@@ -3,6 +3,7 @@ package dev.rtvoice.metrics.kafka;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.kafka.EventPublisher;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.metrics.domain.PaneBatch;
@@ -172,7 +173,7 @@ public final class PaneFlusher {
 
   private Future<?> publish(WindowPane pane) {
     EventEnvelope event = EventEnvelope.create(EventType.METRICS_WINDOW, null, eventTimeOf(pane), clock.instant(),
-        source, pane.toJson());
+        source, WindowPaneCodec.encode(pane));
     return publisher.publish(topic, pane.metric(), event).recover(e -> {
       if (e instanceof InvalidEventException) {
         // cannot succeed on retry (the aggregator keeps panes under the size limit; this is a bug)

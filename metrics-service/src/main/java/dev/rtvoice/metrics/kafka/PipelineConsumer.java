@@ -3,6 +3,7 @@ package dev.rtvoice.metrics.kafka;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.InvalidEventException;
 import dev.rtvoice.common.kafka.ConsumedEvent;
 import dev.rtvoice.common.kafka.DeadLetter;
 import dev.rtvoice.common.kafka.EventConsumerLoop;
@@ -206,10 +207,12 @@ public final class PipelineConsumer {
   /** One chunk of a client batch: counted if it is the first copy of its key in the partition. */
   private boolean applyBatch(ConsumedEvent consumed, long now, List<Future<?>> deadLettered) {
     EventEnvelope event = consumed.event();
-    LatencyBatchEvents.Chunk chunk = LatencyBatchEvents.read(event);
-    if (chunk == null) {
+    LatencyBatchEvents.Chunk chunk;
+    try {
+      chunk = LatencyBatchEvents.read(event);
+    } catch (InvalidEventException e) {
       meters.pipelineSampleRejected(RejectReason.NOT_AN_OBJECT.code());
-      deadLettered.add(deadLetter(consumed, "payload", "batch_id, chunk and samples are required"));
+      deadLettered.add(deadLetter(consumed, e.field(), e.reason()));
       return false;
     }
     long recordedAt = event.recordedAt().toEpochMilli();

@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.health.ReadinessCheck;
 import dev.rtvoice.common.kafka.KafkaSettings;
 import dev.rtvoice.common.kafka.TopicLog;
@@ -95,7 +96,7 @@ public final class WindowsFeed {
       String metric = payload.getString("metric");
       if (Stage.fromMetricName(metric).isEmpty()) {
         if (counters.watches(metric)) {
-          WindowPane pane = WindowPane.fromJson(payload);
+          WindowPane pane = WindowPaneCodec.decode(payload);
           double increase = 0;
           for (WindowPane.Series series : pane.series()) {
             increase += series.value();
@@ -105,10 +106,9 @@ public final class WindowsFeed {
         }
         return; // other counters: nothing in the views needs them
       }
-      ClusterLatencyView.PaneHeader header = new ClusterLatencyView.PaneHeader(
-          requireText(payload, "instance_id"), metric,
-          payload.getLong("bucket_start_ms"), payload.getLong("bucket_end_ms"),
-          "final".equals(payload.getString("pane")), payload.getLong("pane_version"));
+      WindowPaneCodec.Header h = WindowPaneCodec.header(payload);
+      ClusterLatencyView.PaneHeader header = new ClusterLatencyView.PaneHeader(h.instanceId(), h.metric(),
+          h.bucketStartMs(), h.bucketEndMs(), h.finalPane(), h.paneVersion());
       view.accept(header, () -> mergedSketch(payload));
     } catch (InvalidEventException | ClassCastException | NullPointerException | IllegalArgumentException e) {
       meters.windowRecordInvalid();
@@ -116,19 +116,11 @@ public final class WindowsFeed {
     }
   }
 
-  private static String requireText(JsonObject payload, String field) {
-    String value = payload.getString(field);
-    if (value == null || value.isEmpty()) {
-      throw new IllegalArgumentException(field + " missing");
-    }
-    return value;
-  }
-
   /** Decoded on demand (most early panes are superseded before a view needs them). */
   private LatencySketch mergedSketch(JsonObject payload) {
     LatencySketch merged = new LatencySketch();
     try {
-      for (WindowPane.Series s : WindowPane.fromJson(payload).series()) {
+      for (WindowPane.Series s : WindowPaneCodec.decode(payload).series()) {
         if (s.sketch() != null) {
           merged.merge(s.sketch());
         }

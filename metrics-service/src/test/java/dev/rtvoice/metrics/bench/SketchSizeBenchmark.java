@@ -1,5 +1,6 @@
 package dev.rtvoice.metrics.bench;
 
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.metrics.domain.Stage;
@@ -69,7 +70,7 @@ public final class SketchSizeBenchmark {
     WindowPane pane = new WindowPane("metrics-1", Stage.FIRST_AUDIO.metricName(), WindowPane.Kind.LATENCY,
         Instant.ofEpochSecond(1_800_000_000L), Instant.ofEpochSecond(1_800_000_010L), true, 3, series);
     System.out.printf(Locale.ROOT, "metrics.window pane payload (JSON, 4 platform series of 20k samples): %d B%n",
-        pane.toJson().encode().length());
+        WindowPaneCodec.encode(pane).encode().length());
   }
 
   private static double clamp(double ms) {

@@ -3,6 +3,7 @@ package dev.rtvoice.metrics.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Percentage.withPercentage;
 
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.metrics.testing.ManualClock;
@@ -42,7 +43,7 @@ class SketchAccuracyTest {
   private static void publishInto(WindowAggregator windows, ClusterLatencyView view) {
     PaneBatch batch = windows.collect();
     for (WindowPane pane : batch.panes()) {
-      assertThat(view.accept(WindowPane.fromJson(pane.toJson()))).isTrue(); // as it travels on Kafka
+      assertThat(view.accept(WindowPaneCodec.decode(WindowPaneCodec.encode(pane)))).isTrue(); // as it travels on Kafka
     }
     batch.commit();
   }

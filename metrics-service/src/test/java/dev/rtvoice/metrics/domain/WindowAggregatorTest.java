@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.WindowPane;
 import dev.rtvoice.metrics.testing.ManualClock;
 import java.time.Duration;
@@ -235,7 +236,7 @@ class WindowAggregatorTest {
     assertThat(pane.series().stream().mapToDouble(WindowPane.Series::value).sum()).isEqualTo(16 * 20_000);
     assertThat(pane.series()).anyMatch(s -> s.labels().get("platform").equals("other"));
     EventEnvelope event = EventEnvelope.create(EventType.METRICS_WINDOW, null, pane.bucketEnd(), Instant.now(), "test",
-        pane.toJson());
+        WindowPaneCodec.encode(pane));
     assertThat(EventCodec.encode(event).length()).isLessThanOrEqualTo(EventCodec.MAX_BYTES);
   }
 

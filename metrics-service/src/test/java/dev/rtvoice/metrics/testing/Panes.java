@@ -3,6 +3,7 @@ package dev.rtvoice.metrics.testing;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.WindowPaneCodec;
 import dev.rtvoice.common.metrics.LatencySketch;
 import dev.rtvoice.common.metrics.WindowPane;
 import io.vertx.core.buffer.Buffer;
@@ -65,7 +66,7 @@ public final class Panes {
             throw new AssertionError("occurred_at " + occurred + " of a " + (isFinal ? "final" : "early")
                 + " pane outside its bucket [" + bucketStart + ", " + bucketEnd + "]");
           }
-          panes.add(WindowPane.fromJson(event.payloadView()));
+          panes.add(WindowPaneCodec.decode(event.payloadView()));
         }
       }
     }
