@@ -137,7 +137,8 @@ class EarlyPanesTest {
       h.ingest(Panes.counter("m2", "interrupt_total", h.bucket(0), version, false, Map.of(), version));
     }
     RuleEvaluator.Evaluation first = h.evaluator.evaluate();
-    assertThat(first.rulesEvaluated()).isEqualTo(7);
+    // every default rule once, however many panes came
+    assertThat(first.rulesEvaluated()).isEqualTo(h.evaluator.rules().size()).isGreaterThanOrEqualTo(8);
     // nothing changed since: nothing to judge
     assertThat(h.evaluator.evaluate().rulesEvaluated()).isZero();
     // a pane of one metric wakes only the rule that reads it (same bucket: no slide)
