@@ -329,4 +329,6 @@ class VoiceApp {
 }
 
 window.VoiceApp = VoiceApp;
+// the demo page's test loads this module next to the demo to play its upstream
+window.FakeUpstream = FakeUpstream;
 window.harnessReady = true;
