@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,6 +130,11 @@ final class SecuredSuite implements AutoCloseable {
     Path jar = Suite.root().resolve(module).resolve("target").resolve(module + ".jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run the tests through `mvn verify`");
+    }
+    if (module.equals("token-service") && !env.containsKey("TOKEN_OUTBOX_DIR")) {
+      // each token-service instance holds its own outbox (a second one on the same directory refuses to start)
+      env = new HashMap<>(env);
+      env.put("TOKEN_OUTBOX_DIR", workDir.resolve("token-outbox-" + name).toString());
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ManagedProcess p = new ManagedProcess(name, List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
