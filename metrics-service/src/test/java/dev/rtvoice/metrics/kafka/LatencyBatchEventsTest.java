@@ -1,11 +1,15 @@
 package dev.rtvoice.metrics.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.InvalidEventException;
 import dev.rtvoice.metrics.domain.LatencySample;
 import dev.rtvoice.metrics.domain.Stage;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,5 +59,13 @@ class LatencyBatchEventsTest {
       assertThat(EventCodec.encode(e).length()).isLessThan(EventCodec.MAX_BYTES);
       assertThat(LatencyBatchEvents.read(EventCodec.decode(EventCodec.encode(e))).malformed()).isZero();
     }
+  }
+
+  @Test
+  void aChunkOfTheWrongShapeNamesItsField() {
+    EventEnvelope noSamples = EventEnvelope.create(EventType.LATENCY_BATCH, "sess-1", Instant.ofEpochMilli(T),
+        Instant.ofEpochMilli(T), "metrics-service", new JsonObject().put("batch_id", "b-1").put("chunk", 0));
+    assertThatThrownBy(() -> LatencyBatchEvents.read(noSamples)).isInstanceOf(InvalidEventException.class)
+        .hasMessage("payload.samples: must be an array");
   }
 }
