@@ -647,8 +647,9 @@ public final class SessionOwnerVerticle extends VerticleBase {
       metrics.ownedPhase(touched.phaseBefore, o.state.phase());
       boolean firstCall = false;
       for (Decision.Effect e : touched.effects) {
-        if (e instanceof Decision.Effect.ConnectSideband c && o.state.liveCall()) {
-          sideband.attach(sid, c.callId());
+        if (e instanceof Decision.Effect.ConnectSideband && o.state.liveCall()) {
+          // the session's call now: of two calls reported in one unit, only the last is kept
+          sideband.attach(sid, o.state.callId());
           firstCall |= touched.created() || touched.before.callId() == null;
         } else if (e instanceof Decision.Effect.CloseSideband) {
           sideband.detach(sid);
