@@ -16,6 +16,8 @@ public enum EventType {
   // realtime.token.events
   TOKEN_ISSUED("token.issued", true),
   TOKEN_ROTATED("token.rotated", true),
+  /** A session's rotation token renewed without a client secret (server-side call creation): nothing minted. */
+  TOKEN_REFRESHED("token.refreshed", true),
   TOKEN_ROTATION_FAILED("token.rotation_failed", true),
   TOKEN_UPSTREAM_REJECTED("token.upstream_rejected", true),
   TOKEN_DENIED("token.denied", false),

@@ -54,6 +54,7 @@ public final class ApiRouter {
     SessionsApi api = SessionsApi.create(config, services);
     route(builder, "createSession").addHandler(api::issue);
     route(builder, "rotateSession").addHandler(api::rotate);
+    route(builder, "refreshSession").addHandler(api::refresh);
     CallsApi calls = CallsApi.create(vertx, config, services);
     route(builder, "createCall").addHandler(ctx -> calls.create(ctx, CallerAuthHandler.caller(ctx), startNanos(ctx)));
 

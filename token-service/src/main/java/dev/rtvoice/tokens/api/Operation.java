@@ -1,9 +1,11 @@
 package dev.rtvoice.tokens.api;
 
-/** The two operations of the API, as events and metrics name them. */
+/** The session operations of the API, as events and metrics name them. */
 enum Operation {
   ISSUE("issue"),
-  ROTATE("rotate");
+  ROTATE("rotate"),
+  /** A new rotation token for the session without a client secret (server-side call creation). */
+  REFRESH("refresh");
 
   final String label;
 
@@ -11,8 +13,11 @@ enum Operation {
     this.label = label;
   }
 
-  /** Which operation a path is (rotation paths end in /rotate). */
+  /** Which operation a path is (rotation paths end in /rotate, refresh paths in /refresh). */
   static Operation of(String path) {
-    return path != null && path.endsWith("/rotate") ? ROTATE : ISSUE;
+    if (path != null && path.endsWith("/rotate")) {
+      return ROTATE;
+    }
+    return path != null && path.endsWith("/refresh") ? REFRESH : ISSUE;
   }
 }

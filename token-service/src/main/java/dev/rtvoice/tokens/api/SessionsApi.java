@@ -2,6 +2,7 @@ package dev.rtvoice.tokens.api;
 
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.handle.HandleRejectedException;
 import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.handle.SessionHandleCodec;
@@ -45,7 +46,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/sessions} and {@code POST /v1/sessions/{id}/rotate}. Requests arrive
+ * {@code POST /v1/sessions}, {@code POST /v1/sessions/{id}/rotate} and {@code POST /v1/sessions/{id}/refresh}
+ * (a rotation without a client secret, for server-side call creation). Requests arrive
  * authenticated ({@link CallerAuthHandler}) and validated against its OpenAPI document; this class applies
  * the policy (allow-lists, TTL clamp, rate limits, rotation-token binding, one use per rotation
  * token), mints through {@link SecretMinter}, and answers only once the secret's event is durable on
@@ -140,6 +142,49 @@ final class SessionsApi {
 
   void rotate(RoutingContext ctx) {
     Call call = call(ctx, Operation.ROTATE);
+    Presented presented = presented(call, ctx);
+    if (presented == null) {
+      return;
+    }
+    SessionHandle handle = presented.handle();
+    SessionSettings session = presented.settings();
+    // retries may use the time the caller's current secret has left, never more than the total timeout
+    long secretLeftMs = Math.max(0, handle.secretExpiresAt().toEpochMilli() - clock.millis());
+    long budget = Math.min(settings.totalTimeout().toMillis(), secretLeftMs);
+    minter.mint(session, budget).onComplete(ar -> {
+      if (ar.succeeded()) {
+        settle(call, handle, answer(call, handle.sessionId(), tenantOf(handle, call), session,
+            handle.generation() + 1, ar.result()));
+      } else {
+        rotationFailed(call, handle.sessionId(), ar.cause());
+      }
+    });
+  }
+
+  /**
+   * A new rotation token for the session and no client secret: what a client of server-side call
+   * creation needs, whose handle would otherwise die at its first period's end. It is a rotation in
+   * everything but the secret: the same checks, the same ledger (one use per token, reuse revokes,
+   * a retry inside the grace gets the same answer), the same rate limits; nothing is asked upstream.
+   */
+  void refresh(RoutingContext ctx) {
+    Call call = call(ctx, Operation.REFRESH);
+    Presented presented = presented(call, ctx);
+    if (presented == null) {
+      return;
+    }
+    SessionHandle handle = presented.handle();
+    settle(call, handle, refreshAnswer(call, handle, presented.settings()));
+  }
+
+  /** A rotation token that passed every check before the ledger's, with the settings of its session. */
+  private record Presented(SessionHandle handle, SessionSettings settings) {}
+
+  /**
+   * The checks a rotation and a refresh share, in order: the token (401), its binding (403), the
+   * session's settings (401), Kafka, the rate limit, the ledger. Answers a refusal itself and returns null.
+   */
+  private Presented presented(Call call, RoutingContext ctx) {
     ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     String pathId = request.getPathParameters().get("session_id").getString();
     String token = body(ctx).getString("rotation_token");
@@ -151,7 +196,7 @@ final class SessionsApi {
       deny(call, pathId, expired ? "session_expired" : "unauthenticated", e.reason().name().toLowerCase(),
           401, "session_expired", (expired ? "the rotation token has expired"
               : "the rotation token is not valid") + ": start a new session", true);
-      return;
+      return null;
     }
     HandleCheck.Result check = HandleCheck.check(handle, pathId, call.userId(), call.deviceId());
     if (check != HandleCheck.Result.OK) {
@@ -162,43 +207,36 @@ final class SessionsApi {
       };
       deny(call, pathId, "forbidden", check.name().toLowerCase(), 403, "forbidden",
           "the rotation token belongs to " + what, false);
-      return;
+      return null;
     }
     var minted = SessionIds.settingsOf(handle.sessionId());
     if (minted.isEmpty() || !settings.policy().stillAllowed(minted.get().model(), minted.get().voice())) {
       deny(call, pathId, "session_expired", minted.isEmpty() ? "unknown_session" : "settings_no_longer_allowed", 401,
-          "session_expired", "this session can no longer be rotated: start a new session", true);
-      return;
+          "session_expired", "this session can no longer be " + (call.operation() == Operation.REFRESH
+              ? "refreshed" : "rotated") + ": start a new session", true);
+      return null;
     }
     if (refusedWhileKafkaDown(call) || !allowedByRateLimit(call, pathId)) {
-      return;
+      return null;
     }
     RotationFamilies.Decision decision = families.decide(handle.sessionId(), handle.generation(), clock.millis());
     if (decision.verdict() != RotationFamilies.Verdict.ROTATE) {
       judged(call, handle, decision);
-      return;
+      return null;
     }
-    SessionSettings session = new SessionSettings(minted.get().model(), minted.get().voice(),
-        settings.policy().clampTtl((long) minted.get().ttlSeconds()));
-    // retries may use the time the caller's current secret has left, never more than the total timeout
-    long secretLeftMs = Math.max(0, handle.secretExpiresAt().toEpochMilli() - clock.millis());
-    long budget = Math.min(settings.totalTimeout().toMillis(), secretLeftMs);
-    minter.mint(session, budget).onComplete(ar -> {
-      if (ar.succeeded()) {
-        // a session keeps the tenant it started with; one begun before tenants were carried takes the caller's
-        String tenant = handle.tenantId() != null ? handle.tenantId() : call.tenantId();
-        settle(call, handle, answer(call, handle.sessionId(), tenant, session, handle.generation() + 1,
-            ar.result()));
-      } else {
-        rotationFailed(call, handle.sessionId(), ar.cause());
-      }
-    });
+    return new Presented(handle, new SessionSettings(minted.get().model(), minted.get().voice(),
+        settings.policy().clampTtl((long) minted.get().ttlSeconds())));
+  }
+
+  /** A session keeps the tenant it started with; one begun before tenants were carried takes the caller's. */
+  private static String tenantOf(SessionHandle handle, Call call) {
+    return handle.tenantId() != null ? handle.tenantId() : call.tenantId();
   }
 
   /**
-   * Puts a minted rotation in the ledger and answers it only if it is the first rotation from its
-   * token there; otherwise its secret is dropped unseen and the request is judged again against the
-   * rotation that won.
+   * Puts a minted rotation (or a refresh) in the ledger and answers it only if it is the first
+   * rotation from its token there; otherwise its secret is dropped unseen and the request is judged
+   * again against the rotation that won.
    */
   private void settle(Call call, SessionHandle handle, Answer answer) {
     String sessionId = handle.sessionId();
@@ -217,9 +255,12 @@ final class SessionsApi {
             send(call, answer);
           } else {
             LOG.atInfo().addKeyValue("session_id", sessionId)
-                .log("rotation of session {} from generation {} lost to another rotation from the same token; "
-                + "secret {} dropped", sessionId, handle.generation(), answer.fingerprint());
-            metrics.upstream(call.operation().label, answer.upstreamMs());
+                .log("{} of session {} from generation {} lost to another rotation from the same token; "
+                + "secret {} dropped", call.operation().label, sessionId, handle.generation(),
+                answer.fingerprint() == null ? "(none)" : answer.fingerprint());
+            if (answer.fingerprint() != null) {
+              metrics.upstream(call.operation().label, answer.upstreamMs());
+            }
             metrics.rotationRaceLost();
             judged(call, handle, families.decide(sessionId, handle.generation(), clock.millis()));
           }
@@ -251,6 +292,12 @@ final class SessionsApi {
           handle.sessionId(), family.generation(), e.getMessage());
       deny(call, handle.sessionId(), "session_expired", "replay_unreadable", 401, "session_expired",
           "this session can no longer be rotated: start a new session", true);
+      return;
+    }
+    // a retry repeats its request: a refresh's answer never goes out as a rotation's (it has no secret),
+    // nor a rotation's secret as a refresh's, so the other kind with this token is a second use
+    if ((event.type() == EventType.TOKEN_REFRESHED) != (call.operation() == Operation.REFRESH)) {
+      reused(call, handle, family);
       return;
     }
     // written again with its own event_id: the event exists even if the first answer failed for want of it
@@ -325,28 +372,64 @@ final class SessionsApi {
     return new Answer(body, event, handleExpiry.toEpochMilli(), fingerprint, outcome.upstreamMs());
   }
 
+  /**
+   * A refresh's answer: the next rotation token, covering the session's TTL from now (as the handle of
+   * a server-created call does) plus the grace, and no secret; {@code expires_at} is that period's end,
+   * which the handle carries where a rotation's carries its secret's expiry.
+   */
+  private Answer refreshAnswer(Call call, SessionHandle handle, SessionSettings session) {
+    Instant now = clock.instant();
+    Instant periodEnd = now.plusSeconds(session.ttlSeconds());
+    Instant refreshAt = settings.schedule().rotateAt(now, periodEnd);
+    Instant handleExpiry = SessionHandleCodec.handleExpiry(periodEnd, settings.handleGrace());
+    int generation = handle.generation() + 1;
+    String tenant = tenantOf(handle, call);
+    String rotationToken = codec.sign(new SessionHandle(handle.sessionId(), call.userId(), call.deviceId(), generation,
+        now, periodEnd, handleExpiry, tenant));
+    JsonObject body = new JsonObject()
+        .put("session_id", handle.sessionId())
+        .put("generation", generation)
+        .put("rotation_token", rotationToken)
+        .put("rotation_token_expires_at", handleExpiry.getEpochSecond())
+        .put("expires_at", periodEnd.getEpochSecond())
+        .put("refresh_at", refreshAt.getEpochSecond())
+        .put("ttl_seconds", session.ttlSeconds());
+    EventEnvelope event = events.refreshed(new TokenEvents.Refreshed(handle.sessionId(), call.userId(), tenant,
+        call.deviceId(), session.ttlSeconds(), periodEnd, refreshAt, generation, session.model(), session.voice(),
+        (System.nanoTime() - call.startNanos()) / 1_000_000));
+    return new Answer(body, event, handleExpiry.toEpochMilli(), null, 0);
+  }
+
   private void send(Call call, Answer answer) {
     HttpResponses.noStore(call.ctx())
         .setStatusCode(call.operation() == Operation.ISSUE ? 201 : 200)
         .putHeader("content-type", "application/json")
         .end(answer.body().toBuffer());
-    metrics.upstream(call.operation().label, answer.upstreamMs());
+    if (answer.fingerprint() != null) {
+      metrics.upstream(call.operation().label, answer.upstreamMs());
+    }
     metrics.request(call.operation().label, "ok", System.nanoTime() - call.startNanos());
     if (LOG.isDebugEnabled()) {
       LOG.atDebug().addKeyValue("session_id", answer.event().sessionId())
           .log("{} session {} generation {} for user {} device {}: secret {}", call.operation().label,
           answer.event().sessionId(), answer.body().getInteger("generation"), call.userId(), call.deviceId(),
-          answer.fingerprint());
+          answer.fingerprint() == null ? "(none)" : answer.fingerprint());
     }
   }
 
   /** The secret was minted but its records could not be made durable: it is dropped, never handed out. */
   private void notRecorded(Call call, Answer answer, Throwable cause) {
-    metrics.upstream(call.operation().label, answer.upstreamMs());
+    if (answer.fingerprint() != null) {
+      metrics.upstream(call.operation().label, answer.upstreamMs());
+    }
     LOG.atDebug().addKeyValue("session_id", answer.event().sessionId())
         .log("{} of session {}: secret {} dropped, its records were not durable ({})", call.operation().label,
         answer.event().sessionId(), answer.fingerprint(), cause.toString());
-    String what = call.operation() == Operation.ISSUE ? "issuance" : "rotation";
+    String what = switch (call.operation()) {
+      case ISSUE -> "issuance";
+      case ROTATE -> "rotation";
+      case REFRESH -> "refresh";
+    };
     unavailable(call, cause instanceof OutboxFullException
         ? "the " + what + " could not be recorded (Kafka has been unavailable too long): retry later"
         : "the " + what + " could not be recorded (Kafka unavailable): retry later");

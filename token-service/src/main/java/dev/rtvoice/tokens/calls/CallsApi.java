@@ -11,6 +11,7 @@ import dev.rtvoice.tokens.auth.Caller;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
 import dev.rtvoice.tokens.domain.HandleCheck;
 import dev.rtvoice.tokens.domain.RateLimiter;
+import dev.rtvoice.tokens.domain.RotationFamilies;
 import dev.rtvoice.tokens.domain.SessionIds;
 import dev.rtvoice.tokens.domain.SessionSettings;
 import dev.rtvoice.tokens.domain.SessionSettingsPolicy;
@@ -57,10 +58,11 @@ public final class CallsApi {
   private final DurableWriter writer;
   private final TokenMetrics metrics;
   private final Clock clock;
+  private final RotationFamilies families;
 
   public CallsApi(UpstreamCalls upstream, SessionHandleCodec codec, SessionSettingsPolicy policy, Duration handleGrace,
                   SessionIds ids, RateLimiter limiter, TokenEvents events, DurableWriter writer, TokenMetrics metrics,
-                  Clock clock) {
+                  Clock clock, RotationFamilies families) {
     this.upstream = upstream;
     this.codec = codec;
     this.policy = policy;
@@ -71,13 +73,14 @@ public final class CallsApi {
     this.writer = writer;
     this.metrics = metrics;
     this.clock = clock;
+    this.families = families;
   }
 
   /** One event loop's handler; its upstream client belongs to that event loop's verticle (closed with it). */
   public static CallsApi create(Vertx vertx, TokenServiceConfig config, ApiServices services) {
     return new CallsApi(new UpstreamCalls(vertx, config.upstream(), config.instructions(), config.tools()),
         config.handleCodec(), config.policy(), config.handleGrace(), services.ids(), services.limiter(),
-        services.events(), services.writer(), services.metrics(), services.clock());
+        services.events(), services.writer(), services.metrics(), services.clock(), services.families());
   }
 
   /** One request's facts; {@code handle} is the session's rotation token when one was given, else null. */
@@ -152,6 +155,14 @@ public final class CallsApi {
       deny(new Request(ctx, startNanos, caller, deviceId, handle.sessionId(), null, null), "forbidden",
           check.name().toLowerCase(), 403, "forbidden", "the rotation token belongs to another "
               + (check == HandleCheck.Result.OTHER_USER ? "user" : "device"), null, -1);
+      return null;
+    }
+    // a session revoked for a reused rotation token makes no more calls, whichever of its tokens is shown
+    if (families.decide(handle.sessionId(), handle.generation(), clock.millis()).verdict()
+        == RotationFamilies.Verdict.REVOKED) {
+      deny(new Request(ctx, startNanos, caller, deviceId, handle.sessionId(), null, null), "session_expired",
+          "revoked", 401, "session_expired", "this session was revoked because one of its rotation tokens was used "
+              + "twice: start a new session", new JsonObject().put("reissue_token", true), -1);
       return null;
     }
     var minted = SessionIds.settingsOf(handle.sessionId());

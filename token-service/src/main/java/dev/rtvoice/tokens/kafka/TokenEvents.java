@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md. A
  * client secret appears only as its fingerprint; the API key never. The answer of an issuance or a
- * rotation waits for its {@code token.issued} / {@code token.rotated} event to be durable
+ * rotation waits for its {@code token.issued} / {@code token.rotated} (a refresh: {@code token.refreshed}) event to be durable
  * ({@link #publishDurable}: in this instance's outbox, or on Kafka when there is none); the other events are written without delaying their answer. A write
  * that fails is counted and logged (at most once per {@link #FAILURE_LOG_INTERVAL_MS}, so a Kafka
  * outage does not flood the log).
@@ -77,6 +77,35 @@ public final class TokenEvents {
       payload.put("tenant_id", m.tenantId());
     }
     return EventEnvelope.create(type, m.sessionId(), now, now, SOURCE, payload);
+  }
+
+  /**
+   * The facts of a refreshed rotation token, for {@code token.refreshed}: no secret was minted, so
+   * there is no fingerprint and no upstream time.
+   *
+   * @param expiresAt the end of the period the new rotation token covers (its grace comes on top)
+   */
+  public record Refreshed(String sessionId, String userId, String tenantId, String deviceId, int ttlSeconds,
+                          Instant expiresAt, Instant refreshAt, int generation, String model, String voice,
+                          long totalMs) {}
+
+  /** The {@code token.refreshed} event of a rotation token renewed without a client secret. */
+  public EventEnvelope refreshed(Refreshed r) {
+    Instant now = clock.instant();
+    JsonObject payload = new JsonObject()
+        .put("user_id", r.userId())
+        .put("device_id", r.deviceId())
+        .put("ttl_seconds", r.ttlSeconds())
+        .put("expires_at", r.expiresAt().getEpochSecond())
+        .put("refresh_at", r.refreshAt().getEpochSecond())
+        .put("generation", r.generation())
+        .put("model", r.model())
+        .put("voice", r.voice())
+        .put("total_ms", r.totalMs());
+    if (r.tenantId() != null) {
+      payload.put("tenant_id", r.tenantId());
+    }
+    return EventEnvelope.create(EventType.TOKEN_REFRESHED, r.sessionId(), now, now, SOURCE, payload);
   }
 
   /**

@@ -130,6 +130,13 @@ public final class TokenServiceHarness implements AutoCloseable {
         "Authorization", "Bearer " + userToken(user), "X-Device-ID", device);
   }
 
+  /** A new rotation token without a client secret ({@code POST /v1/sessions/{id}/refresh}). */
+  public Http.Response refresh(String user, String device, String sessionId, String rotationToken) {
+    return post("/v1/sessions/" + sessionId + "/refresh",
+        new JsonObject().put("rotation_token", rotationToken).encode(),
+        "Authorization", "Bearer " + userToken(user), "X-Device-ID", device);
+  }
+
   public Http.Response get(String path) {
     Http.Response r = Http.get(base + path);
     responses.add(r);
