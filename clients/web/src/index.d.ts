@@ -78,6 +78,8 @@ export interface SessionCredentials {
   expiresAtMs: number | null;
   /** null with server-side call creation (nothing to rotate). */
   rotateAtMs: number | null;
+  /** Server calls: when the rotation token is refreshed next (epoch ms). */
+  refreshAtMs?: number | null;
   rotationToken: string;
   ttlSeconds: number | null;
 }
@@ -104,9 +106,15 @@ export interface TokenManagerOptions {
   expiryMarginMs?: number;
   /**
    * Server-side call creation: no client secret is ever fetched; the session comes with its first call
-   * (`adopt`), `start()` only forgets the current session and `rotate()` changes nothing.
+   * (`adopt`), `start()` only forgets the current session, and the session's rotation token is
+   * refreshed (POST /v1/sessions/{id}/refresh, no secret) before it expires; `rotate()` refreshes now.
    */
   serverCalls?: boolean;
+  /**
+   * Server calls: a rotation token that came with a call is refreshed halfway through its life and at
+   * least this long before it expires (default 90 000 ms); later ones at token-service's `refresh_at`.
+   */
+  refreshLeadMs?: number;
 }
 
 export declare class TokenManager extends Emitter {
@@ -119,6 +127,7 @@ export declare class TokenManager extends Emitter {
   start(): Promise<SessionCredentials | null>;
   /** Takes the session of a server-created call ('issued' when it is a new one). */
   adopt(session: CallSession): SessionCredentials;
+  /** Rotates the secret now; with `serverCalls`, refreshes the rotation token now. */
   rotate(): Promise<SessionCredentials | null>;
   stop(): void;
 }
@@ -563,7 +572,7 @@ export declare class RealtimeVoiceClient extends Emitter {
    * 'truncated' / 'truncate_already_shorter' / 'truncate_refused' / 'truncate_unconfirmed' (TruncationResult),
    * 'interrupt_pending', 'false_interruption', 'interruption_committed' (InterruptionJudgement),
    * 'call' ({ callId, sessionId }: each connection's upstream call),
-   * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated',
+   * 'interrupt_reported', 'cancel_unacknowledged', 'latency' (LatencySample), 'connected', 'issued', 'rotated' (server calls: the rotation token refreshed, `secret: false`),
    * 'reissued', 'rotation_retry', 'recovery_plan', 'recovered', 'recovery_failed', 'ice_state', 'ice_restarted',
    * 'network_changed', 'summary_replayed', 'channel_closed', 'warning', 'error',
    * 'rollover' (RolloverEvent), 'ended' (SessionEnded: the service ended the session).
