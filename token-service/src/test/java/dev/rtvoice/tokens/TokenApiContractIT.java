@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The OpenAPI document that token-service validates requests with and serves at {@code /openapi.yaml},
- * against its real answers on the real broker and upstream-sim: both operations, their successes and
+ * against its real answers on the real broker and upstream-sim: every operation, their successes and
  * the faults they document. An answer the document does not describe fails here. createCall's upstream
  * media peer is a tiny HTTP server of this test that answers every offer the simulator relays.
  */
@@ -115,6 +115,20 @@ class TokenApiContractIT {
     assertThat(call("ivy", "ivy-2", new JsonObject().put("sdp", CallCreationIT.OFFER)
         .put("rotation_token", created.json().getString("rotation_token"))).status()).isEqualTo(403);
     assertThat(call("ivy", "ivy-1", new JsonObject().put("sdp", "hello")).status()).isEqualTo(400);
+
+    // the session's handle refreshed without a secret, and its refusals
+    String ivySession = created.json().getString("session_id");
+    String refreshPath = "/v1/sessions/" + ivySession + "/refresh";
+    Http.Response refreshed = checked(refreshPath, h.refresh("ivy", "ivy-1", ivySession,
+        created.json().getString("rotation_token")));
+    assertThat(refreshed.status()).isEqualTo(200);
+    assertThat(refreshed.json().containsKey("value")).isFalse();
+    String ivyToken = refreshed.json().getString("rotation_token");
+    assertThat(checked(refreshPath, h.refresh("ivy", "ivy-2", ivySession, ivyToken)).status()).isEqualTo(403);
+    assertThat(checked(refreshPath, h.refresh("ivy", "ivy-1", ivySession, "rt1.forged.token")).status())
+        .isEqualTo(401);
+    assertThat(checked(refreshPath, Http.post(h.base + refreshPath, "{\"client_secret\":false}", "Authorization",
+        "Bearer " + TokenServiceHarness.userToken("ivy"), "X-Device-ID", "ivy-1")).status()).isEqualTo(400);
     assertThat(call("ivy", "ivy-1", new JsonObject().put("sdp", CallCreationIT.OFFER + "a=x\r\n".repeat(400)))
         .status()).isEqualTo(413);
     assertThat(checked("/v1/realtime/calls", Http.post(h.base + "/v1/realtime/calls", "{}")).status()).isEqualTo(401);
@@ -136,6 +150,7 @@ class TokenApiContractIT {
     contract.assertEveryOperationSeen();
     assertThat(contract.seen()).contains("createSession 201", "createSession 400", "createSession 401",
         "createSession 413", "createSession 415", "createSession 429", "rotateSession 200", "rotateSession 403",
+        "refreshSession 200", "refreshSession 400", "refreshSession 401", "refreshSession 403",
         "createCall 201", "createCall 400", "createCall 401", "createCall 403", "createCall 413");
   }
 }
