@@ -43,6 +43,30 @@ public final class TokenEventCodecs {
         optionalText(json, "tenant_id"));
   }
 
+  public static JsonObject encode(TokenRefreshedPayload p) {
+    JsonObject json = new JsonObject()
+        .put("user_id", p.userId())
+        .put("device_id", p.deviceId())
+        .put("ttl_seconds", p.ttlSeconds())
+        .put("expires_at", p.expiresAt())
+        .put("refresh_at", p.refreshAt())
+        .put("generation", p.generation())
+        .put("model", p.model())
+        .put("voice", p.voice())
+        .put("total_ms", p.totalMs());
+    if (p.tenantId() != null) {
+      json.put("tenant_id", p.tenantId());
+    }
+    return json;
+  }
+
+  public static TokenRefreshedPayload decodeRefreshed(JsonObject json) {
+    return new TokenRefreshedPayload(text(json, "user_id"), optionalText(json, "device_id"),
+        intField(json, "ttl_seconds"), integer(json, "expires_at"), integer(json, "refresh_at"),
+        intField(json, "generation"), optionalText(json, "model"), optionalText(json, "voice"),
+        integer(json, "total_ms"), optionalText(json, "tenant_id"));
+  }
+
   public static JsonObject encode(TokenRotationFailedPayload p) {
     return new JsonObject()
         .put("user_id", p.userId())

@@ -37,6 +37,17 @@ class TokenEventCodecsTest {
   }
 
   @Test
+  void refreshedRoundTripsWithoutSecretOrUpstreamTime() {
+    TokenRefreshedPayload refreshed = new TokenRefreshedPayload("u-1", "d-1", 600, 1_700_000_600L, 1_700_000_480L,
+        2, "gpt-realtime", "marin", 12, "acme");
+    JsonObject json = TokenEventCodecs.encode(refreshed);
+    assertThat(json.fieldNames()).containsExactly("user_id", "device_id", "ttl_seconds", "expires_at", "refresh_at",
+        "generation", "model", "voice", "total_ms", "tenant_id");
+    assertThat(TokenEventCodecs.decodeRefreshed(roundTrip(EventType.TOKEN_REFRESHED, json))).isEqualTo(refreshed);
+    assertField(TokenEventCodecs::decodeRefreshed, json.copy().put("refresh_at", "soon"), "payload.refresh_at");
+  }
+
+  @Test
   void theOtherTokenEventsRoundTrip() {
     TokenRotationFailedPayload failed = new TokenRotationFailedPayload("u-1", "d-1", "circuit_open", 3, 4_100, true);
     assertThat(TokenEventCodecs.decodeRotationFailed(
