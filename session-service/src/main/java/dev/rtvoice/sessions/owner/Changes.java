@@ -1,6 +1,8 @@
 package dev.rtvoice.sessions.owner;
 
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.LatencySampleCodec;
+import dev.rtvoice.common.event.payload.LatencySamplePayload;
 import dev.rtvoice.common.kafka.ConsumedEvent;
 import dev.rtvoice.sessions.domain.Decision;
 import dev.rtvoice.sessions.domain.Phase;
@@ -134,11 +136,9 @@ final class Changes {
         t.emitted.add(e);
       }
       for (Decision.LatencySample s : d.samples()) {
-        Map<String, Object> payload = new LinkedHashMap<>(8);
-        payload.put("stage", s.stage());
-        payload.put("value_ms", s.valueMs());
-        payload.put("turn", s.turn());
-        payload.put("platform", s.platform());
+        // the shared codec of latency.sample: metrics-service reads with the same one
+        Map<String, Object> payload = LatencySampleCodec.encode(new LatencySamplePayload(s.stage(),
+            (double) s.valueMs(), (long) s.turn(), s.platform(), null)).getMap();
         t.samples.add(EnvelopeWriter.encode(idOf(keyBase, n++), EventType.LATENCY_SAMPLE,
             EventType.LATENCY_SAMPLE.currentVersion(), sessionId, Instant.ofEpochMilli(s.occurredAtMs()), recordedAt,
             SOURCE, payload));
