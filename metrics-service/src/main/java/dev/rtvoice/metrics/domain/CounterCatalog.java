@@ -30,6 +30,8 @@ public final class CounterCatalog {
           "Sessions issued a first client secret"),
       new CounterDefinition("token_rotated_total", "token.rotated", List.of(), List.of(),
           "Client secrets rotated"),
+      new CounterDefinition("token_refreshed_total", "token.refreshed", List.of(), List.of(),
+          "Session rotation tokens refreshed without a client secret (server-side call creation)"),
       new CounterDefinition("token_denied_total", "token.denied", List.of("reason"),
           List.of("unauthenticated", "forbidden", "session_expired", "rate_limited"),
           "Token requests refused, by reason"),
