@@ -1,7 +1,7 @@
 package dev.rtvoice.tokens.calls;
 
 import dev.rtvoice.common.event.EventEnvelope;
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.TokenCallCreatedPayload;
 import dev.rtvoice.common.handle.HandleRejectedException;
 import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.handle.SessionHandleCodec;
@@ -182,17 +182,9 @@ public final class CallsApi {
     String tenant = request.handle() != null && request.handle().tenantId() != null ? request.handle().tenantId()
         : request.caller().tenantId();
     Instant now = clock.instant();
-    JsonObject payload = new JsonObject()
-        .put("user_id", request.caller().userId())
-        .put("device_id", request.deviceId())
-        .put("call_id", call.callId())
-        .put("upstream_ms", call.upstreamMs())
-        .put("new_session", request.handle() == null);
-    if (tenant != null) {
-      payload.put("tenant_id", tenant);
-    }
-    EventEnvelope event = EventEnvelope.create(EventType.TOKEN_CALL_CREATED, request.sessionId(), now, now,
-        "token-service", payload);
+    EventEnvelope event = events.callCreated(request.sessionId(), now, new TokenCallCreatedPayload(
+        request.caller().userId(), request.deviceId(), call.callId(), call.upstreamMs(), request.handle() == null,
+        tenant));
     events.publishDurable(event).onComplete(written -> {
       if (written.failed()) {
         hangup(call, "its event could not be recorded");

@@ -3,6 +3,13 @@ package dev.rtvoice.tokens.kafka;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.TokenCallCreatedPayload;
+import dev.rtvoice.common.event.payload.TokenDeniedPayload;
+import dev.rtvoice.common.event.payload.TokenEventCodecs;
+import dev.rtvoice.common.event.payload.TokenMintedPayload;
+import dev.rtvoice.common.event.payload.TokenRefreshedPayload;
+import dev.rtvoice.common.event.payload.TokenRotationFailedPayload;
+import dev.rtvoice.common.event.payload.TokenUpstreamRejectedPayload;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
 import dev.rtvoice.tokens.outbox.Outbox;
 import dev.rtvoice.tokens.outbox.OutboxRecord;
@@ -11,11 +18,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md. A
+ * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md, encoded by
+ * common's {@link TokenEventCodecs} (the codecs metrics-service reads them with). A
  * client secret appears only as its fingerprint; the API key never. The answer of an issuance or a
  * rotation waits for its {@code token.issued} / {@code token.rotated} (a refresh: {@code token.refreshed}) event to be durable
  * ({@link #publishDurable}: in this instance's outbox, or on Kafka when there is none); the other events are written without delaying their answer. A write
@@ -61,21 +70,9 @@ public final class TokenEvents {
   public EventEnvelope minted(Minted m) {
     Instant now = clock.instant();
     EventType type = m.generation() == 0 ? EventType.TOKEN_ISSUED : EventType.TOKEN_ROTATED;
-    JsonObject payload = new JsonObject()
-        .put("user_id", m.userId())
-        .put("device_id", m.deviceId())
-        .put("ttl_seconds", m.ttlSeconds())
-        .put("expires_at", m.expiresAt().getEpochSecond())
-        .put("rotate_at", m.rotateAt().getEpochSecond())
-        .put("generation", m.generation())
-        .put("model", m.model())
-        .put("voice", m.voice())
-        .put("secret_fingerprint", m.secretFingerprint())
-        .put("upstream_ms", m.upstreamMs())
-        .put("total_ms", m.totalMs());
-    if (m.tenantId() != null) {
-      payload.put("tenant_id", m.tenantId());
-    }
+    JsonObject payload = TokenEventCodecs.encode(new TokenMintedPayload(m.userId(), m.deviceId(), m.ttlSeconds(),
+        m.expiresAt().getEpochSecond(), m.rotateAt().getEpochSecond(), m.generation(), m.model(), m.voice(),
+        m.secretFingerprint(), m.upstreamMs(), m.totalMs(), m.tenantId()));
     return EventEnvelope.create(type, m.sessionId(), now, now, SOURCE, payload);
   }
 
@@ -92,20 +89,21 @@ public final class TokenEvents {
   /** The {@code token.refreshed} event of a rotation token renewed without a client secret. */
   public EventEnvelope refreshed(Refreshed r) {
     Instant now = clock.instant();
-    JsonObject payload = new JsonObject()
-        .put("user_id", r.userId())
-        .put("device_id", r.deviceId())
-        .put("ttl_seconds", r.ttlSeconds())
-        .put("expires_at", r.expiresAt().getEpochSecond())
-        .put("refresh_at", r.refreshAt().getEpochSecond())
-        .put("generation", r.generation())
-        .put("model", r.model())
-        .put("voice", r.voice())
-        .put("total_ms", r.totalMs());
-    if (r.tenantId() != null) {
-      payload.put("tenant_id", r.tenantId());
-    }
+    JsonObject payload = TokenEventCodecs.encode(new TokenRefreshedPayload(r.userId(), r.deviceId(), r.ttlSeconds(),
+        r.expiresAt().getEpochSecond(), r.refreshAt().getEpochSecond(), r.generation(), r.model(), r.voice(),
+        r.totalMs(), r.tenantId()));
     return EventEnvelope.create(EventType.TOKEN_REFRESHED, r.sessionId(), now, now, SOURCE, payload);
+  }
+
+  /**
+   * The {@code token.call_created} event of a call that exists upstream; written with
+   * {@link #publishDurable} before the call is answered.
+   *
+   * @param at when the call was recorded: the instant its new handle, if any, is issued at
+   */
+  public EventEnvelope callCreated(String sessionId, Instant at, TokenCallCreatedPayload call) {
+    return EventEnvelope.create(EventType.TOKEN_CALL_CREATED, sessionId, at, at, SOURCE,
+        TokenEventCodecs.encode(call));
   }
 
   /**
@@ -134,22 +132,26 @@ public final class TokenEvents {
 
   public Future<Void> rotationFailed(String sessionId, String userId, String deviceId, String reason, int attempts,
                                      long totalMs) {
-    return publish(EventType.TOKEN_ROTATION_FAILED, sessionId, new JsonObject()
-        .put("user_id", userId)
-        .put("device_id", deviceId)
-        .put("reason", reason)
-        .put("attempts", attempts)
-        .put("total_ms", totalMs)
-        .put("reissue_token", true));
+    return publish(EventType.TOKEN_ROTATION_FAILED,
+        () -> rotationFailedEvent(sessionId, userId, deviceId, reason, attempts, totalMs));
+  }
+
+  EventEnvelope rotationFailedEvent(String sessionId, String userId, String deviceId, String reason, int attempts,
+                                    long totalMs) {
+    return event(EventType.TOKEN_ROTATION_FAILED, sessionId, TokenEventCodecs.encode(
+        new TokenRotationFailedPayload(userId, deviceId, reason, attempts, totalMs, true)));
   }
 
   public Future<Void> upstreamRejected(String sessionId, int status, String operation, String userId,
                                        String deviceId) {
-    return publish(EventType.TOKEN_UPSTREAM_REJECTED, sessionId, new JsonObject()
-        .put("status", status)
-        .put("operation", operation)
-        .put("user_id", userId)
-        .put("device_id", deviceId));
+    return publish(EventType.TOKEN_UPSTREAM_REJECTED,
+        () -> upstreamRejectedEvent(sessionId, status, operation, userId, deviceId));
+  }
+
+  EventEnvelope upstreamRejectedEvent(String sessionId, int status, String operation, String userId,
+                                      String deviceId) {
+    return event(EventType.TOKEN_UPSTREAM_REJECTED, sessionId, TokenEventCodecs.encode(
+        new TokenUpstreamRejectedPayload(status, operation, userId, deviceId)));
   }
 
   /**
@@ -160,24 +162,26 @@ public final class TokenEvents {
    */
   public Future<Void> denied(String sessionId, String reason, String userId, String deviceId, String operation,
                              String detail) {
-    JsonObject payload = new JsonObject().put("reason", reason).put("operation", operation);
-    if (userId != null) {
-      payload.put("user_id", userId);
-    }
-    if (deviceId != null) {
-      payload.put("device_id", deviceId);
-    }
-    if (detail != null) {
-      payload.put("detail", detail);
-    }
-    return publish(EventType.TOKEN_DENIED, sessionId, payload);
+    return publish(EventType.TOKEN_DENIED,
+        () -> deniedEvent(sessionId, reason, userId, deviceId, operation, detail));
   }
 
-  private Future<Void> publish(EventType type, String sessionId, JsonObject payload) {
+  EventEnvelope deniedEvent(String sessionId, String reason, String userId, String deviceId, String operation,
+                            String detail) {
+    return event(EventType.TOKEN_DENIED, sessionId, TokenEventCodecs.encode(
+        new TokenDeniedPayload(reason, operation, userId, deviceId, detail)));
+  }
+
+  private EventEnvelope event(EventType type, String sessionId, JsonObject payload) {
     Instant now = clock.instant();
+    return EventEnvelope.create(type, sessionId, now, now, SOURCE, payload);
+  }
+
+  /** A payload that cannot be an event (a bug) is counted like a failed write rather than thrown at the caller. */
+  private Future<Void> publish(EventType type, Supplier<EventEnvelope> build) {
     EventEnvelope event;
     try {
-      event = EventEnvelope.create(type, sessionId, now, now, SOURCE, payload);
+      event = build.get();
     } catch (RuntimeException e) {
       failed(type, e);
       return Future.failedFuture(e);
