@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The end-to-end scenario, step by step, against the whole suite running as separate processes (or an
  * external suite): a frontend's token, its turns and barge-in, a latency rise paged to the webhook
- * and Alertmanager, a failed rotation, an ICE spike, a SIGKILL of session-service, and a sweep of
+ * and Alertmanager, a failed rotation, an ICE spike, a SIGKILL of session-service, calls handed over
+ * before upstream's cap, ended at it and hung up when their client vanished, and a sweep of
  * everything the run produced for secrets. Each step asserts through public APIs, topics and
  * receivers only.
  */
