@@ -54,6 +54,24 @@ final class Fields {
     return ((Number) value).longValue();
   }
 
+  /** An integer that fits an {@code int}. */
+  static int int32(JsonObject p, String name) {
+    return toInt(integer(p, name), name);
+  }
+
+  /** Null when absent; a present value must be an integer that fits an {@code int}. */
+  static Integer optionalInt32(JsonObject p, String name) {
+    Long v = optionalInteger(p, name);
+    return v == null ? null : toInt(v, name);
+  }
+
+  private static int toInt(long v, String name) {
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new InvalidEventException(field(name), "out of range");
+    }
+    return (int) v;
+  }
+
   static long number(JsonObject p, String name) {
     if (!(p.getValue(name) instanceof Number n)) {
       throw new InvalidEventException(field(name), "must be a number");

@@ -1,0 +1,8 @@
+package dev.rtvoice.common.event.payload;
+
+/**
+ * The {@code session.call_hung_up} payload (docs/events.md).
+ *
+ * @param reason {@code abandoned}, {@code budget_exceeded}, {@code rollover_old_call} or {@code replaced}
+ */
+public record SessionCallHungUpPayload(String callId, String reason) {}

@@ -1,0 +1,4 @@
+package dev.rtvoice.common.event.payload;
+
+/** The {@code session.interrupt_recovered} payload (docs/events.md). */
+public record SessionInterruptRecoveredPayload(String interruptId, long durationMs) {}

@@ -1,0 +1,8 @@
+package dev.rtvoice.common.event.payload;
+
+/**
+ * The {@code session.interrupt_recovery_failed} payload (docs/events.md).
+ *
+ * @param reason {@code ack_timeout}, {@code cancel_not_sent}, or why the session left the interrupt behind
+ */
+public record SessionInterruptRecoveryFailedPayload(String interruptId, String reason) {}
