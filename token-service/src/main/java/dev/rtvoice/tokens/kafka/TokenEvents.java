@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The events of {@code realtime.token.events}, with exactly the payloads of docs/events.md, encoded by
- * common's {@link TokenEventCodecs} (the codecs metrics-service reads them with). A
+ * common's {@link TokenEventCodecs} (so a consumer decodes them with the same records). A
  * client secret appears only as its fingerprint; the API key never. The answer of an issuance or a
  * rotation waits for its {@code token.issued} / {@code token.rotated} (a refresh: {@code token.refreshed}) event to be durable
  * ({@link #publishDurable}: in this instance's outbox, or on Kafka when there is none); the other events are written without delaying their answer. A write

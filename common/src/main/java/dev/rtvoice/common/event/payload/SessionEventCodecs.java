@@ -12,11 +12,11 @@ import dev.rtvoice.common.event.InvalidEventException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * JSON of the payloads of {@code realtime.session.events}, written by session-service's state machine
- * and read by metrics-service (counters, turn traces). Field names and order are the ones
- * session-service has always written, nullable fields included as an explicit {@code null}, so a
- * writer switched to these codecs changes no byte. A field the writer can leave null decodes to null;
- * every other field is required.
+ * JSON of the payloads of {@code realtime.session.events}, which session-service's state machine writes
+ * (still as maps) and metrics-service's counters and turn traces read (still generically). Field names
+ * and order are the ones session-service has always written, nullable fields included as an explicit
+ * {@code null}, so a writer switched to these codecs changes no byte. A field the writer can leave null
+ * decodes to null; every other field is required.
  */
 public final class SessionEventCodecs {
   private SessionEventCodecs() {}

@@ -9,8 +9,8 @@ import dev.rtvoice.common.event.InvalidEventException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * JSON of the payloads of {@code realtime.token.events}, written by token-service and read by
- * metrics-service's counters. Field order is the one token-service has always written, so switching
+ * JSON of the payloads of {@code realtime.token.events}, written by token-service through these codecs
+ * (metrics-service's counters read only label fields, generically). Field order is the one token-service has always written, so switching
  * a writer to these codecs changes no byte.
  */
 public final class TokenEventCodecs {
