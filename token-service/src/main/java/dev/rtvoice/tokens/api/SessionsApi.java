@@ -27,7 +27,7 @@ import dev.rtvoice.tokens.kafka.RotationLedger;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
 import dev.rtvoice.tokens.outbox.OutboxFullException;
-import dev.rtvoice.tokens.upstream.MintFailedException;
+import dev.rtvoice.tokens.upstream.UpstreamFailedException;
 import dev.rtvoice.tokens.upstream.MintOutcome;
 import dev.rtvoice.tokens.upstream.MintedSecret;
 import dev.rtvoice.tokens.upstream.SecretMinter;
@@ -449,7 +449,7 @@ final class SessionsApi {
   }
 
   private void issueFailed(Call call, String sessionId, Throwable cause) {
-    if (!(cause instanceof MintFailedException failed)) {
+    if (!(cause instanceof UpstreamFailedException failed)) {
       call.ctx().fail(cause);
       return;
     }
@@ -491,7 +491,7 @@ final class SessionsApi {
   }
 
   private void rotationFailed(Call call, String sessionId, Throwable cause) {
-    if (!(cause instanceof MintFailedException failed)) {
+    if (!(cause instanceof UpstreamFailedException failed)) {
       call.ctx().fail(cause);
       return;
     }

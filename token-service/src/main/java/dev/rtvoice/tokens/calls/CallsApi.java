@@ -19,6 +19,7 @@ import dev.rtvoice.tokens.domain.UpstreamFailure;
 import dev.rtvoice.tokens.kafka.DurableWriter;
 import dev.rtvoice.tokens.kafka.TokenEvents;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
+import dev.rtvoice.tokens.upstream.UpstreamFailedException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -239,7 +240,7 @@ public final class CallsApi {
 
   /** Upstream failures map as an issuance's do (same codes); see {@link CallRetryPolicy} for what is retried. */
   private void failed(Request request, Throwable cause) {
-    if (!(cause instanceof CallFailedException failed)) {
+    if (!(cause instanceof UpstreamFailedException failed)) {
       LOG.error("call creation failed unexpectedly", cause);
       finish(request.ctx(), request.startNanos(), 500, "internal_error", "the call could not be created", null);
       return;

@@ -3,6 +3,8 @@ package dev.rtvoice.tokens.calls;
 import dev.rtvoice.tokens.config.UpstreamSettings;
 import dev.rtvoice.tokens.domain.SessionSettings;
 import dev.rtvoice.tokens.domain.UpstreamFailure;
+import dev.rtvoice.tokens.upstream.RealtimeSessionConfig;
+import dev.rtvoice.tokens.upstream.UpstreamFailedException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -66,20 +68,10 @@ public final class UpstreamCalls {
 
   /** The {@code session} field: what {@code client_secrets} would get for the same session. */
   JsonObject sessionConfig(SessionSettings settings) {
-    JsonObject session = new JsonObject()
-        .put("type", "realtime")
-        .put("model", settings.model())
-        .put("audio", new JsonObject().put("output", new JsonObject().put("voice", settings.voice())));
-    if (instructions != null) {
-      session.put("instructions", instructions);
-    }
-    if (!tools.isEmpty()) {
-      session.put("tools", tools.copy());
-    }
-    return session;
+    return RealtimeSessionConfig.of(settings, instructions, tools);
   }
 
-  /** Creates the call; fails with {@link CallFailedException}. */
+  /** Creates the call; fails with {@link UpstreamFailedException}. */
   public Future<CreatedCall> create(String offer, SessionSettings settings) {
     long start = System.nanoTime();
     Promise<CreatedCall> result = Promise.promise();
@@ -115,7 +107,7 @@ public final class UpstreamCalls {
                            long startNanos, long deadlineMs, Promise<CreatedCall> result, String message) {
     long delay = policy.nextDelayMs(failure, neverSent, number, nowMs(), deadlineMs);
     if (delay < 0) {
-      result.fail(new CallFailedException(failure, number, elapsedMs(startNanos), message));
+      result.fail(new UpstreamFailedException(failure, number, elapsedMs(startNanos), message));
     } else if (delay == 0) {
       attempt(form, number + 1, startNanos, deadlineMs, result);
     } else {

@@ -59,7 +59,7 @@ public final class SecretMinter {
       metrics.upstreamAttempt(failure.kind().name().toLowerCase());
       long delay = planner.nextDelayMs(failure, number, nowMs(), deadlineMs);
       if (delay < 0) {
-        result.fail(new MintFailedException(failure, number, elapsedMs(startNanos), ar.cause().getMessage()));
+        result.fail(new UpstreamFailedException(failure, number, elapsedMs(startNanos), ar.cause().getMessage()));
         return;
       }
       LOG.debug("upstream attempt {} failed ({}), retrying in {} ms", number, ar.cause().getMessage(), delay);

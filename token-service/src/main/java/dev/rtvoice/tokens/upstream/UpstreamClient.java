@@ -53,19 +53,9 @@ public final class UpstreamClient {
 
   /** The body OpenAI expects: the secret's lifetime and the session it opens. */
   JsonObject requestBody(SessionSettings settings) {
-    JsonObject session = new JsonObject()
-        .put("type", "realtime")
-        .put("model", settings.model())
-        .put("audio", new JsonObject().put("output", new JsonObject().put("voice", settings.voice())));
-    if (instructions != null) {
-      session.put("instructions", instructions);
-    }
-    if (!tools.isEmpty()) {
-      session.put("tools", tools.copy());
-    }
     return new JsonObject()
         .put("expires_after", new JsonObject().put("anchor", "created_at").put("seconds", settings.ttlSeconds()))
-        .put("session", session);
+        .put("session", RealtimeSessionConfig.of(settings, instructions, tools));
   }
 
   public Future<MintedSecret> mint(SessionSettings settings, long timeoutMs) {

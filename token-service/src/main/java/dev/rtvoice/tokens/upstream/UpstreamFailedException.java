@@ -1,14 +1,17 @@
-package dev.rtvoice.tokens.calls;
+package dev.rtvoice.tokens.upstream;
 
 import dev.rtvoice.tokens.domain.UpstreamFailure;
 
-/** Upstream did not create the call; the failure is classified as an issuance's is. No upstream body is kept. */
-public final class CallFailedException extends RuntimeException {
+/**
+ * The final failure of a request to upstream (a client secret minted, a call created), after whatever
+ * retries were allowed; classified the same way for both, and no upstream body is kept.
+ */
+public final class UpstreamFailedException extends RuntimeException {
   private final UpstreamFailure failure;
   private final int attempts;
   private final long upstreamMs;
 
-  CallFailedException(UpstreamFailure failure, int attempts, long upstreamMs, String message) {
+  public UpstreamFailedException(UpstreamFailure failure, int attempts, long upstreamMs, String message) {
     super(message, null, false, false);
     this.failure = failure;
     this.attempts = attempts;
