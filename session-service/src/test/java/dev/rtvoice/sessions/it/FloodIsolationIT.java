@@ -56,9 +56,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * service's own {@code response.cancel} reaches it over the sideband. Rounds with and without the flood
  * alternate (after a warm-up pair), so that whatever else loads the machine weighs on both alike.
  *
- * <p>What must hold: the interrupt -> cancel p99 with the flood within 2x of the p99 without it (both
- * floored at {@value #P99_FLOOR_MS} ms: twice a few milliseconds is scheduler noise on a shared 2-core
- * machine, not a stall; a stall is seconds); every event of the 50 sessions applied once, every
+ * <p>What must hold: the interrupt -> cancel p99 with the flood within 2x of the p99 without it, judged
+ * on the median of the rounds' p99s (one round's hiccup on a shared 2-core machine, a GC or another
+ * process, is not the flood's doing, and a flood that stalls a partition slows every flooded round),
+ * both floored at {@value #P99_FLOOR_MS} ms (twice a few milliseconds is scheduler noise, not a stall);
+ * and no flooded round's p99 near a stall ({@value #STALL_MS} ms: the stall this guards against was
+ * 2 to 7 s); every event of the 50 sessions applied once, every
  * interrupt applied and acknowledged once, exactly one {@code response.cancel} per interrupt upstream;
  * and the flooding session in its documented state: RECOVERING with advice {@code event_order_broken}
  * (its held events dropped past the byte budget), its every request accepted (202).
@@ -69,6 +72,7 @@ class FloodIsolationIT {
   private static final int MEASURED_PAIRS = 5;
   private static final int INTERRUPTS_PER_SECOND = 100;
   private static final long P99_FLOOR_MS = 20;
+  private static final long STALL_MS = 1_000;
   private static final int PARTITIONS = 3;
 
   @Test
@@ -115,6 +119,8 @@ class FloodIsolationIT {
       Histogram flooded = new Histogram(60_000, 3);
       Histogram floodedMates = new Histogram(60_000, 3);
       Histogram quietMates = new Histogram(60_000, 3);
+      List<Long> quietRoundP99s = new ArrayList<>();
+      List<Long> floodedRoundP99s = new ArrayList<>();
       int rounds = 0;
       for (int pair = 0; pair <= MEASURED_PAIRS; pair++) {
         for (boolean flood : new boolean[] {false, true}) {
@@ -125,6 +131,7 @@ class FloodIsolationIT {
               flood ? "on " : "off", describe(round));
           if (pair > 0) {
             (flood ? flooded : quiet).add(round);
+            (flood ? floodedRoundP99s : quietRoundP99s).add(round.getValueAtPercentile(99));
             for (Member m : members) {
               if (partitionMates.contains(m.id)) {
                 (flood ? floodedMates : quietMates).recordValue(m.lastLatencyMs());
@@ -140,10 +147,12 @@ class FloodIsolationIT {
           partitionMates.size(), describe(quietMates), describe(floodedMates));
       System.out.printf("       flood: %s%n", flooder.describe());
 
-      // 1. the others' latency: within 2x of the same run without the flood
-      long quietP99 = Math.max(P99_FLOOR_MS, quiet.getValueAtPercentile(99));
-      assertThat(flooded.getValueAtPercentile(99)).as("interrupt -> cancel p99 with the flood, vs %d ms without",
-          quiet.getValueAtPercentile(99)).isLessThanOrEqualTo(2 * quietP99);
+      // 1. the others' latency: within 2x of the same run without the flood, and never a stall
+      System.out.printf("       rounds' p99 without the flood %s, with it %s (ms)%n", quietRoundP99s, floodedRoundP99s);
+      long quietP99 = Math.max(P99_FLOOR_MS, median(quietRoundP99s));
+      assertThat(median(floodedRoundP99s)).as("median of the rounds' interrupt -> cancel p99 with the flood %s, "
+          + "vs without %s", floodedRoundP99s, quietRoundP99s).isLessThanOrEqualTo(2 * quietP99);
+      assertThat(floodedRoundP99s).as("no flooded round near a stall").allMatch(p99 -> p99 < STALL_MS);
 
       // 2. none of their events lost or doubled
       for (Member m : members) {
@@ -255,6 +264,11 @@ class FloodIsolationIT {
 
   private static int partition(String key) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   private static String describe(Histogram h) {
