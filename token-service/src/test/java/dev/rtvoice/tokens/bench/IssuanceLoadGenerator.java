@@ -319,7 +319,14 @@ public final class IssuanceLoadGenerator {
     // outbox (the default) or kafka: where an answer waits for its event; a fresh outbox per run
     env.put("TOKEN_EVENT_DURABILITY", System.getenv().getOrDefault("TOKEN_EVENT_DURABILITY", "outbox"));
     env.put("TOKEN_OUTBOX_DIR", java.nio.file.Files.createTempDirectory("bench-token-outbox-").toString());
-    System.out.println("events made durable in: " + env.get("TOKEN_EVENT_DURABILITY"));
+    // the outbox's other settings (TOKEN_OUTBOX_FSYNC, TOKEN_OUTBOX_FSYNC_INTERVAL, ...) from this environment
+    System.getenv().forEach((name, value) -> {
+      if (name.startsWith("TOKEN_OUTBOX_") && !name.equals("TOKEN_OUTBOX_DIR")) {
+        env.put(name, value);
+      }
+    });
+    System.out.println("events made durable in: " + env.get("TOKEN_EVENT_DURABILITY") + " " + env.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("TOKEN_OUTBOX_FSYNC")).map(Object::toString).toList());
     ServiceRuntime tokens = null;
     Process process = null;
     int servicePort;
