@@ -214,10 +214,11 @@ class CallCreationIT {
     assertThat(rejected.payload().getString("operation")).isEqualTo("call");
     assertThat(rejected.payload().getInteger("status")).isEqualTo(401);
 
-    // upstream refused the request itself
+    // upstream refused the offer: the client's fault, a 400 (a hostile offer moves no 5xx rate)
     callFault(400, 1, 0);
-    assertThat(call("grace", "g5", new JsonObject().put("sdp", OFFER)).error().getString("code"))
-        .isEqualTo("upstream_rejected_request");
+    Http.Response refusedOffer = call("grace", "g5", new JsonObject().put("sdp", OFFER));
+    assertThat(refusedOffer.status()).isEqualTo(400);
+    assertThat(refusedOffer.error().getString("code")).isEqualTo("offer_rejected");
 
     // silence past the attempt's timeout (500 ms here): 504, and not sent again (the call may exist)
     callFault(0, 2, 1_500);

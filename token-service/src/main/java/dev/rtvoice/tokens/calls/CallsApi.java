@@ -158,12 +158,20 @@ public final class CallsApi {
               + (check == HandleCheck.Result.OTHER_USER ? "user" : "device"), null, -1);
       return null;
     }
-    // a session revoked for a reused rotation token makes no more calls, whichever of its tokens is shown
-    if (families.decide(handle.sessionId(), handle.generation(), clock.millis()).verdict()
-        == RotationFamilies.Verdict.REVOKED) {
+    // a session revoked for a reused rotation token makes no more calls, whichever of its tokens is shown;
+    // a token replaced by a rotation or refresh (older than the replay grace allows) makes none either
+    RotationFamilies.Verdict verdict = families.decide(handle.sessionId(), handle.generation(), clock.millis())
+        .verdict();
+    if (verdict == RotationFamilies.Verdict.REVOKED) {
       deny(new Request(ctx, startNanos, caller, deviceId, handle.sessionId(), null, null), "session_expired",
           "revoked", 401, "session_expired", "this session was revoked because one of its rotation tokens was used "
               + "twice: start a new session", new JsonObject().put("reissue_token", true), -1);
+      return null;
+    }
+    if (verdict == RotationFamilies.Verdict.REUSED) {
+      deny(new Request(ctx, startNanos, caller, deviceId, handle.sessionId(), null, null), "session_expired",
+          "superseded", 401, "session_expired", "this rotation token was replaced by a newer one: use the latest, "
+              + "or start a new session", new JsonObject().put("reissue_token", true), -1);
       return null;
     }
     var minted = SessionIds.settingsOf(handle.sessionId());
@@ -261,9 +269,16 @@ public final class CallsApi {
           failure.retryAfterMs() >= 0 ? failure.retryAfterMs() : 1_000);
       case TIMEOUT, UNREACHABLE -> finish(request.ctx(), request.startNanos(), 504, "upstream_timeout",
           "upstream did not answer in time (" + failed.attempts() + " attempt(s)); no call was confirmed", null);
-      case REQUEST_REJECTED -> finish(request.ctx(), request.startNanos(), 502, "upstream_rejected_request",
-          "upstream refused the call (HTTP " + failure.status() + "): the offer or the session was not accepted",
-          null);
+      // upstream's 400/422 to a call is about what the client sent (the offer: the session part is ours and
+      // checked): a client fault, not a server error that would move 5xx rates and alerts
+      case REQUEST_REJECTED -> {
+        boolean offer = failure.status() == 400 || failure.status() == 422;
+        finish(request.ctx(), request.startNanos(), offer ? 400 : 502,
+            offer ? "offer_rejected" : "upstream_rejected_request",
+            offer ? "upstream refused the SDP offer (HTTP " + failure.status() + "): send the offer of a fresh "
+                + "RTCPeerConnection with an audio m-line"
+                : "upstream refused the call (HTTP " + failure.status() + ")", null);
+      }
       default -> finish(request.ctx(), request.startNanos(), 502, "upstream_error",
           "upstream failed (" + failed.attempts() + " attempt(s))", null);
     }

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OpenAI's {@code POST /v1/realtime/calls} with the API key, as OpenAI recommends for servers: a
@@ -31,8 +33,11 @@ import java.util.regex.Pattern;
  * Authorization header; upstream's error bodies are neither logged nor returned.
  */
 public final class UpstreamCalls {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamCalls.class);
   static final int MAX_ANSWER_BYTES = 64 * 1024;
   private static final Pattern LOCATION = Pattern.compile("/v1/realtime/calls/([A-Za-z0-9_-]{1,128})/?$");
+  private static final int HANGUP_ATTEMPTS = 3;
+  private static final long HANGUP_RETRY_MS = 500;
 
   private final Vertx vertx;
   private final WebClient client;
@@ -141,6 +146,11 @@ public final class UpstreamCalls {
     String callId = callIdOf(response.getHeader("Location"));
     Buffer body = response.body();
     if (callId == null || body == null || body.length() > MAX_ANSWER_BYTES || !body.toString().startsWith("v=0")) {
+      if (callId != null) {
+        // the call exists but nobody can use its answer: end it rather than let it bill until the cap
+        hangup(callId).onFailure(e -> LOG.error("call {} answered unusably could not be hung up ({}): it runs "
+            + "until upstream ends it", callId, e.getMessage()));
+      }
       return new Attempt(null, UpstreamFailure.of(UpstreamFailure.Kind.INVALID_RESPONSE),
           "upstream's answer has no call id in Location or no SDP answer");
     }
@@ -170,12 +180,29 @@ public final class UpstreamCalls {
    * best effort, so an orphan does not run and bill until upstream's own cap.
    */
   public Future<Void> hangup(String callId) {
-    return client.postAbs(callsUrl + "/" + callId + "/hangup")
+    return hangup(callId, 1);
+  }
+
+  /** A 2xx or a 404 (gone already) ends it; a 5xx, a 429 or no answer is tried again, a few times. */
+  private Future<Void> hangup(String callId, int attempt) {
+    Future<Integer> status = client.postAbs(callsUrl + "/" + callId + "/hangup")
         .putHeader("Authorization", authorization)
         .timeout(attemptTimeoutMs)
         .send()
-        .compose(r -> r.statusCode() / 100 == 2 ? Future.<Void>succeededFuture()
-            : Future.failedFuture("upstream answered HTTP " + r.statusCode() + " to the hangup"));
+        .map(HttpResponse::statusCode)
+        .otherwise(-1);
+    return status.compose(code -> {
+      if (code / 100 == 2 || code == 404) {
+        return Future.succeededFuture();
+      }
+      if ((code == -1 || code == 429 || code >= 500) && attempt < HANGUP_ATTEMPTS) {
+        Promise<Void> again = Promise.promise();
+        vertx.setTimer(HANGUP_RETRY_MS * attempt, t -> hangup(callId, attempt + 1).onComplete(again));
+        return again.future();
+      }
+      return Future.failedFuture("upstream answered " + (code == -1 ? "nothing" : "HTTP " + code) + " to the hangup"
+          + " after " + attempt + " attempt(s)");
+    });
   }
 
   private static long elapsedMs(long startNanos) {
