@@ -53,12 +53,6 @@ public final class StateView {
   public record Entry(String sessionId, Phase phase, long version, int commandPartition, long eventTimeMs,
                       Advice advice, byte[] snapshot, CompactSnapshot.Shape shape, String userId, String tenantId,
                       long startedAtMs, boolean liveCall) {
-    /** Whether this session began before {@code other} (start time, then id): the older keeps its call. */
-    public boolean olderThan(long otherStartedAtMs, String otherSessionId) {
-      return startedAtMs < otherStartedAtMs
-          || startedAtMs == otherStartedAtMs && sessionId.compareTo(otherSessionId) < 0;
-    }
-
     /** The snapshot as written (the fields left out of the stored bytes put back). */
     public JsonObject snapshotJson() {
       return CompactSnapshot.json(snapshot, shape);

@@ -667,24 +667,24 @@ public final class SessionOwnerVerticle extends VerticleBase {
   // ---- budgets ----
 
   /**
-   * A session's first call started: its user's (and tenant's) live calls are counted in the read view,
-   * every instance's sessions. Only sessions that began before this one count, so of two sessions over
-   * a budget it is always the newer that ends, whichever instance checks first; a session whose
-   * snapshot the view has not read yet (milliseconds) is not counted, so a budget can be exceeded
-   * briefly, never wrongly enforced against the older session.
+   * A session's first call started: its user's (and tenant's) other live calls are counted in the read
+   * view, every instance's sessions, whenever those sessions began: the call that would go over a budget
+   * is the one refused, so no order of starting calls (and no start time a client claims) gets past it.
+   * A call whose snapshot the view has not read yet (milliseconds) is not counted, so two first calls
+   * within that window can both pass, or, rarely, both be refused.
    */
   private void checkConcurrency(String sid, OwnedSession o) {
     SessionState s = o.state;
     int userMax = config.calls().maxConcurrentPerUser();
     long users = 1 + view.liveCallsOfUser(s.userId()).stream()
-        .filter(e -> !e.sessionId().equals(sid) && e.olderThan(s.startedAtMs(), sid)).count();
+        .filter(e -> !e.sessionId().equals(sid)).count();
     Input over = null;
     if (users > userMax) {
       over = new Input.BudgetExceeded("user", "concurrency", users, userMax, s.eventTimeMs());
     } else if (s.tenantId() != null) {
       int tenantMax = config.calls().maxConcurrentPerTenant();
       long tenants = 1 + view.liveCallsOfTenant(s.tenantId()).stream()
-          .filter(e -> !e.sessionId().equals(sid) && e.olderThan(s.startedAtMs(), sid)).count();
+          .filter(e -> !e.sessionId().equals(sid)).count();
       if (tenants > tenantMax) {
         over = new Input.BudgetExceeded("tenant", "concurrency", tenants, tenantMax, s.eventTimeMs());
       }

@@ -10,7 +10,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,7 @@ public final class CallHangups {
   private static final Logger LOG = LoggerFactory.getLogger(CallHangups.class);
   static final int MAX_ATTEMPTS = 4;
   private static final long REQUEST_TIMEOUT_MS = 5_000;
+  private static final long STOP_GRACE_MS = 5_000;
 
   /** How one hang-up ended. */
   public enum Result { HUNG_UP, ALREADY_GONE, FAILED, DISABLED }
@@ -37,6 +42,7 @@ public final class CallHangups {
   private final UpstreamSettings settings;
   private final HttpClient client;
   private final MeterRegistry registry;
+  private final Set<Future<Result>> inFlight = new HashSet<>();
 
   public CallHangups(Vertx vertx, UpstreamSettings settings, MeterRegistry registry) {
     this.vertx = vertx;
@@ -54,8 +60,10 @@ public final class CallHangups {
       return Future.succeededFuture(Result.DISABLED);
     }
     Promise<Result> done = Promise.promise();
+    inFlight.add(done.future());
     attempt(callId, reason, 1, done);
-    return done.future().onSuccess(r -> count(reason, r.name().toLowerCase(java.util.Locale.ROOT)));
+    return done.future().onComplete(r -> inFlight.remove(done.future()))
+        .onSuccess(r -> count(reason, r.name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   private void attempt(String callId, String reason, int n, Promise<Result> done) {
@@ -91,7 +99,16 @@ public final class CallHangups {
         .tag("reason", reason).tag("result", result).register(registry).increment();
   }
 
+  /**
+   * Lets the hang-ups under way finish (their retries included, at most {@link #STOP_GRACE_MS}) before the
+   * client closes: a decision to hang up is durable already and is not run again after a restart.
+   */
   public Future<Void> close() {
-    return client == null ? Future.succeededFuture() : client.close();
+    if (client == null) {
+      return Future.succeededFuture();
+    }
+    Future<?> pending = inFlight.isEmpty() ? Future.succeededFuture()
+        : Future.join(new ArrayList<>(inFlight)).timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
+    return pending.transform(ar -> client.close());
   }
 }

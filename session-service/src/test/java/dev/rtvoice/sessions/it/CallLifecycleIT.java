@@ -77,7 +77,7 @@ class CallLifecycleIT {
       assertThat(after.getJsonObject("counters").getInteger("refused"))
           .isEqualTo(before.getJsonObject("counters").getInteger("refused"));
 
-      // (d) concurrency, per user: the newer session of the same user ends, its call hung up
+      // (d) concurrency, per user: the call that goes over the budget ends its session, its call hung up
       Harness.Client first = client(service, "user-busy", null);
       String firstCall = callId();
       send(first, "client.connected", "call_id", firstCall);
@@ -96,6 +96,19 @@ class CallLifecycleIT {
       assertThat(over.getLong("max")).isEqualTo(1L);
       assertThat(payload(kafka, events, second.sessionId, EventType.SESSION_CALL_HUNG_UP).getMap())
           .containsEntry("call_id", secondCall).containsEntry("reason", "budget_exceeded");
+
+      // a session that claims an earlier start than the live one gets no precedence (a client's claim of
+      // time, and the order in which sessions start their calls, cannot get past the budget)
+      Harness.Client backdated = client(service, "user-busy", null);
+      String backdatedCall = callId();
+      synchronized (backdated) {
+        backdated.now = System.currentTimeMillis() - 20_000;
+        backdated.send("client.connected", "call_id", backdatedCall);
+      }
+      assertThat(backdated.awaitPhase("ENDED").getString("end_reason")).isEqualTo("budget_exceeded");
+      awaitHungUp(sim, backdatedCall);
+      assertThat(first.get().json().getString("phase")).isEqualTo("LISTENING");
+      assertThat(sim.call(firstCall).getValue("ended")).isNull();
 
       // ... and per tenant (two users of one tenant)
       Harness.Client acme1 = client(service, "user-acme-1", "acme");
