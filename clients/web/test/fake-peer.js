@@ -89,3 +89,47 @@ export class FakePeerConnection extends EventTarget {
     this.iceConnectionState = 'closed';
   }
 }
+
+/** The SDP offer the fake peers make: one audio m-line, as a browser's would have. */
+export const OFFER = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+
+/**
+ * A peer that makes its offer at once (ICE gathering complete), keeps its tracks and senders, and opens
+ * its data channel when the answer is applied: what a server-side call creation needs.
+ */
+export class OfferingPeer extends FakePeerConnection {
+  constructor() {
+    super();
+    this.tracks = [];
+    this.iceGatheringState = 'complete';
+    this.remote = null;
+    this.senders = [];
+  }
+
+  addTrack(track) {
+    this.tracks.push(track);
+    this.senders.push({ track, replaceTrack: async (t) => { this.senders[0].track = t; } });
+  }
+
+  getSenders() {
+    return this.senders;
+  }
+
+  createDataChannel(label) {
+    this.dc = new FakeDataChannel(label);
+    return this.dc;
+  }
+
+  async createOffer() {
+    return { type: 'offer', sdp: OFFER };
+  }
+
+  async setLocalDescription(d) {
+    this.localDescription = d;
+  }
+
+  async setRemoteDescription(d) {
+    this.remote = d;
+    queueMicrotask(() => this.dc.open());
+  }
+}

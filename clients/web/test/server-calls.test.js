@@ -9,50 +9,13 @@ import { RealtimeVoiceClient } from '../src/realtime-voice-client.js';
 import { Phase } from '../src/state-mirror.js';
 import { localPlan } from '../src/recovery-controller.js';
 import { fakeFetch } from './fake-fetch.js';
-import { FakeDataChannel, FakePeerConnection } from './fake-peer.js';
+import { OFFER, OfferingPeer } from './fake-peer.js';
 
 const T0 = 1_800_000_000_000;
-const OFFER = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const ANSWER = 'v=0\r\no=- 2 2 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const CALLS = 'http://tokens/v1/realtime/calls';
 
 /** An RTCPeerConnection as far as the on-ramp uses it. */
-class OfferingPeer extends FakePeerConnection {
-  constructor() {
-    super();
-    this.tracks = [];
-    this.iceGatheringState = 'complete';
-    this.remote = null;
-    this.senders = [];
-  }
-
-  addTrack(track) {
-    this.tracks.push(track);
-    this.senders.push({ track, replaceTrack: async (t) => { this.senders[0].track = t; } });
-  }
-
-  getSenders() {
-    return this.senders;
-  }
-
-  createDataChannel(label) {
-    this.dc = new FakeDataChannel(label);
-    return this.dc;
-  }
-
-  async createOffer() {
-    return { type: 'offer', sdp: OFFER };
-  }
-
-  async setLocalDescription(d) {
-    this.localDescription = d;
-  }
-
-  async setRemoteDescription(d) {
-    this.remote = d;
-    queueMicrotask(() => this.dc.open());
-  }
-}
 
 /** token-service's 201: a new session with its rotation token, or a call of the session named by one. */
 function created(n, body) {

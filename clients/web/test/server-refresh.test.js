@@ -7,47 +7,12 @@ import { FakeClock } from '../src/clock.js';
 import { RealtimeVoiceClient } from '../src/realtime-voice-client.js';
 import { localPlan } from '../src/recovery-controller.js';
 import { fakeFetch } from './fake-fetch.js';
-import { FakeDataChannel, FakePeerConnection } from './fake-peer.js';
+import { OFFER, OfferingPeer } from './fake-peer.js';
 
 const T0 = 1_800_000_000_000;
-const OFFER = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const ANSWER = 'v=0\r\no=- 2 2 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const CALLS = 'http://tokens/v1/realtime/calls';
 const REFRESH = 'http://tokens/v1/sessions/sess_srv/refresh';
-
-class OfferingPeer extends FakePeerConnection {
-  constructor() {
-    super();
-    this.iceGatheringState = 'complete';
-    this.senders = [];
-  }
-
-  addTrack(track) {
-    this.senders.push({ track, replaceTrack: async (t) => { this.senders[0].track = t; } });
-  }
-
-  getSenders() {
-    return this.senders;
-  }
-
-  createDataChannel(label) {
-    this.dc = new FakeDataChannel(label);
-    return this.dc;
-  }
-
-  async createOffer() {
-    return { type: 'offer', sdp: OFFER };
-  }
-
-  async setLocalDescription(d) {
-    this.localDescription = d;
-  }
-
-  async setRemoteDescription(d) {
-    this.remote = d;
-    queueMicrotask(() => this.dc.open());
-  }
-}
 
 function setup(state) {
   const clock = new FakeClock(T0);
