@@ -1,9 +1,9 @@
 package dev.rtvoice.sessions.domain;
 
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionBudgetExceededPayload;
+import dev.rtvoice.common.event.payload.SessionCallHungUpPayload;
+import dev.rtvoice.common.event.payload.SessionRolloverPayload;
 import dev.rtvoice.sessions.domain.Decision.Effect;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The upstream call's life: which call the session holds and since when, the hand-over to a new call
@@ -47,13 +47,7 @@ final class Calls {
     if (handover) {
       s.rollovers++;
       s.rollover = null;
-      Map<String, Object> payload = new LinkedHashMap<>();
-      payload.put("outcome", "completed");
-      payload.put("old_call_id", old);
-      payload.put("new_call_id", e.callId());
-      payload.put("gap_ms", e.gapMs());
-      payload.put("rollovers", s.rollovers);
-      d.emit(EventType.SESSION_ROLLOVER, payload, t);
+      d.emit(new SessionRolloverPayload.Completed(old, e.callId(), e.gapMs(), s.rollovers), t);
     }
     if (oldLive) {
       hangUp(d, old, handover ? ROLLOVER_OLD_CALL : REPLACED, t);
@@ -70,12 +64,7 @@ final class Calls {
     if (s.rollover == null) {
       String why = gone ? Rollover.SESSION_EXPIRED : s.rolloverDue ? Rollover.CALL_AGE : Rollover.REQUESTED;
       s.rollover = new Rollover(why, t, t + settings.calls().rolloverDeadlineMs());
-      Map<String, Object> payload = new LinkedHashMap<>();
-      payload.put("outcome", "planned");
-      payload.put("reason", why);
-      payload.put("call_id", s.callId);
-      payload.put("deadline_ms", s.rollover.deadlineMs());
-      d.emit(EventType.SESSION_ROLLOVER, payload, t);
+      d.emit(new SessionRolloverPayload.Planned(why, s.callId, s.rollover.deadlineMs()), t);
     }
     moves.applied(s, d);
     if (gone) {
@@ -117,11 +106,7 @@ final class Calls {
   void rolloverFailed(SessionState s, Decision d, String reason, long t) {
     String planned = s.callId;
     s.rollover = null;
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("outcome", "failed");
-    payload.put("reason", reason);
-    payload.put("call_id", planned);
-    d.emit(EventType.SESSION_ROLLOVER, payload, t);
+    d.emit(new SessionRolloverPayload.Failed(reason, planned), t);
   }
 
   /** The call reached {@code ROLLOVER_AFTER}: the advice is given from the next quiet moment on. */
@@ -137,12 +122,7 @@ final class Calls {
     if (s.phase == Phase.ENDED) {
       return;
     }
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("scope", scope);
-    payload.put("limit", limit);
-    payload.put("value", value);
-    payload.put("max", max);
-    d.emit(EventType.SESSION_BUDGET_EXCEEDED, payload, t);
+    d.emit(new SessionBudgetExceededPayload(scope, limit, value, max), t);
     if (s.liveCall()) {
       hangUp(d, s.callId, BUDGET_EXCEEDED, t);
       s.callGone = true;
@@ -188,10 +168,7 @@ final class Calls {
   }
 
   private static void hangUp(Decision d, String callId, String reason, long t) {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("call_id", callId);
-    payload.put("reason", reason);
-    d.emit(EventType.SESSION_CALL_HUNG_UP, payload, t);
+    d.emit(new SessionCallHungUpPayload(callId, reason), t);
     d.effect(new Effect.HangUp(callId, reason));
   }
 }

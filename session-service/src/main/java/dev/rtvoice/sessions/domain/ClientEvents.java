@@ -1,8 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
-import dev.rtvoice.common.event.EventType;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.rtvoice.common.event.payload.SessionIceFailedPayload;
 
 /**
  * The client's own reports ({@code client.*}): its connection to upstream (which also tells the
@@ -38,9 +36,7 @@ final class ClientEvents {
         moves.applied(s, d);
         if ("failed".equals(e.iceState())) {
           s.count(Counter.ICE_FAILURES);
-          Map<String, Object> payload = new LinkedHashMap<>();
-          payload.put("ice_state", e.iceState());
-          d.emit(EventType.SESSION_ICE_FAILED, payload, t);
+          d.emit(new SessionIceFailedPayload(e.iceState()), t);
         }
       }
       case CLIENT_NETWORK_CHANGED -> {

@@ -1,5 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
+import dev.rtvoice.common.event.payload.SessionEventPayload;
 import dev.rtvoice.common.event.EventType;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,15 @@ public final class Decision {
     NOTHING
   }
 
-  /** A derived event for {@code realtime.session.events}. */
-  public record Emitted(EventType type, Map<String, Object> payload, long occurredAtMs) {}
+  /**
+   * A derived event for {@code realtime.session.events}: its payload as common's record of its type
+   * (the owner encodes it with {@code SessionEventCodecs}).
+   */
+  public record Emitted(SessionEventPayload payload, long occurredAtMs) {
+    public EventType type() {
+      return payload.type();
+    }
+  }
 
   /** A latency sample for {@code realtime.latency.samples}. */
   public record LatencySample(String stage, long valueMs, int turn, String platform, long occurredAtMs) {}
@@ -119,8 +127,8 @@ public final class Decision {
     }
   }
 
-  void emit(EventType type, Map<String, Object> payload, long atMs) {
-    events.add(new Emitted(type, payload, atMs));
+  void emit(SessionEventPayload payload, long atMs) {
+    events.add(new Emitted(payload, atMs));
   }
 
   void sample(LatencySample sample) {

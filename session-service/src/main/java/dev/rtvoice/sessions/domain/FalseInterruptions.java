@@ -1,8 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
-import dev.rtvoice.common.event.EventType;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.rtvoice.common.event.payload.SessionFalseInterruptionPayload;
 
 /**
  * The false-interruption policy ({@code INTERRUPT_MIN_SPEECH_MS}, {@code INTERRUPT_MIN_WORDS}): speech
@@ -70,12 +68,7 @@ final class FalseInterruptions {
     long stoppedAt = s.pending.stoppedAtMs >= 0 ? s.pending.stoppedAtMs : t;
     long speechMs = Math.max(0, stoppedAt - s.pending.startedAtMs);
     s.count(Counter.FALSE_INTERRUPTIONS);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("response_id", s.responseId);
-    payload.put("speech_ms", speechMs);
-    payload.put("words", words < 0 ? null : words);
-    payload.put("reason", reason);
-    d.emit(EventType.SESSION_FALSE_INTERRUPTION, payload, t);
+    d.emit(new SessionFalseInterruptionPayload(s.responseId, speechMs, words < 0 ? null : words, reason), t);
     moves.move(s, d, Phase.SPEAKING, "false_interruption", t);
   }
 

@@ -2,7 +2,8 @@ package dev.rtvoice.sessions.domain;
 
 import static dev.rtvoice.sessions.domain.Decision.Outcome.DUPLICATE;
 
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionInterruptRecoveredPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptedPayload;
 import dev.rtvoice.sessions.domain.Decision.Effect;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -100,14 +101,8 @@ final class Interrupts {
     Moves.forgetResponse(s);
     s.lastInterruptId = interruptId;
     s.count(Counter.INTERRUPTS);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("interrupt_id", i.id);
-    payload.put("response_id", rid);
-    payload.put("phase_before", before.name());
-    payload.put("audio_end_ms", audioEndMs);
-    payload.put("delivered_audio_ms", delivered < 0 ? null : delivered);
-    payload.put("truncate_audio_end_ms", truncateAt < 0 ? null : truncateAt);
-    d.emit(EventType.SESSION_INTERRUPTED, payload, t);
+    d.emit(new SessionInterruptedPayload(i.id, rid, before.name(), audioEndMs, delivered < 0 ? null : delivered,
+        truncateAt < 0 ? null : truncateAt), t);
     if (sidebandOpen) {
       d.effect(new Effect.CancelUpstream(i.id, rid));
     }
@@ -120,10 +115,7 @@ final class Interrupts {
     Interrupt i = s.interrupt;
     s.interrupt = null;
     s.count(Counter.INTERRUPTS_RECOVERED);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("interrupt_id", i.id);
-    payload.put("duration_ms", Math.max(0, t - i.startedAtMs));
-    d.emit(EventType.SESSION_INTERRUPT_RECOVERED, payload, t);
+    d.emit(new SessionInterruptRecoveredPayload(i.id, Math.max(0, t - i.startedAtMs)), t);
     moves.move(s, d, Phase.LISTENING, cause, t);
   }
 

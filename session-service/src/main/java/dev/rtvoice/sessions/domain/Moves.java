@@ -4,10 +4,10 @@ import static dev.rtvoice.sessions.domain.Decision.Outcome.APPLIED;
 import static dev.rtvoice.sessions.domain.Decision.Outcome.DUPLICATE;
 import static dev.rtvoice.sessions.domain.Decision.Outcome.REFUSED;
 
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionEndedPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptRecoveryFailedPayload;
+import dev.rtvoice.common.event.payload.SessionPhaseChangedPayload;
 import dev.rtvoice.sessions.domain.Decision.Effect;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What every event family does the same way: the outcome of an input with its counter, a phase
@@ -54,12 +54,7 @@ final class Moves {
     } else {
       s.thinkingDeadlineMs = -1;
     }
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("from", from.name());
-    payload.put("to", to.name());
-    payload.put("cause", cause);
-    payload.put("turn", s.turn);
-    d.emit(EventType.SESSION_PHASE_CHANGED, payload, t);
+    d.emit(new SessionPhaseChangedPayload(from.name(), to.name(), cause, s.turn), t);
   }
 
   void recovering(SessionState s, Decision d, String cause, long t) {
@@ -79,11 +74,9 @@ final class Moves {
     s.endReason = reason;
     forgetResponse(s);
     clearHeld(s);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("reason", reason);
-    payload.put("turns", s.turn);
+    SessionEndedPayload ended = new SessionEndedPayload(reason, s.turn);
     move(s, d, Phase.ENDED, reason, t);
-    d.emit(EventType.SESSION_ENDED, payload, t);
+    d.emit(ended, t);
     d.effect(new Effect.CloseSideband());
   }
 
@@ -101,10 +94,7 @@ final class Moves {
     }
     s.interrupt = null;
     s.count(Counter.INTERRUPTS_FAILED);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("interrupt_id", i.id);
-    payload.put("reason", reason);
-    d.emit(EventType.SESSION_INTERRUPT_RECOVERY_FAILED, payload, t);
+    d.emit(new SessionInterruptRecoveryFailedPayload(i.id, reason), t);
   }
 
   /** No current response any more (or a new one): its ids and its audio measure go. */

@@ -1,6 +1,7 @@
 package dev.rtvoice.sessions.domain;
 
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionIceRestartPayload;
+import dev.rtvoice.common.event.payload.SessionReconnectPayload;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +50,7 @@ final class Recoveries {
     RecoveryPlan plan = RecoveryPlan.plan(r.reason(), s.secretExpiresAtMs, r.wallMs(), settings.rotationLeadMs());
     if (RecoveryPlan.ROLLOVER.equals(plan.recoveryClass())) {
       // a hand-over: the old call keeps playing (unless it is gone) while the client prepares the new one
-      Map<String, Object> reconnect = new LinkedHashMap<>();
-      reconnect.put("class", plan.recoveryClass());
-      reconnect.put("reason", plan.reason());
-      d.emit(EventType.SESSION_RECONNECT, reconnect, t);
+      d.emit(new SessionReconnectPayload(plan.recoveryClass(), plan.reason()), t);
       calls.planRollover(s, d, plan, t);
       s.lastRecoveryId = r.recoveryId();
       d.reply(reply(s, "applied", plan));
@@ -62,14 +60,9 @@ final class Recoveries {
     moves.closeInterruptAsFailed(s, d, "recovery_requested", t);
     s.count(RecoveryPlan.TRANSPORT.equals(plan.recoveryClass()) ? Counter.RECONNECTS_TRANSPORT
         : Counter.RECONNECTS_SESSION);
-    Map<String, Object> reconnect = new LinkedHashMap<>();
-    reconnect.put("class", plan.recoveryClass());
-    reconnect.put("reason", plan.reason());
-    d.emit(EventType.SESSION_RECONNECT, reconnect, t);
+    d.emit(new SessionReconnectPayload(plan.recoveryClass(), plan.reason()), t);
     if (plan.iceRestart()) {
-      Map<String, Object> ice = new LinkedHashMap<>();
-      ice.put("reason", plan.reason());
-      d.emit(EventType.SESSION_ICE_RESTART, ice, t);
+      d.emit(new SessionIceRestartPayload(plan.reason()), t);
     }
     if (RecoveryPlan.SESSION.equals(plan.recoveryClass())) {
       // the advice was given and taken: the next session starts with clean ordering

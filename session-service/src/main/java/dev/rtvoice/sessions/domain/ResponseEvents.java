@@ -2,10 +2,8 @@ package dev.rtvoice.sessions.domain;
 
 import static dev.rtvoice.sessions.domain.Decision.Outcome.STALE;
 
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionStaleEventIgnoredPayload;
 import dev.rtvoice.sessions.domain.Decision.Effect;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Upstream's events about the assistant's side (the response's life from {@code response.created} to
@@ -205,11 +203,7 @@ final class ResponseEvents {
       return false;
     }
     s.count(Counter.STALE_EVENTS);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("response_id", rid);
-    payload.put("event_type", e.type().wire());
-    payload.put("reason", reason);
-    d.emit(EventType.SESSION_STALE_EVENT_IGNORED, payload, e.occurredAtMs());
+    d.emit(new SessionStaleEventIgnoredPayload(rid, e.type().wire(), reason), e.occurredAtMs());
     d.outcome(STALE, "response " + rid + " is " + (reason.equals("response_done") ? "done" : "cancelled"));
     return true;
   }

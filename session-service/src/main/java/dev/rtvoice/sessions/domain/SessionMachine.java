@@ -1,8 +1,6 @@
 package dev.rtvoice.sessions.domain;
 
-import dev.rtvoice.common.event.EventType;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.rtvoice.common.event.payload.SessionStartedPayload;
 
 /**
  * The per-session interruption state machine. Plain Java and deterministic: the same state and the
@@ -81,10 +79,7 @@ public final class SessionMachine {
   /** A new session: the caller created it in IDLE; this announces it. */
   public Decision start(SessionState s) {
     Decision d = new Decision();
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("user_id", s.userId);
-    payload.put("device_id", s.deviceId);
-    d.emit(EventType.SESSION_STARTED, payload, s.startedAtMs);
+    d.emit(new SessionStartedPayload(s.userId, s.deviceId), s.startedAtMs);
     return d;
   }
 

@@ -1,6 +1,12 @@
 package dev.rtvoice.sessions.metrics;
 
-import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionEndedPayload;
+import dev.rtvoice.common.event.payload.SessionEventPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptRecoveredPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptRecoveryFailedPayload;
+import dev.rtvoice.common.event.payload.SessionPhaseChangedPayload;
+import dev.rtvoice.common.event.payload.SessionReconnectPayload;
+import dev.rtvoice.common.event.payload.SessionStaleEventIgnoredPayload;
 import dev.rtvoice.sessions.domain.Decision;
 import dev.rtvoice.sessions.domain.Phase;
 import dev.rtvoice.sessions.domain.RecoveryPlan;
@@ -135,27 +141,31 @@ public final class SessionMetrics {
 
   /** Counts what a derived event says happened. */
   public void derived(Decision.Emitted e) {
-    Map<String, Object> p = e.payload();
-    EventType type = e.type();
-    switch (type) {
-      case SESSION_PHASE_CHANGED -> counter("session_phase_transitions_total", "from", (String) p.get("from"),
-          "to", (String) p.get("to")).increment();
+    SessionEventPayload p = e.payload();
+    switch (e.type()) {
+      case SESSION_PHASE_CHANGED -> {
+        SessionPhaseChangedPayload moved = (SessionPhaseChangedPayload) p;
+        counter("session_phase_transitions_total", "from", moved.from(), "to", moved.to()).increment();
+      }
       case SESSION_INTERRUPTED -> counter("session_interrupts_total").increment();
       case SESSION_INTERRUPT_RECOVERED -> {
         counter("session_interrupt_outcomes_total", "outcome", "recovered", "reason", "").increment();
-        interruptRecovery.record(Duration.ofMillis(((Number) p.get("duration_ms")).longValue()));
+        interruptRecovery.record(Duration.ofMillis(((SessionInterruptRecoveredPayload) p).durationMs()));
       }
       case SESSION_INTERRUPT_RECOVERY_FAILED -> counter("session_interrupt_outcomes_total", "outcome", "failed",
-          "reason", bounded((String) p.get("reason"), FAIL_REASONS)).increment();
-      case SESSION_STALE_EVENT_IGNORED -> counter("session_stale_events_total", "reason", (String) p.get("reason"))
-          .increment();
-      case SESSION_RECONNECT -> counter("session_reconnects_total", "class", (String) p.get("class"), "reason",
-          RecoveryPlan.labelOf((String) p.get("reason"))).increment();
+          "reason", bounded(((SessionInterruptRecoveryFailedPayload) p).reason(), FAIL_REASONS)).increment();
+      case SESSION_STALE_EVENT_IGNORED -> counter("session_stale_events_total", "reason",
+          ((SessionStaleEventIgnoredPayload) p).reason()).increment();
+      case SESSION_RECONNECT -> {
+        SessionReconnectPayload reconnect = (SessionReconnectPayload) p;
+        counter("session_reconnects_total", "class", reconnect.recoveryClass(), "reason",
+            RecoveryPlan.labelOf(reconnect.reason())).increment();
+      }
       case SESSION_ICE_RESTART -> counter("session_ice_restarts_total").increment();
       case SESSION_ICE_FAILED -> counter("session_ice_failures_total").increment();
       case SESSION_STARTED -> counter("session_started_total").increment();
-      case SESSION_ENDED -> counter("session_ended_total", "reason", bounded((String) p.get("reason"), END_REASONS))
-          .increment();
+      case SESSION_ENDED -> counter("session_ended_total", "reason",
+          bounded(((SessionEndedPayload) p).reason(), END_REASONS)).increment();
       default -> { }
     }
   }

@@ -8,6 +8,7 @@ import dev.rtvoice.sessions.domain.Decision;
 import dev.rtvoice.sessions.domain.Phase;
 import dev.rtvoice.sessions.domain.SessionState;
 import dev.rtvoice.sessions.kafka.EnvelopeWriter;
+import dev.rtvoice.sessions.kafka.SessionEvents;
 import dev.rtvoice.sessions.kafka.WriteFailures;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -128,11 +129,10 @@ final class Changes {
     t.outcomes.add(d.outcome());
     int n = 0;
     try {
-      // encoded now, straight from the decision's payload (no envelope, no deep copy): the bytes are
-      // what the decision said, whatever the session does later in this unit
+      // encoded now, straight from the decision's payload record through the shared codec (no envelope,
+      // no deep copy): the bytes are what the decision said, whatever the session does later in this unit
       for (Decision.Emitted e : d.events()) {
-        t.events.add(EnvelopeWriter.encode(idOf(keyBase, n++), e.type(), e.type().currentVersion(), sessionId,
-            Instant.ofEpochMilli(e.occurredAtMs()), recordedAt, SOURCE, e.payload()));
+        t.events.add(SessionEvents.encode(idOf(keyBase, n++), sessionId, e, recordedAt, SOURCE));
         t.emitted.add(e);
       }
       for (Decision.LatencySample s : d.samples()) {

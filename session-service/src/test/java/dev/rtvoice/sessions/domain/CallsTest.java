@@ -3,6 +3,7 @@ package dev.rtvoice.sessions.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionEventCodecs;
 import dev.rtvoice.sessions.domain.Decision.Effect;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ class CallsTest {
   }
 
   private static Map<String, Object> payload(Decision d, EventType type) {
-    return d.events().stream().filter(e -> e.type() == type).findFirst().orElseThrow().payload();
+    return SessionEventCodecs.encode(d.events().stream().filter(e -> e.type() == type).findFirst().orElseThrow()
+        .payload()).getMap();
   }
 
   @Nested

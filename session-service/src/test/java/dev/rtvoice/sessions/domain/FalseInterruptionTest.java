@@ -3,6 +3,7 @@ package dev.rtvoice.sessions.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionEventCodecs;
 import dev.rtvoice.sessions.domain.Decision.Effect;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,8 @@ class FalseInterruptionTest {
   }
 
   private static Map<String, Object> payload(List<Decision> ds, EventType type) {
-    return ds.stream().flatMap(d -> d.events().stream()).filter(e -> e.type() == type).findFirst().orElseThrow()
-        .payload();
+    return SessionEventCodecs.encode(ds.stream().flatMap(d -> d.events().stream()).filter(e -> e.type() == type)
+        .findFirst().orElseThrow().payload()).getMap();
   }
 
   @Test

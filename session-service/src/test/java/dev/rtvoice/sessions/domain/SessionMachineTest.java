@@ -3,6 +3,8 @@ package dev.rtvoice.sessions.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionEventCodecs;
+import dev.rtvoice.common.event.payload.SessionPhaseChangedPayload;
 import dev.rtvoice.sessions.domain.Decision.Outcome;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,8 @@ class SessionMachineTest {
   }
 
   private static Map<String, Object> payload(Decision d, EventType type) {
-    return d.events().stream().filter(e -> e.type() == type).findFirst().orElseThrow().payload();
+    return SessionEventCodecs.encode(d.events().stream().filter(e -> e.type() == type).findFirst().orElseThrow()
+        .payload()).getMap();
   }
 
   @Nested
@@ -118,7 +121,7 @@ class SessionMachineTest {
       assertThat(s.state.lastAckSeq()).isEqualTo(4);
       assertThat(s.state.heldCount()).isZero();
       assertThat(d2.events().stream().filter(e -> e.type() == EventType.SESSION_PHASE_CHANGED)
-          .map(e -> e.payload().get("to"))).containsExactly("THINKING", "SPEAKING");
+          .map(e -> ((SessionPhaseChangedPayload) e.payload()).to())).containsExactly("THINKING", "SPEAKING");
       assertThat(s.state.orderBroken()).isNull();
       assertThat(s.state.lastUserAudioSeq()).isEqualTo(2);
     }

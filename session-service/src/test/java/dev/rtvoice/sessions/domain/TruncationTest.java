@@ -3,6 +3,7 @@ package dev.rtvoice.sessions.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.payload.SessionEventCodecs;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,8 +17,8 @@ class TruncationTest {
   }
 
   private static Map<String, Object> interrupted(Decision d) {
-    return d.events().stream().filter(e -> e.type() == EventType.SESSION_INTERRUPTED).findFirst().orElseThrow()
-        .payload();
+    return SessionEventCodecs.encode(d.events().stream().filter(e -> e.type() == EventType.SESSION_INTERRUPTED)
+        .findFirst().orElseThrow().payload()).getMap();
   }
 
   @Test

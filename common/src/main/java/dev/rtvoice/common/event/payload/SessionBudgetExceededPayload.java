@@ -1,5 +1,7 @@
 package dev.rtvoice.common.event.payload;
 
+import dev.rtvoice.common.event.EventType;
+
 /**
  * The {@code session.budget_exceeded} payload (docs/events.md).
  *
@@ -7,4 +9,9 @@ package dev.rtvoice.common.event.payload;
  * @param limit {@code duration} or {@code concurrency}
  * @param value ms of session, or live calls counted with this one
  */
-public record SessionBudgetExceededPayload(String scope, String limit, long value, long max) {}
+public record SessionBudgetExceededPayload(String scope, String limit, long value, long max) implements SessionEventPayload {
+  @Override
+  public EventType type() {
+    return EventType.SESSION_BUDGET_EXCEEDED;
+  }
+}

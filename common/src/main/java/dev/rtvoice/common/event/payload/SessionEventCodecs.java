@@ -8,18 +8,94 @@ import static dev.rtvoice.common.event.payload.Fields.optionalInteger;
 import static dev.rtvoice.common.event.payload.Fields.optionalText;
 import static dev.rtvoice.common.event.payload.Fields.text;
 
+import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * JSON of the payloads of {@code realtime.session.events}, which session-service's state machine writes
- * (still as maps) and metrics-service's counters and turn traces read (still generically). Field names
- * and order are the ones session-service has always written, nullable fields included as an explicit
- * {@code null}, so a writer switched to these codecs changes no byte. A field the writer can leave null
- * decodes to null; every other field is required.
+ * JSON of the payloads of {@code realtime.session.events}: session-service's state machine builds the
+ * {@link SessionEventPayload} records and its owner writes them through {@link #encode(SessionEventPayload)};
+ * metrics-service's counters and turn traces read them through {@link #decode(EventType, JsonObject)}.
+ * Field names and order are the ones session-service has always written, nullable fields included as an
+ * explicit {@code null} (session-service's {@code SessionEventBytesTest} holds the bytes). A field the
+ * writer can leave null decodes to null; every other field is required, and a missing or mistyped one
+ * is an {@link InvalidEventException} naming {@code payload.<field>} (what a reader does with it is the
+ * reader's: metrics-service dead-letters the record and goes on). Unknown fields are ignored.
  */
 public final class SessionEventCodecs {
   private SessionEventCodecs() {}
+
+  /** Whether {@code type} is one of the payloads here (the derived events of {@code realtime.session.events}). */
+  public static boolean covers(EventType type) {
+    return switch (type) {
+      case SESSION_STARTED, SESSION_ENDED, SESSION_PHASE_CHANGED, SESSION_INTERRUPTED, SESSION_INTERRUPT_RECOVERED,
+          SESSION_INTERRUPT_RECOVERY_FAILED, SESSION_RECONNECT, SESSION_ICE_RESTART, SESSION_ICE_FAILED,
+          SESSION_STALE_EVENT_IGNORED, SESSION_FALSE_INTERRUPTION, SESSION_ROLLOVER, SESSION_BUDGET_EXCEEDED,
+          SESSION_CALL_HUNG_UP -> true;
+      default -> false;
+    };
+  }
+
+  /** Any session event's payload, as its own type's codec writes it. */
+  public static JsonObject encode(SessionEventPayload p) {
+    // Java 17: no pattern switch; the interface is sealed, so these are all the types
+    if (p instanceof SessionPhaseChangedPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionStartedPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionEndedPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionInterruptedPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionInterruptRecoveredPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionInterruptRecoveryFailedPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionReconnectPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionIceRestartPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionIceFailedPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionStaleEventIgnoredPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionFalseInterruptionPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionRolloverPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionBudgetExceededPayload x) {
+      return encode(x);
+    } else if (p instanceof SessionCallHungUpPayload x) {
+      return encode(x);
+    }
+    throw new IllegalArgumentException("not a session event payload: " + p);
+  }
+
+  /**
+   * The payload of an event of {@code type}, decoded by that type's codec.
+   *
+   * @throws InvalidEventException a required field missing, a field of the wrong type
+   * @throws IllegalArgumentException {@code type} is not one {@link #covers}
+   */
+  public static SessionEventPayload decode(EventType type, JsonObject json) {
+    return switch (type) {
+      case SESSION_STARTED -> decodeStarted(json);
+      case SESSION_ENDED -> decodeEnded(json);
+      case SESSION_PHASE_CHANGED -> decodePhaseChanged(json);
+      case SESSION_INTERRUPTED -> decodeInterrupted(json);
+      case SESSION_INTERRUPT_RECOVERED -> decodeInterruptRecovered(json);
+      case SESSION_INTERRUPT_RECOVERY_FAILED -> decodeInterruptRecoveryFailed(json);
+      case SESSION_RECONNECT -> decodeReconnect(json);
+      case SESSION_ICE_RESTART -> decodeIceRestart(json);
+      case SESSION_ICE_FAILED -> decodeIceFailed(json);
+      case SESSION_STALE_EVENT_IGNORED -> decodeStaleEventIgnored(json);
+      case SESSION_FALSE_INTERRUPTION -> decodeFalseInterruption(json);
+      case SESSION_ROLLOVER -> decodeRollover(json);
+      case SESSION_BUDGET_EXCEEDED -> decodeBudgetExceeded(json);
+      case SESSION_CALL_HUNG_UP -> decodeCallHungUp(json);
+      default -> throw new IllegalArgumentException(type + " has no session event payload");
+    };
+  }
 
   public static JsonObject encode(SessionStartedPayload p) {
     return new JsonObject().put("user_id", p.userId()).put("device_id", p.deviceId());

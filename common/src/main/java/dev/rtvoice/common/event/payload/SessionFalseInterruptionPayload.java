@@ -1,5 +1,7 @@
 package dev.rtvoice.common.event.payload;
 
+import dev.rtvoice.common.event.EventType;
+
 /**
  * The {@code session.false_interruption} payload (docs/events.md).
  *
@@ -7,4 +9,9 @@ package dev.rtvoice.common.event.payload;
  * @param words null when no transcript counted
  * @param reason {@code too_short}, {@code too_few_words} or {@code no_transcript}
  */
-public record SessionFalseInterruptionPayload(String responseId, long speechMs, Integer words, String reason) {}
+public record SessionFalseInterruptionPayload(String responseId, long speechMs, Integer words, String reason) implements SessionEventPayload {
+  @Override
+  public EventType type() {
+    return EventType.SESSION_FALSE_INTERRUPTION;
+  }
+}

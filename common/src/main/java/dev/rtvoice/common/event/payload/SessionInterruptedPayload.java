@@ -1,5 +1,7 @@
 package dev.rtvoice.common.event.payload;
 
+import dev.rtvoice.common.event.EventType;
+
 /**
  * The {@code session.interrupted} payload (docs/events.md).
  *
@@ -11,4 +13,9 @@ package dev.rtvoice.common.event.payload;
  * @param truncateAudioEndMs where the conversation item is truncated; null when it is not (an extra field)
  */
 public record SessionInterruptedPayload(String interruptId, String responseId, String phaseBefore, long audioEndMs,
-                                        Long deliveredAudioMs, Long truncateAudioEndMs) {}
+                                        Long deliveredAudioMs, Long truncateAudioEndMs) implements SessionEventPayload {
+  @Override
+  public EventType type() {
+    return EventType.SESSION_INTERRUPTED;
+  }
+}

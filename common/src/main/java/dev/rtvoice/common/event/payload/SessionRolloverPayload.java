@@ -1,11 +1,18 @@
 package dev.rtvoice.common.event.payload;
 
+import dev.rtvoice.common.event.EventType;
+
 /**
  * The {@code session.rollover} payload (docs/events.md): one shape per {@code outcome}.
  */
-public sealed interface SessionRolloverPayload {
+public sealed interface SessionRolloverPayload extends SessionEventPayload {
   /** The {@code outcome} field. */
   String outcome();
+
+  @Override
+  default EventType type() {
+    return EventType.SESSION_ROLLOVER;
+  }
 
   /**
    * A hand-over is planned.

@@ -9,6 +9,9 @@ import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +185,34 @@ class SessionEventCodecsTest {
         .isEqualTo(budget);
     assertField(SessionEventCodecs::decodeBudgetExceeded, b.copy().put("max", "10"), "payload.max");
     assertField(SessionEventCodecs::decodeBudgetExceeded, without(b, "scope"), "payload.scope");
+  }
+
+  @Test
+  void anyPayloadEncodesAndDecodesByItsType() {
+    List<SessionEventPayload> all = List.of(new SessionStartedPayload("u-1", null), new SessionEndedPayload("x", 1),
+        new SessionPhaseChangedPayload("IDLE", "LISTENING", null, 0),
+        new SessionInterruptedPayload("i", null, "THINKING", 0, null, null),
+        new SessionInterruptRecoveredPayload("i", 3), new SessionInterruptRecoveryFailedPayload("i", "ack_timeout"),
+        new SessionReconnectPayload("session", "x"), new SessionIceRestartPayload("ice_failed"),
+        new SessionIceFailedPayload("failed"), new SessionStaleEventIgnoredPayload("r", "response.done", "response_done"),
+        new SessionFalseInterruptionPayload(null, 1, null, "too_short"),
+        new SessionRolloverPayload.Planned("requested", null, 5), new SessionRolloverPayload.Completed("a", "b", null, 1),
+        new SessionRolloverPayload.Failed(null, null), new SessionBudgetExceededPayload("user", "duration", 2, 1),
+        new SessionCallHungUpPayload("c", "replaced"));
+    Set<EventType> types = EnumSet.noneOf(EventType.class);
+    for (SessionEventPayload p : all) {
+      assertThat(SessionEventCodecs.covers(p.type())).as(p.toString()).isTrue();
+      JsonObject json = SessionEventCodecs.encode(p);
+      assertThat(SessionEventCodecs.decode(p.type(), roundTrip(p.type(), json))).isEqualTo(p);
+      types.add(p.type());
+    }
+    // every type of realtime.session.events but the compacted state has its payload here
+    Set<EventType> sessionEvents = EnumSet.range(EventType.SESSION_PHASE_CHANGED, EventType.SESSION_ENDED);
+    assertThat(types).isEqualTo(sessionEvents);
+    assertThat(EnumSet.allOf(EventType.class).stream().filter(SessionEventCodecs::covers)).containsExactlyInAnyOrderElementsOf(sessionEvents);
+    assertThatThrownBy(() -> SessionEventCodecs.decode(EventType.SESSION_STATE, new JsonObject()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertField(json -> SessionEventCodecs.decode(EventType.SESSION_RECONNECT, json), new JsonObject(), "payload.class");
   }
 
   @Test
