@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,24 +17,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable local outbox of token events: an answer waits until its event is in the outbox file
- * (group commit: one write for whatever arrived meanwhile), not until Kafka has it; a relay delivers
- * the file's records to Kafka later, in order, from a checkpoint. Three threads of its own, so no
- * event loop waits on the disk: the writer (appends), the syncer (fsync every interval, or the writer
- * syncs before answering with {@link Fsync#ALWAYS}) and the relay.
+ * The durable local outbox of token events: an answer waits until its event is in the outbox file,
+ * not until Kafka has it; a relay delivers the file's records to Kafka later, in order, from a
+ * checkpoint. An append is a copy into the file's memory mapping made on the caller's event loop
+ * ({@link OutboxLog#append(java.nio.ByteBuffer)}): no thread hand-off on the answer's path. Two
+ * threads of its own: the syncer (fsync every interval, preallocates the next segment; with
+ * {@link Fsync#ALWAYS} it also syncs for the answers that wait for it, one fsync for all of them) and
+ * the relay.
  *
- * <p>What "durable" means: a written record survives a SIGKILL of the process (the kernel holds it);
+ * <p>What "durable" means: an appended record survives a SIGKILL of the process (the kernel holds it);
  * with {@link Fsync#INTERVAL} a crash of the machine loses what was written since the last fsync
  * (at most the interval); with {@link Fsync#ALWAYS} nothing answered is lost, at the cost of an
- * fsync per group commit on the answer's path. Delivery is at least once: after a kill, records
- * delivered but not yet checkpointed are sent again, with the same event id, which consumers dedupe.
- * The outbox is bounded by bytes: past {@code maxBytes} undelivered an append fails with
+ * fsync (and a hand-off to the syncer) on the answer's path. Delivery is at least once: after a kill,
+ * records delivered but not yet checkpointed are sent again, with the same event id, which consumers
+ * dedupe. The outbox is bounded by bytes: past {@code maxBytes} undelivered an append fails with
  * {@link OutboxFullException} (the caller answers 503 with Retry-After).
  */
 public final class Outbox {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-  private static final int MAX_GROUP = 1_024;
   private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long RELAY_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /** When the outbox file is flushed to the disk itself. */
   public enum Fsync { INTERVAL, ALWAYS }
@@ -48,22 +51,23 @@ public final class Outbox {
     void close(Duration timeout);
   }
 
-  private record Pending(OutboxRecord record, Context context, Promise<Void> promise) {}
+  /** An answer waiting for the next fsync ({@link Fsync#ALWAYS}). */
+  private record SyncWaiter(Context context, Promise<Void> promise) {}
 
   private final OutboxLog log;
   private final Settings settings;
   private final Sink sink;
   private final Duration deliveryTimeout;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<SyncWaiter> syncWaiters = new LinkedBlockingQueue<>();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong relayFailures = new AtomicLong();
   private final AtomicLong refusedFull = new AtomicLong();
-  private final Thread writer;
   private final Thread syncer;
   private final Thread relay;
   private volatile boolean accepting = true;
   private volatile boolean running = true;
   private volatile boolean dirty;
+  private volatile boolean relayIdle;
   private volatile String broken;
   private long lastFailureLogNanos;
 
@@ -72,10 +76,9 @@ public final class Outbox {
     this.settings = settings;
     this.sink = sink;
     this.deliveryTimeout = deliveryTimeout;
-    this.writer = new Thread(this::writeLoop, "token-outbox-writer");
     this.syncer = new Thread(this::syncLoop, "token-outbox-sync");
     this.relay = new Thread(this::relayLoop, "token-outbox-relay");
-    for (Thread t : List.of(writer, syncer, relay)) {
+    for (Thread t : List.of(syncer, relay)) {
       t.setDaemon(true);
     }
   }
@@ -84,111 +87,121 @@ public final class Outbox {
     if (log.pendingBytes() > 0) {
       LOG.info("outbox: {} bytes of events from before the last stop are delivered first", log.pendingBytes());
     }
-    writer.start();
     syncer.start();
     relay.start();
   }
 
-  /** Completes (on the caller's context) once the record is in the outbox file, or fails (full, stopped, I/O). */
+  /**
+   * Puts the record in the outbox file, on the caller's thread. The future is already complete
+   * (succeeded, or failed: full, stopped, I/O), except with {@link Fsync#ALWAYS}, where it completes on
+   * the caller's context after the next fsync.
+   */
   public Future<Void> append(OutboxRecord record) {
-    Context context = Vertx.currentContext();
-    Promise<Void> promise = Promise.promise();
     if (!accepting) {
       return Future.failedFuture(new IllegalStateException("the outbox is stopping"));
     }
     if (broken != null) {
       return Future.failedFuture(new IllegalStateException("the outbox cannot be written: " + broken));
     }
-    queue.add(new Pending(record, context, promise));
-    return promise.future();
-  }
-
-  private void writeLoop() {
-    List<Pending> group = new ArrayList<>();
-    List<OutboxRecord> records = new ArrayList<>();
-    List<Pending> accepted = new ArrayList<>();
-    while (running || !queue.isEmpty()) {
+    ByteBuffer encoded;
+    try {
+      encoded = record.encode();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    // the room check and the append are one step: concurrent callers cannot both take the last room
+    synchronized (log) {
+      if (encoded.remaining() > settings.maxBytes() - log.pendingBytes()) {
+        refusedFull.incrementAndGet();
+        return Future.failedFuture(new OutboxFullException(log.pendingBytes(), settings.maxBytes()));
+      }
       try {
-        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        group.add(first);
-        queue.drainTo(group, MAX_GROUP - 1);
-        long room = settings.maxBytes() - log.pendingBytes();
-        for (Pending p : group) {
-          int size = p.record().sizeOnDisk();
-          if (size > room) {
-            refusedFull.incrementAndGet();
-            complete(p, new OutboxFullException(log.pendingBytes(), settings.maxBytes()));
-          } else {
-            room -= size;
-            records.add(p.record());
-            accepted.add(p);
-          }
-        }
-        Throwable failure = null;
-        try {
-          log.append(records);
-          if (settings.fsync() == Fsync.ALWAYS) {
-            log.sync();
-          } else {
-            dirty = true;
-          }
-        } catch (IOException | RuntimeException e) {
-          failure = e;
-          broken = e.toString();
-          LOG.error("outbox: appending {} event(s) failed, they are answered 503 and the outbox takes no more: {}",
-              records.size(), e.toString());
-        }
-        for (Pending p : accepted) {
-          complete(p, failure);
-        }
-        LockSupport.unpark(relay);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } finally {
-        group.clear();
-        records.clear();
-        accepted.clear();
+        log.append(encoded);
+      } catch (IOException | RuntimeException | InternalError e) {
+        // InternalError: the JDK's report of a fault on a mapped page (no room left on the disk)
+        broken = e.toString();
+        LOG.error("outbox: appending an event failed, it is answered 503 and the outbox takes no more: {}",
+            e.toString());
+        return Future.failedFuture(new IllegalStateException("the outbox cannot be written: " + broken));
       }
     }
+    dirty = true;
+    if (relayIdle) {
+      LockSupport.unpark(relay);
+    }
+    if (settings.fsync() == Fsync.ALWAYS) {
+      Promise<Void> promise = Promise.promise();
+      syncWaiters.add(new SyncWaiter(Vertx.currentContext(), promise));
+      return promise.future();
+    }
+    return Future.succeededFuture();
   }
 
-  private static void complete(Pending p, Throwable failure) {
+  private static void complete(SyncWaiter w, Throwable failure) {
     Runnable done = () -> {
       if (failure == null) {
-        p.promise().tryComplete();
+        w.promise().tryComplete();
       } else {
-        p.promise().tryFail(failure);
+        w.promise().tryFail(failure);
       }
     };
-    if (p.context() == null) {
+    if (w.context() == null) {
       done.run();
     } else {
-      p.context().runOnContext(v -> done.run());
+      w.context().runOnContext(v -> done.run());
     }
   }
 
   private void syncLoop() {
     long intervalNanos = settings.fsyncInterval().toNanos();
+    List<SyncWaiter> waiting = new ArrayList<>();
     while (running) {
-      LockSupport.parkNanos(intervalNanos);
-      syncIfDirty();
+      prepareSpare();
+      if (settings.fsync() == Fsync.ALWAYS) {
+        try {
+          SyncWaiter first = syncWaiters.poll(intervalNanos, TimeUnit.NANOSECONDS);
+          if (first == null) {
+            continue;
+          }
+          waiting.add(first);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        // every record of these waiters was appended before it queued: one fsync covers them all
+        syncWaiters.drainTo(waiting);
+        Throwable failure = syncIfDirty() ? null : new IOException("fsync of the outbox failed");
+        waiting.forEach(w -> complete(w, failure));
+        waiting.clear();
+      } else {
+        LockSupport.parkNanos(intervalNanos);
+        syncIfDirty();
+      }
     }
   }
 
-  private void syncIfDirty() {
+  private void prepareSpare() {
+    try {
+      log.prepareSpare();
+    } catch (IOException | RuntimeException | InternalError e) {
+      // not fatal: the roll then makes the next segment itself
+      failed("preallocating the next outbox segment failed", e);
+    }
+  }
+
+  /** Syncs if anything was appended since the last sync; false if the sync failed. */
+  private boolean syncIfDirty() {
     if (!dirty) {
-      return;
+      return true;
     }
     dirty = false;
     try {
       log.sync();
-    } catch (IOException | RuntimeException e) {
+      return true;
+    } catch (RuntimeException | InternalError e) {
       dirty = true;
       LOG.warn("outbox: fsync failed ({}); written events still survive a process kill", e.toString());
+      return false;
     }
   }
 
@@ -197,11 +210,18 @@ public final class Outbox {
     while (running) {
       long from = log.delivered();
       if (from >= log.end()) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        relayIdle = true;
+        if (from >= log.end()) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        relayIdle = false;
         continue;
       }
       if (deliverFrom(from)) {
         streak = 0;
+        // gathers what arrives meanwhile into the next batch: a wake-up per batch, not per event, leaves
+        // the cores to the answers (at 500 events/s, batches of a few events)
+        LockSupport.parkNanos(RELAY_LINGER_NANOS);
       } else {
         streak++;
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(5_000, 250L << Math.min(streak, 5))));
@@ -280,7 +300,7 @@ public final class Outbox {
   public void close(Duration drainTimeout) {
     accepting = false;
     long deadline = System.nanoTime() + drainTimeout.toNanos();
-    while (!queue.isEmpty() && System.nanoTime() < deadline) {
+    while (!syncWaiters.isEmpty() && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
     while (log.pendingBytes() > 0 && broken == null && System.nanoTime() < deadline) {
@@ -290,7 +310,8 @@ public final class Outbox {
     running = false;
     // a relay still waiting on Kafka gives up now: its batch stays in the file, unacknowledged
     relay.interrupt();
-    for (Thread t : List.of(writer, syncer, relay)) {
+    syncer.interrupt();
+    for (Thread t : List.of(syncer, relay)) {
       LockSupport.unpark(t);
       try {
         t.join(deliveryTimeout.toMillis() + 6_000);
@@ -298,9 +319,9 @@ public final class Outbox {
         Thread.currentThread().interrupt();
       }
     }
-    // pending appends cannot be left hanging
-    for (Pending p; (p = queue.poll()) != null; ) {
-      complete(p, new IllegalStateException("the outbox stopped"));
+    // answers waiting for an fsync cannot be left hanging; log.close() syncs, but they were not told so
+    for (SyncWaiter w; (w = syncWaiters.poll()) != null; ) {
+      complete(w, new IllegalStateException("the outbox stopped"));
     }
     sink.close(Duration.ofSeconds(2));
     try {

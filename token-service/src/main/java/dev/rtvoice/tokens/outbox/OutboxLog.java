@@ -3,15 +3,18 @@ package dev.rtvoice.tokens.outbox;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -20,17 +23,32 @@ import org.slf4j.LoggerFactory;
 /**
  * The outbox on disk: an append-only log of {@link OutboxRecord}s in segment files named by the log
  * position they start at, plus a checkpoint of how far the relay has delivered. Positions are byte
- * offsets across the whole log, so they only grow. One writer thread appends ({@link #append},
- * {@link #sync}); one relay thread reads ({@link #read}) and moves the checkpoint
- * ({@link #markDelivered}), which deletes the segments wholly delivered. A lock file keeps a second
- * process (or instance) off the same directory.
+ * offsets across the whole log, so they only grow. A lock file keeps a second process (or instance)
+ * off the same directory.
+ *
+ * <p>Why memory-mapped: the answer to an issuance waits for its event to be here, and a hand-off to a
+ * writer thread and back cost the answer two thread wake-ups (milliseconds at p99 on a loaded
+ * machine). An append is a copy into the current segment's mapping, made on the caller's thread
+ * (an event loop) under a short lock: no system call, no wait. What is copied into a shared mapping
+ * is in the kernel's page cache, so it survives a kill of the process, as a {@code write()} would.
+ * The segments are preallocated and their pages touched in advance ({@link #prepareSpare}, on the
+ * syncer's thread), so an append does not fault a fresh page in from the file system either; at the
+ * end of a segment, the spare becomes the next one with a rename (once per segment: with 16 MiB
+ * segments and 600-byte events, once every 28,000 issuances).
+ *
+ * <p>Threads: callers append ({@link #append}, any thread, serialized here); one syncer
+ * ({@link #sync}, {@link #prepareSpare}); one relay reads ({@link #read}) and moves the checkpoint
+ * ({@link #markDelivered}), which deletes the segments wholly delivered.
  *
  * <p>Opening recovers: every segment is read and checked, and the log ends at the first record that
- * is torn (a kill in the middle of a write) or corrupt; what follows it is cut off and logged.
+ * is torn (a kill in the middle of a write) or corrupt; what follows it is cut off and logged. A
+ * segment ends at its first zero length: what follows it is the unused rest of the preallocation.
  */
 public final class OutboxLog implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxLog.class);
   private static final String SUFFIX = ".outbox";
+  private static final String SPARE_SUFFIX = ".spare";
+  private static final int PAGE = 4_096;
   private static final long CHECK = 0x7274766f696365L;
 
   private final Path dir;
@@ -39,8 +57,15 @@ public final class OutboxLog implements Closeable {
   private final FileLock lock;
   private final FileChannel checkpoint;
   private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
-  private FileChannel current;
+  /** Segments rolled away from and not yet flushed to the disk by {@link #sync}. */
+  private final ConcurrentLinkedQueue<MappedByteBuffer> unsynced = new ConcurrentLinkedQueue<>();
+  private MappedByteBuffer current;
   private long currentBase;
+  /** The next segment, preallocated and touched, under a name of its own until it is used; guarded by {@code this}. */
+  private Spare spare;
+  private long spares;
+
+  private record Spare(Path path, MappedByteBuffer buffer) {}
   private volatile long end;
   private volatile long delivered;
 
@@ -103,11 +128,10 @@ public final class OutboxLog implements Closeable {
         break;
       }
       long validEnd = scan(segments.get(base));
-      long size = Files.exists(segments.get(base)) ? Files.size(segments.get(base)) : 0;
       position = base + validEnd;
-      if (validEnd < size) {
-        LOG.warn("outbox segment {} ends in {} bytes of a torn or corrupt record (a kill during a write): cut off",
-            segments.get(base).getFileName(), size - validEnd);
+      if (!zeroFrom(segments.get(base), validEnd)) {
+        LOG.warn("outbox segment {} holds a torn or corrupt record at byte {} (a crash during a write): "
+            + "it and what follows are cut off", segments.get(base).getFileName(), validEnd);
         try (FileChannel ch = FileChannel.open(segments.get(base), StandardOpenOption.WRITE)) {
           ch.truncate(validEnd);
         }
@@ -119,9 +143,54 @@ public final class OutboxLog implements Closeable {
     long checkpointed = readCheckpoint();
     delivered = Math.max(segments.firstKey(), Math.min(checkpointed < 0 ? segments.firstKey() : checkpointed, end));
     currentBase = segments.lastKey();
-    current = FileChannel.open(segments.get(currentBase), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    current.position(end - currentBase);
+    current = map(segments.get(currentBase), Math.max(segmentBytes, end - currentBase));
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path leftover : files.filter(p -> p.getFileName().toString().endsWith(SPARE_SUFFIX)).toList()) {
+        Files.deleteIfExists(leftover);
+      }
+    }
     deleteDelivered();
+  }
+
+  /** Whether the segment holds only zeros from {@code from} on: the unused rest of its preallocation. */
+  private static boolean zeroFrom(Path segment, long from) throws IOException {
+    if (!Files.exists(segment)) {
+      return true;
+    }
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+      ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+      long at = from;
+      while (true) {
+        chunk.clear();
+        int n = ch.read(chunk, at);
+        if (n < 0) {
+          return true;
+        }
+        for (int i = 0; i < n; i++) {
+          if (chunk.get(i) != 0) {
+            return false;
+          }
+        }
+        at += n;
+      }
+    }
+  }
+
+  /** Maps a segment file (created if need be) at {@code capacity} bytes, touching every page of it. */
+  private static MappedByteBuffer map(Path segment, long capacity) throws IOException {
+    if (capacity > Integer.MAX_VALUE) {
+      throw new IOException("outbox segment too large: " + capacity);
+    }
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      MappedByteBuffer buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+      // writes a byte that is there (zero in a fresh file) into each page: the file system allocates the
+      // page now, on this thread, not on the first append into it
+      for (int at = 0; at < capacity; at += PAGE) {
+        buffer.put(at, buffer.get(at));
+      }
+      return buffer;
+    }
   }
 
   private void dropFrom(List<Long> bases, int from) throws IOException {
@@ -157,40 +226,70 @@ public final class OutboxLog implements Closeable {
     }
   }
 
-  /** Writer thread: appends the records in one write (rolling to a new segment first if this one is full). */
+  /** Appends the records, in order (rolling to the next segment where one does not fit); returns the new end. */
   public long append(List<OutboxRecord> records) throws IOException {
-    if (records.isEmpty()) {
-      return end;
+    long at = end;
+    for (OutboxRecord record : records) {
+      at = append(record.encode());
     }
-    if (end - currentBase >= segmentBytes) {
-      roll();
+    return at;
+  }
+
+  /**
+   * Appends one encoded record: a copy into the current segment's mapping, so callers on an event loop
+   * may call it. Returns the new end.
+   */
+  public synchronized long append(ByteBuffer encoded) throws IOException {
+    int length = encoded.remaining();
+    if (end - currentBase + length > current.capacity()) {
+      roll(length);
     }
-    ByteBuffer[] buffers = new ByteBuffer[records.size()];
-    long total = 0;
-    for (int i = 0; i < buffers.length; i++) {
-      buffers[i] = records.get(i).encode();
-      total += buffers[i].remaining();
-    }
-    long written = 0;
-    while (written < total) {
-      written += current.write(buffers);
-    }
-    end += total;
+    current.put((int) (end - currentBase), encoded, encoded.position(), length);
+    end += length;
     return end;
   }
 
-  private void roll() throws IOException {
-    current.force(false);
-    current.close();
-    currentBase = end;
-    Path next = segmentPath(currentBase);
-    current = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    segments.put(currentBase, next);
+  private void roll(int length) throws IOException {
+    unsynced.add(current);
+    long base = end;
+    Path next = segmentPath(base);
+    if (spare != null && spare.buffer().capacity() >= length) {
+      Files.move(spare.path(), next, StandardCopyOption.ATOMIC_MOVE);
+      current = spare.buffer();
+      spare = null;
+    } else {
+      // no spare yet (the syncer has not made one since the last roll) or a record larger than a segment
+      current = map(next, Math.max(segmentBytes, length));
+    }
+    currentBase = base;
+    segments.put(base, next);
+  }
+
+  /** Syncer thread: preallocates the next segment, unless one is ready. */
+  public void prepareSpare() throws IOException {
+    synchronized (this) {
+      if (spare != null) {
+        return;
+      }
+    }
+    // mapped and touched outside the lock: appends go on meanwhile; only this thread makes spares
+    Path path = dir.resolve(String.format("%d%s", ++spares, SPARE_SUFFIX));
+    Spare prepared = new Spare(path, map(path, segmentBytes));
+    synchronized (this) {
+      spare = prepared;
+    }
   }
 
   /** Makes what was appended survive a crash of the machine, not only of the process. */
-  public void sync() throws IOException {
-    current.force(false);
+  public void sync() {
+    MappedByteBuffer now;
+    synchronized (this) {
+      now = current;
+    }
+    for (MappedByteBuffer rolled; (rolled = unsynced.poll()) != null; ) {
+      rolled.force();
+    }
+    now.force();
   }
 
   public long end() {
@@ -299,8 +398,12 @@ public final class OutboxLog implements Closeable {
   public void close() throws IOException {
     try {
       if (current != null) {
-        current.force(false);
-        current.close();
+        sync();
+      }
+      synchronized (this) {
+        if (spare != null) {
+          Files.deleteIfExists(spare.path());
+        }
       }
       checkpoint.close();
     } finally {

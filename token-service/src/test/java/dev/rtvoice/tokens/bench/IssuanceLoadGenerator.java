@@ -268,11 +268,13 @@ public final class IssuanceLoadGenerator {
     while (System.nanoTime() < deadline) {
       try {
         if (http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
-            + "/health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            + "/health/ready")).timeout(java.time.Duration.ofSeconds(2)).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           return;
         }
       } catch (java.io.IOException e) {
-        // not listening yet
+        // not listening yet, or (seen once) a request accepted during the start and never answered: the
+        // timeout turns that into another try instead of a run that hangs
       }
       Thread.sleep(200);
     }

@@ -92,15 +92,58 @@ class OutboxLogTest {
       end = log.end();
     }
     Path segment = segments().get(0);
-    // half a record, as a SIGKILL in the middle of a write leaves it
+    // half a record right after the last whole one, as a crash in the middle of a write leaves it
     byte[] next = record(3).encode().array();
-    Files.write(segment, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(next, next.length / 2)), end);
+    }
     try (OutboxLog log = OutboxLog.open(dir, 1 << 20)) {
       assertThat(log.end()).isEqualTo(end);
-      assertThat(Files.size(segment)).isEqualTo(end);
+      assertThat(bytesFrom(segment, end)).as("the torn half is gone").containsOnly((byte) 0);
       log.append(List.of(record(4)));
       assertThat(readAll(log, 0)).extracting(p -> p.record().key()).containsExactly("rts_1", "rts_2", "rts_4");
     }
+    try (OutboxLog log = OutboxLog.open(dir, 1 << 20)) {
+      assertThat(readAll(log, 0)).extracting(p -> p.record().key()).containsExactly("rts_1", "rts_2", "rts_4");
+    }
+  }
+
+  @Test
+  void segmentsArePreallocatedAndTheirUnusedRestIsNotATornRecord() throws IOException {
+    try (OutboxLog log = OutboxLog.open(dir, SEGMENT)) {
+      log.append(List.of(record(1)));
+      assertThat(Files.size(segments().get(0))).as("preallocated").isEqualTo(SEGMENT);
+      for (int i = 2; i < 40; i++) {
+        log.prepareSpare();
+        log.append(List.of(record(i)));
+      }
+      assertThat(segments()).hasSizeGreaterThan(2);
+      assertThat(spares()).hasSize(1);
+    }
+    assertThat(spares()).isEmpty();
+    try (OutboxLog log = OutboxLog.open(dir, SEGMENT)) {
+      assertThat(readAll(log, 0)).hasSize(39);
+      log.append(List.of(record(40)));
+      assertThat(readAll(log, 0)).extracting(p -> p.record().key()).endsWith("rts_39", "rts_40");
+    }
+  }
+
+  @Test
+  void aRecordLargerThanASegmentGetsASegmentOfItsOwn() throws IOException {
+    byte[] large = ("{\"pad\":\"" + "z".repeat(3 * (int) SEGMENT) + "\"}").getBytes(StandardCharsets.UTF_8);
+    try (OutboxLog log = OutboxLog.open(dir, SEGMENT)) {
+      log.prepareSpare();
+      log.append(List.of(record(1), new OutboxRecord("t", "large", large), record(2)));
+      assertThat(readAll(log, 0)).extracting(p -> p.record().key()).containsExactly("rts_1", "large", "rts_2");
+    }
+    try (OutboxLog log = OutboxLog.open(dir, SEGMENT)) {
+      assertThat(readAll(log, 0)).extracting(p -> p.record().key()).containsExactly("rts_1", "large", "rts_2");
+    }
+  }
+
+  private static byte[] bytesFrom(Path file, long from) throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    return java.util.Arrays.copyOfRange(all, (int) from, all.length);
   }
 
   @Test
@@ -146,6 +189,12 @@ class OutboxLogTest {
     try (OutboxLog log = OutboxLog.open(dir, SEGMENT)) {
       log.append(List.of(new OutboxRecord("t", null, new byte[] {1}), new OutboxRecord("t", "", new byte[] {2})));
       assertThat(readAll(log, 0)).extracting(p -> p.record().key()).containsExactly(null, "");
+    }
+  }
+
+  private List<Path> spares() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".spare")).toList();
     }
   }
 
