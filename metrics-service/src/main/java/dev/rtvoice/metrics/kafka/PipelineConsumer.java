@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.event.payload.SessionEventPayload;
 import dev.rtvoice.common.kafka.ConsumedEvent;
 import dev.rtvoice.common.kafka.DeadLetter;
 import dev.rtvoice.common.kafka.EventConsumerLoop;
@@ -25,7 +26,6 @@ import dev.rtvoice.metrics.trace.TurnTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * future waits for the flusher). A batch handled again after a failure is not counted twice: the
  * highest offset applied per partition is remembered and older records are skipped. An event whose
  * {@code event_id} was counted recently (a producer's redelivered copy at a new offset) is skipped
- * and counted as a duplicate (see {@link RecentEventIds}). A record whose envelope decodes but whose payload breaks the contract goes to the topic's dead-letter topic with
- * the reason, like records that do not decode at all.
+ * and counted as a duplicate (see {@link RecentEventIds}). Token and session payloads are read through
+ * common's codecs ({@link CountedEvents}). A record whose envelope decodes but whose payload breaks the
+ * contract goes to the topic's dead-letter topic with the field and reason (and a log line), like records
+ * that do not decode at all; it is not counted, and the consumer goes on.
  *
  * <p>Client telemetry arrives as {@code latency.batch} chunks; only the first copy of a chunk in its
  * partition counts ({@link IngestKeys}), so a batch the client retried (after a timeout, or a 503
@@ -176,15 +178,10 @@ public final class PipelineConsumer {
           meters.duplicateEvent(consumed.topic());
           continue;
         }
-        tracing.sessionEvent(event); // nothing unless turn traces are on
         if (event.type() == EventType.LATENCY_SAMPLE) {
           recorded |= applySample(consumed, now, deadLettered);
         } else {
-          for (CounterDefinition counter : CounterCatalog.forEventType(event.type().wireName())) {
-            if (counter.counts(event.payloadView().getMap())) {
-              recorded |= applyCounter(consumed, counter, now, deadLettered);
-            }
-          }
+          recorded |= applyEvent(consumed, now, deadLettered);
         }
       } catch (ArithmeticException e) {
         // an instant beyond epoch milliseconds: it would fail every retry of the batch
@@ -291,12 +288,39 @@ public final class PipelineConsumer {
     };
   }
 
-  private boolean applyCounter(ConsumedEvent consumed, CounterDefinition counter, long now,
-                               List<Future<?>> deadLettered) {
-    JsonObject payload = consumed.event().payloadView();
+  /**
+   * A token or session event, read through its codec ({@link CountedEvents}): traced (session events)
+   * and counted. One the codec refuses is dead-lettered naming the field, and neither traced nor counted.
+   */
+  private boolean applyEvent(ConsumedEvent consumed, long now, List<Future<?>> deadLettered) {
+    EventEnvelope event = consumed.event();
+    CountedEvents.Counted counted;
+    try {
+      counted = CountedEvents.read(event);
+    } catch (InvalidEventException e) {
+      deadLettered.add(deadLetter(consumed, e.field(), e.reason()));
+      return false;
+    }
+    if (counted == null) {
+      return false;
+    }
+    if (counted.payload() instanceof SessionEventPayload payload) {
+      tracing.sessionEvent(event, payload); // nothing unless turn traces are on
+    }
+    boolean recorded = false;
+    for (CounterDefinition counter : CounterCatalog.forEventType(event.type().wireName())) {
+      if (counter.counts(counted.fields())) {
+        recorded |= applyCounter(consumed, counter, counted.fields(), now, deadLettered);
+      }
+    }
+    return recorded;
+  }
+
+  private boolean applyCounter(ConsumedEvent consumed, CounterDefinition counter, Map<String, Object> fields,
+                               long now, List<Future<?>> deadLettered) {
     Map<String, String> labels = counter.labels().isEmpty() ? Map.of() : new LinkedHashMap<>();
     for (String label : counter.labels()) {
-      Object value = payload.getValue(label);
+      Object value = fields.get(label);
       if (value instanceof String s) {
         labels.put(label, counter.boundedValue(label, CounterCatalog.labelValue(s)));
       } else if (value instanceof Integer || value instanceof Long) {

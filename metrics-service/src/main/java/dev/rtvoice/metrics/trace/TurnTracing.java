@@ -1,6 +1,12 @@
 package dev.rtvoice.metrics.trace;
 
 import dev.rtvoice.common.event.EventEnvelope;
+import dev.rtvoice.common.event.payload.SessionEventPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptRecoveredPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptRecoveryFailedPayload;
+import dev.rtvoice.common.event.payload.SessionInterruptedPayload;
+import dev.rtvoice.common.event.payload.SessionPhaseChangedPayload;
+import dev.rtvoice.common.event.payload.SessionReconnectPayload;
 import dev.rtvoice.metrics.config.TraceSettings;
 import dev.rtvoice.metrics.domain.AssembledTurn;
 import dev.rtvoice.metrics.domain.CounterCatalog;
@@ -18,7 +24,6 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,50 +127,52 @@ public final class TurnTracing {
     }
   }
 
-  /** A session event: the interrupt and recovery of the current turn become events of its trace. */
-  public void sessionEvent(EventEnvelope event) {
+  /**
+   * A session event, decoded by {@code SessionEventCodecs}: the interrupt and recovery of the current
+   * turn become events of its trace.
+   */
+  public void sessionEvent(EventEnvelope event, SessionEventPayload payload) {
     if (assembler == null || event.sessionId() == null) {
       return;
     }
-    JsonObject payload = event.payloadView();
     long now = clock.millis();
     String name;
-    List<String> fields;
-    switch (event.type()) {
-      case SESSION_PHASE_CHANGED -> {
-        if (payload.getValue("turn") instanceof Number turn && turn.longValue() >= 0) {
-          assembler.turnSeen(event.sessionId(), turn.longValue(), now);
-        }
-        return;
-      }
-      case SESSION_INTERRUPTED -> {
-        name = "interrupted";
-        fields = List.of("interrupt_id", "response_id", "phase_before", "audio_end_ms");
-      }
-      case SESSION_INTERRUPT_RECOVERED -> {
-        name = "interrupt_recovered";
-        fields = List.of("interrupt_id", "duration_ms");
-      }
-      case SESSION_INTERRUPT_RECOVERY_FAILED -> {
-        name = "interrupt_recovery_failed";
-        fields = List.of("interrupt_id", "reason");
-      }
-      case SESSION_RECONNECT -> {
-        name = "reconnect";
-        fields = List.of("class", "reason");
-      }
-      default -> {
-        return;
-      }
-    }
     Map<String, String> attributes = new LinkedHashMap<>();
-    for (String field : fields) {
-      Object value = payload.getValue(field);
-      if (value instanceof String || value instanceof Number) {
-        attributes.put(field, CounterCatalog.labelValue(value.toString())); // bounded: 64 label-safe chars
+    // Java 17: no pattern switch
+    if (payload instanceof SessionPhaseChangedPayload moved) {
+      if (moved.turn() >= 0) {
+        assembler.turnSeen(event.sessionId(), moved.turn(), now);
       }
+      return;
+    } else if (payload instanceof SessionInterruptedPayload p) {
+      name = "interrupted";
+      attribute(attributes, "interrupt_id", p.interruptId());
+      attribute(attributes, "response_id", p.responseId());
+      attribute(attributes, "phase_before", p.phaseBefore());
+      attribute(attributes, "audio_end_ms", p.audioEndMs());
+    } else if (payload instanceof SessionInterruptRecoveredPayload p) {
+      name = "interrupt_recovered";
+      attribute(attributes, "interrupt_id", p.interruptId());
+      attribute(attributes, "duration_ms", p.durationMs());
+    } else if (payload instanceof SessionInterruptRecoveryFailedPayload p) {
+      name = "interrupt_recovery_failed";
+      attribute(attributes, "interrupt_id", p.interruptId());
+      attribute(attributes, "reason", p.reason());
+    } else if (payload instanceof SessionReconnectPayload p) {
+      name = "reconnect";
+      attribute(attributes, "class", p.recoveryClass());
+      attribute(attributes, "reason", p.reason());
+    } else {
+      return;
     }
     assembler.event(event.sessionId(), name, event.occurredAt().toEpochMilli(), attributes, now);
+  }
+
+  /** A field of the payload as a span event attribute, when it has a value. */
+  private static void attribute(Map<String, String> attributes, String field, Object value) {
+    if (value != null) {
+      attributes.put(field, CounterCatalog.labelValue(value.toString())); // bounded: 64 label-safe chars
+    }
   }
 
   private void tick() {

@@ -110,9 +110,11 @@ class KafkaOutageIT {
       String sessions = "realtime.session.events";
       Instant now = Instant.now();
       produce(broker.bootstrapServers(), sessions, EventEnvelope.create(EventType.SESSION_INTERRUPTED, "s-outage",
-          knownDown, now, "test", new JsonObject().put("interrupt_id", "i-outage")));
+          knownDown, now, "test", new JsonObject().put("interrupt_id", "i-outage").putNull("response_id")
+          .put("phase_before", "THINKING").put("audio_end_ms", 0)));
       produce(broker.bootstrapServers(), sessions, EventEnvelope.create(EventType.SESSION_INTERRUPTED, "s-outage",
-          killed.minus(LATENESS).minusSeconds(10), now, "test", new JsonObject().put("interrupt_id", "i-held")));
+          killed.minus(LATENESS).minusSeconds(10), now, "test", new JsonObject().put("interrupt_id", "i-held")
+          .putNull("response_id").put("phase_before", "THINKING").put("audio_end_ms", 0)));
 
       Eventually.await("every batch counted", () -> service.counted("playback") >= 15, Duration.ofSeconds(60));
       assertThat(service.counted("playback")).isEqualTo(15);

@@ -58,13 +58,17 @@ class CountersFromEventsIT {
 
       kafka.produce(tokens, event(EventType.TOKEN_UPSTREAM_REJECTED, "s-1",
           new JsonObject().put("status", 401).put("operation", "rotate").put("user_id", "u").put("device_id", "d")));
-      kafka.produce(tokens, event(EventType.TOKEN_ISSUED, "s-2", new JsonObject().put("user_id", "u")));
+      kafka.produce(tokens, event(EventType.TOKEN_ISSUED, "s-2", new JsonObject().put("user_id", "u")
+          .put("device_id", "d").put("ttl_seconds", 600).put("expires_at", 1).put("rotate_at", 1).put("generation", 0)
+          .put("model", "m").put("voice", "v").put("secret_fingerprint", "fp").put("upstream_ms", 1).put("total_ms", 2)));
       kafka.produce(tokens, event(EventType.TOKEN_DENIED, null, new JsonObject().put("reason", "rate_limited")));
-      EventEnvelope interrupted = event(EventType.SESSION_INTERRUPTED, "s-1", new JsonObject().put("interrupt_id", "i1"));
+      EventEnvelope interrupted = event(EventType.SESSION_INTERRUPTED, "s-1", new JsonObject().put("interrupt_id", "i1")
+          .put("response_id", "r1").put("phase_before", "SPEAKING").put("audio_end_ms", 400));
       kafka.produce(sessions, interrupted);
       // a producer's redelivered copy (same event_id, new offset) is skipped, not counted twice
       kafka.produce(sessions, interrupted);
-      kafka.produce(sessions, event(EventType.SESSION_INTERRUPTED, "s-2", new JsonObject().put("interrupt_id", "i2")));
+      kafka.produce(sessions, event(EventType.SESSION_INTERRUPTED, "s-2", new JsonObject().put("interrupt_id", "i2")
+          .putNull("response_id").put("phase_before", "THINKING").put("audio_end_ms", 0)));
       kafka.produce(sessions, event(EventType.SESSION_INTERRUPT_RECOVERY_FAILED, "s-1",
           new JsonObject().put("interrupt_id", "i1").put("reason", "ack_timeout")));
       kafka.produce(sessions, event(EventType.SESSION_RECONNECT, "s-1",
@@ -76,7 +80,8 @@ class CountersFromEventsIT {
       kafka.produce(sessions, event(EventType.SESSION_STALE_EVENT_IGNORED, "s-1", new JsonObject()
           .put("response_id", "r1").put("event_type", "response.output_audio.delta").put("reason", "response_cancelled")));
       kafka.produce(sessions, event(EventType.SESSION_PHASE_CHANGED, "s-1",
-          new JsonObject().put("from", "LISTENING").put("to", "THINKING"))); // counts nothing
+          new JsonObject().put("from", "LISTENING").put("to", "THINKING").put("cause", "input_audio_buffer.speech_stopped")
+              .put("turn", 1))); // counts nothing
       kafka.produce(samples, event(EventType.LATENCY_SAMPLE, "s-1", new JsonObject()
           .put("stage", "inference").put("value_ms", 612.5).put("turn", 3).put("platform", "web-chrome")
           .put("model", "gpt-realtime")));

@@ -57,10 +57,10 @@ class HandOverCountersIT {
         kafka.produce(sessions, event(EventType.SESSION_STARTED, "s-" + i, new JsonObject().put("user_id", "u")));
       }
       kafka.produce(sessions, event(EventType.SESSION_ROLLOVER, "s-1", new JsonObject().put("outcome", "planned")
-          .put("reason", "call_age")));
+          .put("reason", "call_age").put("call_id", "c1").put("deadline_ms", 1_767_228_960_020L)));
       kafka.produce(sessions, event(EventType.SESSION_ROLLOVER, "s-1", new JsonObject().put("outcome", "completed")
           .put("old_call_id", "c1").put("new_call_id", "c2").put("gap_ms", 120).put("rollovers", 1)));
-      // a producer's value outside the closed set adds no series of its own
+      // an outcome docs/events.md does not know: its fields are unknown, the codec refuses it (dead-lettered)
       kafka.produce(sessions, event(EventType.SESSION_ROLLOVER, "s-2", new JsonObject().put("outcome", "x".repeat(60))));
       kafka.produce(sessions, event(EventType.SESSION_BUDGET_EXCEEDED, "s-2", new JsonObject()
           .put("scope", "user").put("limit", "duration").put("value", 14_400_001).put("max", 14_400_000)));
@@ -92,7 +92,6 @@ class HandOverCountersIT {
           .contains("session_rollover_total{outcome=\"failed\",service=\"metrics-service\"} 1.0")
           .contains("session_rollover_total{outcome=\"planned\",service=\"metrics-service\"} 1.0")
           .contains("session_rollover_total{outcome=\"completed\",service=\"metrics-service\"} 1.0")
-          .contains("session_rollover_total{outcome=\"other\",service=\"metrics-service\"} 1.0")
           .contains("session_budget_exceeded_total{limit=\"duration\",scope=\"user\",service=\"metrics-service\"} 1.0")
           .contains("session_budget_exceeded_total{limit=\"concurrency\",scope=\"other\",service=\"metrics-service\"} 1.0")
           .contains("call_hangup_total{reason=\"budget_exceeded\",service=\"metrics-service\"} 1.0")
@@ -104,8 +103,9 @@ class HandOverCountersIT {
           .contains("false_interruption_total{reason=\"other\",service=\"metrics-service\"} 1.0")
           .doesNotContain("galaxy").doesNotContain("xxxxxxxx").doesNotContain("cough");
       assertThat(service.counter("call_hangup_total")).as("the hang-up without a reason is not counted").isEqualTo(3);
-      assertThat(kafka.readRecords(sessions + ".dlq", 1, Duration.ofSeconds(10))).singleElement()
-          .satisfies(r -> assertThat(new String(r.headers().lastHeader("dlq.field").value())).isEqualTo("payload.reason"));
+      assertThat(kafka.readRecords(sessions + ".dlq", 2, Duration.ofSeconds(10)))
+          .extracting(r -> new String(r.headers().lastHeader("dlq.field").value()))
+          .containsExactlyInAnyOrder("payload.outcome", "payload.reason");
       assertThat(CountersFromEventsIT.promtool(metrics)).isEqualTo("");
 
       // the rate per session: both counters over the same buckets of every instance's panes
@@ -117,7 +117,7 @@ class HandOverCountersIT {
       JsonObject rate = Http.get(service.url("/v1/latency/budget?window=1h")).json().getJsonObject("false_interruptions");
       assertThat(rate.getDouble("per_session")).isEqualTo(0.75);
       Panes panes = Panes.onTopicNow(kafka.bootstrapServers(), windows);
-      assertThat(panes.total("session_rollover_total")).isEqualTo(4);
+      assertThat(panes.total("session_rollover_total")).isEqualTo(3);
       assertThat(panes.total("sessions_abandoned_total")).isEqualTo(1);
       assertThat(panes.total("session_budget_exceeded_total", Map.of("scope", "other", "limit", "concurrency")))
           .isEqualTo(1);

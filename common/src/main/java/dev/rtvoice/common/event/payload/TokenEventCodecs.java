@@ -5,16 +5,47 @@ import static dev.rtvoice.common.event.payload.Fields.integer;
 import static dev.rtvoice.common.event.payload.Fields.optionalText;
 import static dev.rtvoice.common.event.payload.Fields.text;
 
+import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
 import io.vertx.core.json.JsonObject;
 
 /**
  * JSON of the payloads of {@code realtime.token.events}, written by token-service through these codecs
- * (metrics-service's counters read only label fields, generically). Field order is the one token-service has always written, so switching
- * a writer to these codecs changes no byte.
+ * and read by metrics-service's counters through {@link #decode(EventType, JsonObject)}. Field order is
+ * the one token-service has always written, so switching a writer to these codecs changes no byte. A
+ * missing or mistyped required field is an {@link InvalidEventException} naming {@code payload.<field>}
+ * (metrics-service dead-letters such a record and goes on); unknown fields are ignored.
  */
 public final class TokenEventCodecs {
   private TokenEventCodecs() {}
+
+  /** Whether {@code type} is one of the payloads here (the events of {@code realtime.token.events}). */
+  public static boolean covers(EventType type) {
+    return switch (type) {
+      case TOKEN_ISSUED, TOKEN_ROTATED, TOKEN_REFRESHED, TOKEN_ROTATION_FAILED, TOKEN_UPSTREAM_REJECTED, TOKEN_DENIED,
+          TOKEN_CALL_CREATED -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * The payload of an event of {@code type}, decoded by that type's codec: {@code token.issued} and
+   * {@code token.rotated} share {@link TokenMintedPayload}.
+   *
+   * @throws InvalidEventException a required field missing, a field of the wrong type
+   * @throws IllegalArgumentException {@code type} is not one {@link #covers}
+   */
+  public static Record decode(EventType type, JsonObject json) {
+    return switch (type) {
+      case TOKEN_ISSUED, TOKEN_ROTATED -> decodeMinted(json);
+      case TOKEN_REFRESHED -> decodeRefreshed(json);
+      case TOKEN_ROTATION_FAILED -> decodeRotationFailed(json);
+      case TOKEN_UPSTREAM_REJECTED -> decodeUpstreamRejected(json);
+      case TOKEN_DENIED -> decodeDenied(json);
+      case TOKEN_CALL_CREATED -> decodeCallCreated(json);
+      default -> throw new IllegalArgumentException(type + " is not a token event");
+    };
+  }
 
   public static JsonObject encode(TokenMintedPayload p) {
     JsonObject json = new JsonObject()

@@ -67,6 +67,29 @@ class TokenEventCodecsTest {
   }
 
   @Test
+  void decodeByTypeUsesEachTypesCodec() {
+    TokenMintedPayload minted = new TokenMintedPayload("u-1", "d-1", 600, 1, 1, 0, "m", "v", "fp", 1, 2, null);
+    assertThat(TokenEventCodecs.decode(EventType.TOKEN_ISSUED, TokenEventCodecs.encode(minted))).isEqualTo(minted);
+    assertThat(TokenEventCodecs.decode(EventType.TOKEN_ROTATED, TokenEventCodecs.encode(minted))).isEqualTo(minted);
+    TokenDeniedPayload denied = new TokenDeniedPayload("rate_limited", "rotate", null, null, null);
+    assertThat(TokenEventCodecs.decode(EventType.TOKEN_DENIED, TokenEventCodecs.encode(denied))).isEqualTo(denied);
+    TokenRotationFailedPayload failed = new TokenRotationFailedPayload("u", null, "circuit_open", 1, 1, true);
+    assertThat(TokenEventCodecs.decode(EventType.TOKEN_ROTATION_FAILED, TokenEventCodecs.encode(failed)))
+        .isEqualTo(failed);
+    for (EventType type : EventType.values()) {
+      assertThat(TokenEventCodecs.covers(type)).as(type.wireName()).isEqualTo(type.wireName().startsWith("token."));
+      if (type.wireName().startsWith("token.")) {
+        // every token type has a codec: an empty payload is refused by field, not by type
+        assertThatThrownBy(() -> TokenEventCodecs.decode(type, new JsonObject()))
+            .isInstanceOf(InvalidEventException.class);
+      } else {
+        assertThatThrownBy(() -> TokenEventCodecs.decode(type, new JsonObject()))
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+    }
+  }
+
+  @Test
   void malformedTokenPayloadsAreRejectedByField() {
     JsonObject minted = TokenEventCodecs.encode(new TokenMintedPayload("u-1", "d-1", 600, 1, 1, 0, "m", "v", "fp", 1,
         2, null));
