@@ -34,7 +34,7 @@ principal_of() {
 while read -r service type name operations; do
   [[ -z "$service" || "$service" == \#* ]] && continue
   resolved="${name//\{prefix\}/$prefix}"
-  if [[ "$type" == group && "$service" == session-service && -n "${SESSION_CONSUMER_GROUP:-}" ]]; then
+  if [[ "$type" == group && "$name" == "{prefix}session-service" && -n "${SESSION_CONSUMER_GROUP:-}" ]]; then
     resolved="$SESSION_CONSUMER_GROUP"
   fi
   ops=()

@@ -9,7 +9,9 @@ import dev.rtvoice.common.kafka.Topics;
 import dev.rtvoice.common.runtime.KafkaInfra;
 import dev.rtvoice.sessions.api.HttpApiVerticle;
 import dev.rtvoice.sessions.api.SessionApiRoutes;
+import dev.rtvoice.sessions.config.CallSettings;
 import dev.rtvoice.sessions.config.SessionServiceConfig;
+import dev.rtvoice.sessions.kafka.CallCreatedFeed;
 import dev.rtvoice.sessions.kafka.StateView;
 import dev.rtvoice.sessions.kafka.StateViewVerticle;
 import dev.rtvoice.sessions.metrics.SessionMetrics;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * session-service: the HTTP API with health and metrics (up at once, on {@code HTTP_INSTANCES} event
  * loops: {@link HttpApiVerticle}), and, once its Kafka topics
  * exist, the read view of all sessions ({@link StateView}, its own event loop) and the owner of this
- * instance's partitions ({@link SessionOwnerVerticle}, its own event loop). The API answers 503 until
- * both are running, and {@code /health/ready} says so.
+ * instance's partitions ({@link SessionOwnerVerticle}, its own event loop), then the forwarder of the calls
+ * token-service creates ({@link CallCreatedFeed}). The API answers 503 until view and owner are
+ * running, and {@code /health/ready} says so.
  *
  * <p>Stopping: Vert.x undeploys the child verticles first (the owner finishes and commits the batch in
  * hand, closes its sidebands; the view stops; the API verticles drain their requests), then this verticle
@@ -37,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SessionServiceVerticle.class);
   private static final long RETRY_MS = 1_000;
+  /** The call feed's consumer group (after the topic prefix), shared by the instances. */
+  public static final String CALL_FEED_GROUP = "session-service-calls";
   private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger(8_000);
 
   private final SessionServiceConfig config;
@@ -64,6 +69,8 @@ public final class SessionServiceVerticle extends VerticleBase {
     owned.add(topics.spec(Topics.SESSION_EVENTS));
     owned.add(topics.spec(Topics.SESSION_STATE));
     owned.add(topics.spec(Topics.LATENCY_SAMPLES));
+    // read by the call feed; token-service (its writer) and metrics-service create it too, whoever starts first
+    owned.add(topics.spec(Topics.TOKEN_EVENTS));
     kafka = new KafkaInfra(vertx, config.kafka(), owned);
     publisher = new EventPublisher(vertx, config.kafka(), "producer", registry);
     // the owner's writes (derived events, snapshots) on a connection of their own: the broker serves one
@@ -154,7 +161,24 @@ public final class SessionServiceVerticle extends VerticleBase {
     vertx.deployVerticle(owner).onFailure(e -> {
       LOG.warn("session owner not started ({}), retrying", e.toString());
       vertx.setTimer(RETRY_MS, t -> deployOwner());
-    }).onSuccess(id -> LOG.info("session-service ready: {} sessions in view", view.size()));
+    }).onSuccess(id -> {
+      LOG.info("session-service ready: {} sessions in view", view.size());
+      deployCallFeed();
+    });
+  }
+
+  /** After the owner: the commands it writes are applied by owners (of any instance) from then on. */
+  private void deployCallFeed() {
+    if (stopping) {
+      return;
+    }
+    Topics topics = config.topics();
+    vertx.deployVerticle(new CallCreatedFeed(config.kafka(), topics.prefix() + CALL_FEED_GROUP, topics.tokenEvents(),
+        topics.sessionCommands(), publisher, CallSettings.UPSTREAM_CAP, java.time.Clock.systemUTC(), registry))
+        .onFailure(e -> {
+          LOG.warn("call feed not started ({}), retrying", e.toString());
+          vertx.setTimer(RETRY_MS, t -> deployCallFeed());
+        });
   }
 
   @Override

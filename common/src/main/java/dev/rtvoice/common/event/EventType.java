@@ -36,6 +36,11 @@ public enum EventType {
    * due by then fire, in the log's order like every other input (so replaying the log gives the same state).
    */
   SESSION_CLOCK_TICK("session.clock_tick", true),
+  /**
+   * token-service created an upstream call for the session (its {@code token.call_created}, forwarded by
+   * session-service): the session learns of the call even if the client never reports it.
+   */
+  SESSION_CALL_CREATED("session.call_created", true),
 
   // realtime.session.events
   SESSION_PHASE_CHANGED("session.phase_changed", true),

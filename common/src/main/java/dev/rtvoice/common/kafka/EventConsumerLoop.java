@@ -199,14 +199,21 @@ public final class EventConsumerLoop {
   }
 
   private Future<Void> deadLetter(KafkaConsumerRecord<String, Buffer> record, InvalidEventException reason) {
-    LOG.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason.getMessage());
+    // skipUndecodable (no dead letters here): the topic's own reader dead-letters the record
+    boolean skip = deadLetters == null;
+    LOG.warn("{} {}-{}@{}: {}", skip ? "skipping undecodable" : "dead-lettering", record.topic(), record.partition(),
+        record.offset(), reason.getMessage());
     if (registry != null) {
       deadLetterCounters.computeIfAbsent(record.topic() + "|" + reason.field(), k -> Counter
-          .builder("kafka_records_dead_lettered_total")
-          .description("Records that could not be decoded and went to the dead-letter topic")
+          .builder(skip ? "kafka_records_skipped_total" : "kafka_records_dead_lettered_total")
+          .description(skip ? "Records that could not be decoded and were skipped (their topic's reader dead-letters them)"
+              : "Records that could not be decoded and went to the dead-letter topic")
           .tag("topic", record.topic())
           .tag("field", reason.field())
           .register(registry)).increment();
+    }
+    if (skip) {
+      return Future.succeededFuture();
     }
     return DeadLetter.invalid(record.topic(), record.partition(), record.offset(), reason)
         .publish(deadLetters, record.key(), record.value())
@@ -228,6 +235,7 @@ public final class EventConsumerLoop {
     private Set<String> topics = Set.of();
     private BatchHandler handler;
     private EventPublisher deadLetters;
+    private boolean skipUndecodable;
     private Function<Set<TopicPartition>, Future<Void>> onAssigned;
     private MeterRegistry registry;
     private int maxPollRecords;
@@ -263,6 +271,16 @@ public final class EventConsumerLoop {
       return this;
     }
 
+    /**
+     * Instead of dead letters: a record that cannot be decoded is logged, counted and skipped. For a
+     * group that reads another's topic only in part, where the topic's own reader dead-letters it
+     * (one dead letter per bad record, and no write access to that reader's dead-letter topic).
+     */
+    public Builder skipUndecodable() {
+      this.skipUndecodable = true;
+      return this;
+    }
+
     /** Runs before any record of newly assigned partitions is handled (state restore). */
     public Builder onAssigned(Function<Set<TopicPartition>, Future<Void>> onAssigned) {
       this.onAssigned = onAssigned;
@@ -287,8 +305,8 @@ public final class EventConsumerLoop {
     }
 
     public EventConsumerLoop build() {
-      if (groupId == null || topics.isEmpty() || handler == null || deadLetters == null) {
-        throw new IllegalStateException("group, topics, handler and deadLetters are required");
+      if (groupId == null || topics.isEmpty() || handler == null || (deadLetters == null) == !skipUndecodable) {
+        throw new IllegalStateException("group, topics, handler and one of deadLetters or skipUndecodable are required");
       }
       return new EventConsumerLoop(this);
     }

@@ -40,7 +40,10 @@ public final class ServiceAcls {
       topic("session-service", Topics.SESSION_EVENTS, "Create", "Describe", "Write"),
       topic("session-service", Topics.SESSION_STATE, "Create", "Describe", "Read", "Write"),
       topic("session-service", Topics.LATENCY_SAMPLES, "Create", "Describe", "Write"),
+      // the call feed: token.call_created forwarded to the session's commands
+      topic("session-service", Topics.TOKEN_EVENTS, "Create", "Describe", "Read"),
       group("session-service", PREFIX + "session-service"),
+      group("session-service", PREFIX + "session-service-calls"),
 
       topic("metrics-service", Topics.LATENCY_SAMPLES, "Create", "Describe", "Read", "Write"),
       topic("metrics-service", Topics.LATENCY_SAMPLES + Topics.DLQ_SUFFIX, "Create", "Describe", "Write"),

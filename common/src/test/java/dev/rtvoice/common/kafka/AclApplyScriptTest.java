@@ -47,8 +47,9 @@ class AclApplyScriptTest {
       String principal = rule.service().equals("metrics-service") ? "User:CN=metrics-service,O=acme"
           : "User:" + rule.service();
       assertThat(args).containsSubsequence("--allow-principal", principal);
-      String name = rule.type() == ServiceAcls.ResourceType.GROUP && rule.service().equals("session-service")
-          ? "sessions-blue" : rule.resolvedName("prod.");
+      // SESSION_CONSUMER_GROUP renames the owners' group, not the call feed's
+      String name = rule.type() == ServiceAcls.ResourceType.GROUP
+          && rule.name().equals(ServiceAcls.PREFIX + "session-service") ? "sessions-blue" : rule.resolvedName("prod.");
       assertThat(args).containsSubsequence("--" + rule.type().name().toLowerCase(java.util.Locale.ROOT), name);
       Set<String> operations = new LinkedHashSet<>();
       for (int a = 0; a < args.size() - 1; a++) {

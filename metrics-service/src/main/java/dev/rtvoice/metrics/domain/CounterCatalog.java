@@ -18,7 +18,7 @@ public final class CounterCatalog {
   private static final List<String> FALSE_INTERRUPTION_REASONS = List.of("too_short", "too_few_words", "no_transcript");
   private static final List<String> ROLLOVER_OUTCOMES = List.of("planned", "completed", "failed");
   private static final List<String> HANGUP_REASONS =
-      List.of("abandoned", "budget_exceeded", "rollover_old_call", "replaced");
+      List.of("abandoned", "budget_exceeded", "rollover_old_call", "replaced", "unclaimed");
 
   private static final List<CounterDefinition> DEFINITIONS = List.of(
       new CounterDefinition(ROTATE_FAIL, "token.rotation_failed", List.of("reason"),
@@ -60,7 +60,7 @@ public final class CounterCatalog {
           List.of(), "Sessions ended because a user's or tenant's budget was exceeded, by scope and limit",
           Map.of("scope", Set.of("user", "tenant"), "limit", Set.of("duration", "concurrency")), Map.of()),
       closed("call_hangup_total", "session.call_hung_up", "reason", HANGUP_REASONS,
-          "Upstream calls the suite hung up, by reason (abandoned, budget_exceeded, rollover_old_call, replaced)"),
+          "Upstream calls the suite hung up, by reason (abandoned, budget_exceeded, rollover_old_call, replaced, unclaimed)"),
       new CounterDefinition("sessions_abandoned_total", "session.ended", List.of(), List.of(),
           "Sessions ended because their client vanished (no client event within the liveness grace)",
           Map.of(), Map.of("reason", "abandoned")));

@@ -18,7 +18,7 @@ import java.time.Duration;
  */
 public record CallSettings(CallLimits limits, int maxConcurrentPerUser, int maxConcurrentPerTenant) {
   /** Upstream ends every call at 60 minutes: a hand-over planned later than this cannot happen in time. */
-  static final Duration UPSTREAM_CAP = Duration.ofMinutes(60);
+  public static final Duration UPSTREAM_CAP = Duration.ofMinutes(60);
 
   public static CallSettings defaults() {
     return new CallSettings(CallLimits.DEFAULTS, 3, 1000);

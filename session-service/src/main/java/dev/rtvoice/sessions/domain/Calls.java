@@ -20,6 +20,8 @@ final class Calls {
   static final String ROLLOVER_OLD_CALL = "rollover_old_call";
   /** A new call replaced a live one outside a hand-over (a session-class recovery): the old one is orphaned. */
   static final String REPLACED = "replaced";
+  /** A call token-service created for the session that the session does not take (see {@link #callCreated}). */
+  static final String UNCLAIMED = "unclaimed";
 
   private final MachineSettings settings;
   private final Moves moves;
@@ -35,23 +37,67 @@ final class Calls {
    * hand-over is completed; a previous call still running is hung up either way.
    */
   void newCall(SessionState s, EventSummary e, Decision d) {
-    long t = e.occurredAtMs();
+    take(s, e.callId(), "rollover".equals(e.reason()), e.gapMs(), e.occurredAtMs(), d);
+  }
+
+  private void take(SessionState s, String callId, boolean rolloverReason, Long gapMs, long t, Decision d) {
     String old = s.callId;
     boolean oldLive = old != null && !s.callGone;
-    boolean handover = old != null && (s.rollover != null || "rollover".equals(e.reason()));
-    s.callId = e.callId();
+    boolean handover = old != null && (s.rollover != null || rolloverReason);
+    if (callId.equals(s.pendingCallId)) {
+      s.pendingCallId = null;  // claimed
+      s.pendingCallDueWallMs = -1;
+    }
+    s.previousCallId = old;
+    s.callId = callId;
     s.callStartedAtMs = t;
     s.callGone = false;
     s.rolloverDue = false;
-    d.effect(new Effect.ConnectSideband(e.callId()));
+    d.effect(new Effect.ConnectSideband(callId));
     if (handover) {
       s.rollovers++;
       s.rollover = null;
-      d.emit(new SessionRolloverPayload.Completed(old, e.callId(), e.gapMs(), s.rollovers), t);
+      d.emit(new SessionRolloverPayload.Completed(old, callId, gapMs, s.rollovers), t);
     }
     if (oldLive) {
       hangUp(d, old, handover ? ROLLOVER_OLD_CALL : REPLACED, t);
     }
+  }
+
+  /**
+   * token-service created an upstream call for this session (server-side call creation; the owner
+   * forwards its {@code token.call_created}), which the client may never report. A session without a
+   * live call takes it as its call at once, so the liveness check and the concurrency budget cover it
+   * from its first moment. A session that holds another live call keeps it pending (a hand-over in the
+   * making: the old call plays on until the client reports the new one); unreported
+   * {@code LIVENESS_GRACE} after its creation, or replaced by a newer pending call, it is hung up
+   * {@code unclaimed}, as is a call created for a session that has ended. A call the session already
+   * knows (its call, the one before, the pending one) changes nothing: the client reported it first, or
+   * the command was written twice.
+   */
+  void callCreated(SessionState s, Input.CallCreated c, Decision d) {
+    String id = c.callId();
+    if (id.equals(s.callId) || id.equals(s.previousCallId) || id.equals(s.pendingCallId)) {
+      d.outcome(Decision.Outcome.NOTHING, "the session knows the call");
+      return;
+    }
+    long t = Math.max(c.atMs(), s.eventTimeMs);
+    if (s.phase == Phase.ENDED) {
+      hangUp(d, id, UNCLAIMED, t);
+      d.outcome(Decision.Outcome.NOTHING, "the session has ended: the call is hung up");
+      return;
+    }
+    s.eventTimeMs = t;
+    moves.applied(s, d);
+    if (!s.liveCall()) {
+      take(s, id, false, null, t, d);
+      return;
+    }
+    if (s.pendingCallId != null) {
+      hangUp(d, s.pendingCallId, UNCLAIMED, t);
+    }
+    s.pendingCallId = id;
+    s.pendingCallDueWallMs = c.wallMs() + settings.calls().livenessGraceMs();
   }
 
   /**
@@ -142,8 +188,15 @@ final class Calls {
     overBudget(s, d, b.scope(), b.limit(), b.value(), b.max(), t);
   }
 
-  /** Server time at which a session with a live call and a silent client is abandoned, or MAX_VALUE. */
+  /**
+   * Server time at which the owner must tick this session: a live call with a silent client is
+   * abandoned, or a pending call is unclaimed (the earlier of the two); MAX_VALUE for neither.
+   */
   long livenessDueWallMs(SessionState s) {
+    return Math.min(abandonedDueWallMs(s), s.pendingCallId == null ? Long.MAX_VALUE : s.pendingCallDueWallMs);
+  }
+
+  private long abandonedDueWallMs(SessionState s) {
     if (!s.liveCall() || s.clientHeardAtMs < 0) {
       return Long.MAX_VALUE;
     }
@@ -151,15 +204,27 @@ final class Calls {
   }
 
   /**
-   * A tick written by the owner at wall time {@code wallMs}: no client request for
-   * {@code LIVENESS_GRACE} and a live call: the user is gone. The call is hung up, the session ENDED
-   * {@code abandoned}; the clock moves to the tick's time.
+   * A tick written by the owner at wall time {@code wallMs}. A pending call unreported since its
+   * deadline is hung up {@code unclaimed}. No client request for {@code LIVENESS_GRACE} and a live call:
+   * the user is gone; the call (and a pending one) is hung up, the session ENDED {@code abandoned}; the
+   * clock moves to the tick's time.
    */
   void checkLiveness(SessionState s, Input.Tick tick, Decision d) {
-    if (tick.wallMs() == Input.Tick.NO_WALL_CLOCK || tick.wallMs() < livenessDueWallMs(s)) {
+    if (tick.wallMs() == Input.Tick.NO_WALL_CLOCK) {
       return;
     }
     long t = Math.max(s.eventTimeMs, tick.atMs());
+    boolean abandoned = tick.wallMs() >= abandonedDueWallMs(s);
+    if (s.pendingCallId != null && (abandoned || tick.wallMs() >= s.pendingCallDueWallMs)) {
+      hangUp(d, s.pendingCallId, UNCLAIMED, t);
+      s.pendingCallId = null;
+      s.pendingCallDueWallMs = -1;
+      s.eventTimeMs = t;
+      d.touch();
+    }
+    if (!abandoned) {
+      return;
+    }
     s.eventTimeMs = t;
     hangUp(d, s.callId, ABANDONED, t);
     s.callGone = true;
@@ -167,7 +232,7 @@ final class Calls {
     d.touch();
   }
 
-  private static void hangUp(Decision d, String callId, String reason, long t) {
+  static void hangUp(Decision d, String callId, String reason, long t) {
     d.emit(new SessionCallHungUpPayload(callId, reason), t);
     d.effect(new Effect.HangUp(callId, reason));
   }

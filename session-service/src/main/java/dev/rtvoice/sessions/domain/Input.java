@@ -67,6 +67,14 @@ public sealed interface Input {
    */
   record BudgetExceeded(String scope, String limit, long value, long max, long atMs) implements Input {}
 
+  /**
+   * token-service created upstream call {@code callId} for the session (server-side call creation).
+   *
+   * @param atMs when it was created (token-service's clock)
+   * @param wallMs the same instant as server time, from which an unreported call's grace runs
+   */
+  record CallCreated(String callId, long atMs, long wallMs) implements Input {}
+
   /** The service could not write {@code response.cancel} on the sideband for this interrupt. */
   record SidebandCancelFailed(String interruptId, long atMs) implements Input {}
 }

@@ -74,6 +74,11 @@ final class Moves {
     s.endReason = reason;
     forgetResponse(s);
     clearHeld(s);
+    if (s.pendingCallId != null) {
+      Calls.hangUp(d, s.pendingCallId, Calls.UNCLAIMED, t);
+      s.pendingCallId = null;
+      s.pendingCallDueWallMs = -1;
+    }
     SessionEndedPayload ended = new SessionEndedPayload(reason, s.turn);
     move(s, d, Phase.ENDED, reason, t);
     d.emit(ended, t);

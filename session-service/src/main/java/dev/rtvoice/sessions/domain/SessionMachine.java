@@ -100,6 +100,8 @@ public final class SessionMachine {
       interrupts.sidebandCancelFailed(s, failed, d);
     } else if (input instanceof Input.BudgetExceeded over) {
       calls.overBudget(s, over, d);
+    } else if (input instanceof Input.CallCreated created) {
+      calls.callCreated(s, created, d);
     }
     return d;
   }
@@ -114,8 +116,8 @@ public final class SessionMachine {
 
   /**
    * The owner's wall time (server time) at which this session's client counts as gone if it sends
-   * nothing more ({@code LIVENESS_GRACE} after its last request), or {@code Long.MAX_VALUE} without a
-   * live call. The owner writes a tick carrying its wall clock then; the machine checks it again.
+   * nothing more ({@code LIVENESS_GRACE} after its last request), or a call created for it and never
+   * reported is hung up, whichever is earlier; {@code Long.MAX_VALUE} for neither. The owner writes a tick carrying its wall clock then; the machine checks it again.
    */
   public long livenessDueWallMs(SessionState s) {
     return calls.livenessDueWallMs(s);

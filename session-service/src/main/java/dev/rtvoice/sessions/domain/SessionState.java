@@ -44,6 +44,14 @@ public final class SessionState {
   boolean userSpeaking;
   /** Server time (ingress) of the client's last request: liveness. -1: none seen. */
   long clientHeardAtMs = -1;
+  /** The call the session held before its current one (null: none): a late report of it changes nothing. */
+  String previousCallId;
+  /**
+   * A call token-service created for the session while it held another live call, not reported by the
+   * client yet (null: none), and the server time at which it is hung up unclaimed if still unreported.
+   */
+  String pendingCallId;
+  long pendingCallDueWallMs = -1;
 
   Phase phase = Phase.IDLE;
   int turn;
@@ -129,6 +137,9 @@ public final class SessionState {
     c.rollover = rollover;
     c.userSpeaking = userSpeaking;
     c.clientHeardAtMs = clientHeardAtMs;
+    c.previousCallId = previousCallId;
+    c.pendingCallId = pendingCallId;
+    c.pendingCallDueWallMs = pendingCallDueWallMs;
     c.phase = phase;
     c.turn = turn;
     c.responseId = responseId;
@@ -226,6 +237,11 @@ public final class SessionState {
 
   public long clientHeardAtMs() {
     return clientHeardAtMs;
+  }
+
+  /** A call created for the session and not reported by the client yet, or null. */
+  public String pendingCallId() {
+    return pendingCallId;
   }
 
   /** Records the tenant from the caller's rotation token (a token without one leaves it as it was). */
@@ -400,6 +416,9 @@ public final class SessionState {
     m.put("rollover", rollover == null ? null : rollover.toMap());
     m.put("user_speaking", userSpeaking);
     m.put("client_heard_at_ms", clientHeardAtMs);
+    m.put("previous_call_id", previousCallId);
+    m.put("pending_call_id", pendingCallId);
+    m.put("pending_call_due_wall_ms", pendingCallDueWallMs);
     m.put("phase", phase.name());
     m.put("turn", turn);
     m.put("response_id", responseId);
@@ -485,6 +504,9 @@ public final class SessionState {
       s.rollover = rollover instanceof Map<?, ?> rm ? Rollover.fromMap(rm) : null;
       s.userSpeaking = Boolean.TRUE.equals(m.get("user_speaking"));
       s.clientHeardAtMs = optionalNum(m, "client_heard_at_ms", -1);
+      s.previousCallId = str(m, "previous_call_id");
+      s.pendingCallId = str(m, "pending_call_id");
+      s.pendingCallDueWallMs = optionalNum(m, "pending_call_due_wall_ms", -1);
       s.phase = Phase.parse(str(m, "phase"));
       s.turn = (int) num(m, "turn");
       s.responseId = str(m, "response_id");

@@ -4,6 +4,7 @@ import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.InvalidEventException;
+import dev.rtvoice.common.event.payload.TokenCallCreatedPayload;
 import dev.rtvoice.common.handle.TenantIds;
 import dev.rtvoice.sessions.domain.EventSummary;
 import dev.rtvoice.sessions.domain.Input;
@@ -35,6 +36,8 @@ public final class Commands {
   public static final String SOURCE_API = "session-service.api";
   public static final String SOURCE_SIDEBAND = "session-service.sideband";
   public static final String SOURCE_OWNER = "session-service.owner";
+  /** The forwarder of token-service's {@code token.call_created} ({@code CallCreatedFeed}). */
+  public static final String SOURCE_CALLS = "session-service.calls";
   /** Most events one command record may carry, whatever wrote it (the API's own bound is lower). */
   public static final int MAX_EVENTS_PER_RECORD = 1000;
 
@@ -57,7 +60,7 @@ public final class Commands {
    *
    * @param tenantId the caller's tenant (client requests whose token named one), or null
    * @param fromClient a client's request reached the ingress (its {@code recorded_at} is when): the
-   *     client is alive then
+   *     client is alive then; a call created by token-service at the client's request counts too
    */
   public record Command(UUID id, String sessionId, List<Input> inputs, boolean batch, String userId,
                         String deviceId, String platform, long secretExpiresAtMs, String tenantId,
@@ -197,6 +200,28 @@ public final class Commands {
   }
 
   /**
+   * token-service created an upstream call for the session ({@code token.call_created}, event
+   * {@code tokenEvent}): its times are the token event's, so the session's liveness runs from the
+   * client's request to token-service, however late this is written. Its id is derived from the token
+   * event's, so writing it twice (the forwarder's at-least-once) writes the same command.
+   */
+  public static EventEnvelope callCreated(EventEnvelope tokenEvent, TokenCallCreatedPayload call) {
+    JsonObject payload = new JsonObject()
+        .put("call_id", call.callId())
+        .put("user_id", call.userId())
+        // device_id is optional in token.call_created; a session needs one
+        .put("device_id", call.deviceId() == null || call.deviceId().isEmpty() ? "unknown" : call.deviceId());
+    if (call.tenantId() != null) {
+      payload.put("tenant_id", call.tenantId());
+    }
+    EventType type = EventType.SESSION_CALL_CREATED;
+    UUID id = UUID.nameUUIDFromBytes(("session.call_created/" + tokenEvent.eventId())
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return new EventEnvelope(id, type, type.currentVersion(), tokenEvent.sessionId(), tokenEvent.occurredAt(),
+        tokenEvent.recordedAt(), SOURCE_CALLS, payload);
+  }
+
+  /**
    * Reads a command; one that does not fit the contract (written by something other than this
    * service) is an {@link InvalidSummaryException} naming the field, and goes to the dead letters.
    */
@@ -228,6 +253,8 @@ public final class Commands {
       case SESSION_RECOVERY_REQUESTED -> input = new Input.RecoveryRequest(
           m.get("recovery_id") instanceof String r && !r.isEmpty() ? r : null, requiredString(m, "reason"), at, sxp,
           optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
+      case SESSION_CALL_CREATED -> input = new Input.CallCreated(requiredString(m, "call_id"), at,
+          env.recordedAt().toEpochMilli());
       // a tick without wall_ms (written before liveness existed) checks no liveness
       case SESSION_CLOCK_TICK -> input = new Input.Tick(at, optionalLong(m, "wall_ms", Input.Tick.NO_WALL_CLOCK));
       default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");

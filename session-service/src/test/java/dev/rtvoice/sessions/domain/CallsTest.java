@@ -314,6 +314,135 @@ class CallsTest {
     }
   }
 
+  /** Calls token-service created for the session ({@code session.call_created}), reported or not. */
+  @Nested
+  class CreatedCalls {
+    private Decision created(Script s, String callId, long wallMs) {
+      return s.machine.apply(s.state, new Input.CallCreated(callId, wallMs, wallMs));
+    }
+
+    @Test
+    void aSessionWithoutACallTakesItSoASilentClientIsHungUpAbandoned() {
+      Script s = new Script(SETTINGS);
+      long at = s.now + 5;
+      s.state.clientHeard(at);  // the owner records the request to token-service
+      Decision d = created(s, "rtc_1", at);
+      assertThat(d.outcome()).isEqualTo(Decision.Outcome.APPLIED);
+      assertThat(s.state.callId()).isEqualTo("rtc_1");
+      assertThat(s.state.liveCall()).isTrue();
+      assertThat(s.state.callStartedAtMs()).isEqualTo(at);
+      assertThat(d.effects()).containsExactly(new Effect.ConnectSideband("rtc_1"));
+      assertThat(d.events()).as("no hang-up, no hand-over").isEmpty();
+      assertThat(s.state.phase()).as("the client has not connected yet").isEqualTo(Phase.IDLE);
+
+      long due = s.machine.livenessDueWallMs(s.state);
+      assertThat(due).isEqualTo(at + LIMITS.livenessGraceMs());
+      Decision gone = s.machine.apply(s.state, new Input.Tick(s.now, due));
+      assertThat(s.state.phase()).isEqualTo(Phase.ENDED);
+      assertThat(s.state.endReason).isEqualTo("abandoned");
+      assertThat(gone.effects()).contains(new Effect.HangUp("rtc_1", "abandoned"));
+    }
+
+    @Test
+    void theClientsLaterReportOfTheSameCallChangesNothingButThePhase() {
+      Script s = new Script(SETTINGS);
+      created(s, "rtc_1", s.now);
+      Decision d = s.send("client.connected", "call_id", "rtc_1");
+      assertThat(s.state.callId()).isEqualTo("rtc_1");
+      assertThat(s.state.phase()).isEqualTo(Phase.LISTENING);
+      assertThat(d.effects()).as("no second sideband, no hang-up").isEmpty();
+      assertThat(types(d)).containsExactly(EventType.SESSION_PHASE_CHANGED);
+    }
+
+    @Test
+    void aCallTheSessionKnowsAlreadyIsANoOpSoAForwardedTwiceCommandIsHarmless() {
+      Script s = connected("rtc_1");
+      Map<String, Object> before = s.state.toMap();
+      Decision d = created(s, "rtc_1", s.now + 1);
+      assertThat(d.changedState()).isFalse();
+      assertThat(s.state.toMap()).isEqualTo(before);
+      // the call before the current one, forwarded late (the client moved on meanwhile): nothing
+      s.send("client.reconnected", "reason", "network_switch", "call_id", "rtc_2");
+      Map<String, Object> after = s.state.toMap();
+      assertThat(created(s, "rtc_1", s.now + 1).changedState()).isFalse();
+      assertThat(s.state.toMap()).isEqualTo(after);
+      assertThat(s.state.callId()).isEqualTo("rtc_2");
+    }
+
+    @Test
+    void withAnotherLiveCallItIsPendingAndTheClientsReportCompletesTheHandOver() {
+      Script s = connected("rtc_1");
+      s.tick(LIMITS.rolloverAfterMs());
+      s.recover("rollover", Script.T0 + 3_600_000);
+      Decision d = created(s, "rtc_2", s.now + 5);
+      assertThat(s.state.callId()).as("the old call plays on").isEqualTo("rtc_1");
+      assertThat(s.state.pendingCallId()).isEqualTo("rtc_2");
+      assertThat(d.effects()).isEmpty();
+      assertThat(d.events()).isEmpty();
+      assertThat(s.state.toMap()).containsEntry("pending_call_id", "rtc_2");
+      assertThat(SessionState.fromMap(s.state.toMap(), s.state.summary().maxChars()).toMap())
+          .isEqualTo(s.state.toMap());
+
+      Decision done = s.send("client.reconnected", "reason", "rollover", "call_id", "rtc_2", "gap_ms", 90);
+      assertThat(s.state.callId()).isEqualTo("rtc_2");
+      assertThat(s.state.pendingCallId()).isNull();
+      assertThat(types(done)).containsExactly(EventType.SESSION_ROLLOVER, EventType.SESSION_CALL_HUNG_UP);
+      assertThat(done.effects()).contains(new Effect.HangUp("rtc_1", "rollover_old_call"));
+    }
+
+    @Test
+    void aPendingCallNeverReportedIsHungUpUnclaimedAndTheSessionGoesOn() {
+      Script s = connected("rtc_1");
+      long createdAt = s.state.clientHeardAtMs() + 1_000;
+      created(s, "rtc_2", createdAt);
+      s.state.clientHeard(createdAt + 30_000);  // the client keeps talking on its first call
+      long due = createdAt + LIMITS.livenessGraceMs();
+      assertThat(s.machine.livenessDueWallMs(s.state)).as("the pending call's deadline comes first").isEqualTo(due);
+
+      assertThat(s.machine.apply(s.state, new Input.Tick(s.now, due - 1)).changedState()).isFalse();
+      Decision d = s.machine.apply(s.state, new Input.Tick(s.now, due));
+      assertThat(types(d)).containsExactly(EventType.SESSION_CALL_HUNG_UP);
+      assertThat(payload(d, EventType.SESSION_CALL_HUNG_UP)).containsEntry("call_id", "rtc_2")
+          .containsEntry("reason", "unclaimed");
+      assertThat(d.effects()).containsExactly(new Effect.HangUp("rtc_2", "unclaimed"));
+      assertThat(s.state.pendingCallId()).isNull();
+      assertThat(s.state.phase()).isEqualTo(Phase.LISTENING);
+      assertThat(s.state.callId()).isEqualTo("rtc_1");
+      assertThat(s.machine.livenessDueWallMs(s.state)).isEqualTo(createdAt + 30_000 + LIMITS.livenessGraceMs());
+    }
+
+    @Test
+    void aNewerCreatedCallReplacesThePendingOneWhichIsHungUp() {
+      Script s = connected("rtc_1");
+      created(s, "rtc_2", s.now + 1);
+      Decision d = created(s, "rtc_3", s.now + 2);
+      assertThat(d.effects()).containsExactly(new Effect.HangUp("rtc_2", "unclaimed"));
+      assertThat(s.state.pendingCallId()).isEqualTo("rtc_3");
+      assertThat(s.state.callId()).isEqualTo("rtc_1");
+    }
+
+    @Test
+    void whenTheSessionEndsThePendingCallIsHungUpToo() {
+      Script s = connected("rtc_1");
+      created(s, "rtc_2", s.now + 1);
+      Decision d = s.send("client.ended");
+      assertThat(s.state.phase()).isEqualTo(Phase.ENDED);
+      assertThat(d.effects()).contains(new Effect.HangUp("rtc_2", "unclaimed"));
+      assertThat(s.state.pendingCallId()).isNull();
+    }
+
+    @Test
+    void aCallCreatedForAnEndedSessionIsHungUpAtOnce() {
+      Script s = connected("rtc_1");
+      s.send("client.ended");
+      Map<String, Object> before = s.state.toMap();
+      Decision d = created(s, "rtc_9", s.now + 1);
+      assertThat(d.effects()).containsExactly(new Effect.HangUp("rtc_9", "unclaimed"));
+      assertThat(types(d)).containsExactly(EventType.SESSION_CALL_HUNG_UP);
+      assertThat(s.state.toMap()).as("the ended session stays as it was").isEqualTo(before);
+    }
+  }
+
   @Test
   void theNewFieldsSurviveASnapshotRoundTrip() {
     Script s = connected("c1");
