@@ -129,10 +129,29 @@ class TopicLogIT {
     producer.flush();
   }
 
+  /**
+   * Creates the topic and waits until every partition has a leader: a first produce to a partition
+   * without one is answered NOT_LEADER_OR_FOLLOWER, after which the idempotent producer was seen stuck
+   * on OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout, losing the records the test counts.
+   */
   private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
     try (Admin admin = admin(bootstrap)) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin, topic, partitions);
     }
+  }
+
+  private static void awaitLeaders(Admin admin, String topic, int partitions) {
+    dev.rtvoice.common.testing.Eventually.await(topic + " has a leader for each of its " + partitions + " partitions",
+        () -> {
+          try {
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+            return description != null && description.partitions().size() == partitions
+                && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+          } catch (Exception e) {
+            return false;
+          }
+        }, java.time.Duration.ofSeconds(30));
   }
 
   private static Admin admin(String bootstrap) {
@@ -274,6 +293,7 @@ class TopicLogIT {
 
     try (Admin admin = admin(kafka.bootstrapServers())) {
       admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin, topic, 3);
     }
     // a send to a partition the producer does not know yet waits for its metadata to show it
     send(producer, new ProducerRecord<>(topic, 2, "c", "c:0"));
@@ -294,6 +314,7 @@ class TopicLogIT {
 
     try (Admin admin = admin(kafka.bootstrapServers())) {
       admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin, topic, 2);
     }
     // written to the new partition before the log noticed it: read from its beginning all the same
     send(producer, new ProducerRecord<>(topic, 1, "n", "n:0"));

@@ -244,6 +244,16 @@ public final class SessionState {
     return pendingCallId;
   }
 
+  /**
+   * Records the client's platform when the session has none yet: a session started by a call that
+   * token-service created learns it from the client's first events.
+   */
+  public void platformReported(String reported) {
+    if (reported != null && "unknown".equals(platform)) {
+      platform = reported.intern();
+    }
+  }
+
   /** Records the tenant from the caller's rotation token (a token without one leaves it as it was). */
   public void tenant(String tenant) {
     if (tenant != null) {

@@ -257,6 +257,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
       }
       o.state.secretExpiresAt(command.secretExpiresAtMs());
       o.state.tenant(command.tenantId());
+      o.state.platformReported(command.platform());
       if (command.fromClient()) {
         // the ingress's clock, from the log: a replay records the same liveness
         o.state.clientHeard(env.recordedAt().toEpochMilli());

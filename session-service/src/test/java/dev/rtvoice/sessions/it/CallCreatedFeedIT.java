@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the client ever reports them: a never-reported call of a new session is watched (sideband) and hung
  * up as abandoned after {@code LIVENESS_GRACE}; a created call counts in the concurrency budget; one
  * created while the session holds another live call and never reported is hung up {@code unclaimed},
- * the session going on with its call; a call reported by the client first is left alone; an event
- * older than upstream's call cap is not forwarded.
+ * the session going on with its call; a call reported by the client first is left alone; a created
+ * call the client then connects with plays on; an event older than upstream's call cap is not forwarded.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class CallCreatedFeedIT {
@@ -90,6 +90,17 @@ class CallCreatedFeedIT {
       beats.scheduleAtFixedRate(() -> beat(quick), 500, 500, TimeUnit.MILLISECONDS);
       callCreated(kafka, tokenEvents, quick.sessionId, "user-quick", quickCall, Instant.now().minusMillis(200));
 
+      // (f) server-side call creation as the client library does it: the call is created, then the
+      // client connects with it and talks; the session it started takes the client's platform
+      Harness.Client caller = client(service, "user-caller");
+      String callerCall = callId();
+      sim.peer(callerCall);
+      callCreated(kafka, tokenEvents, caller.sessionId, "user-caller", callerCall, Instant.now());
+      caller.await("started by the created call", s -> callerCall.equals(s.getString("call_id")));
+      send(caller, "client.connected", "call_id", callerCall);
+      beats.scheduleAtFixedRate(() -> beat(caller), 500, 500, TimeUnit.MILLISECONDS);
+      assertThat(caller.awaitPhase("LISTENING").getString("platform")).isEqualTo("web");
+
       // (e) older than upstream's cap: its call has ended; not forwarded, no session
       Harness.Client ancient = client(service, "user-ancient");
       callCreated(kafka, tokenEvents, ancient.sessionId, "user-ancient", callId(),
@@ -121,9 +132,14 @@ class CallCreatedFeedIT {
       assertThat(sim.call(quickCall).getValue("ended")).isNull();
       assertThat(busy.get().json().getString("phase")).isEqualTo("LISTENING");
       assertThat(ancient.get().status()).isEqualTo(404);
+      // (f) continued: past the grace, the call the client took over plays on
+      JsonObject calling = caller.get().json();
+      assertThat(calling.getString("phase")).isEqualTo("LISTENING");
+      assertThat(calling.getString("call_id")).isEqualTo(callerCall);
+      assertThat(sim.call(callerCall).getValue("ended")).isNull();
 
       String metrics = Http.get(service.base + "/metrics").body();
-      assertThat(metrics).contains("session_call_feed_events_total{outcome=\"forwarded\",service=\"session-service\"} 4.0")
+      assertThat(metrics).contains("session_call_feed_events_total{outcome=\"forwarded\",service=\"session-service\"} 5.0")
           .contains("session_call_feed_events_total{outcome=\"too_old\",service=\"session-service\"} 1.0")
           .contains("session_call_hangups_total{reason=\"unclaimed\",result=\"hung_up\",service=\"session-service\"} 1.0");
     } finally {
