@@ -117,7 +117,8 @@ public final class SessionMachine {
   /**
    * The owner's wall time (server time) at which this session's client counts as gone if it sends
    * nothing more ({@code LIVENESS_GRACE} after its last request), or a call created for it and never
-   * reported is hung up, whichever is earlier; {@code Long.MAX_VALUE} for neither. The owner writes a tick carrying its wall clock then; the machine checks it again.
+   * reported is hung up, whichever is earlier; {@code Long.MAX_VALUE} for neither. The owner writes a
+   * tick carrying its wall clock then; the machine checks it again.
    */
   public long livenessDueWallMs(SessionState s) {
     return calls.livenessDueWallMs(s);
