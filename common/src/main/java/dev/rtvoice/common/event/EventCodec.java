@@ -36,8 +36,8 @@ public final class EventCodec {
       json.put("session_id", event.sessionId());
     }
     return json
-        .put("occurred_at", event.occurredAt().toString())
-        .put("recorded_at", event.recordedAt().toString())
+        .put("occurred_at", Instants.format(event.occurredAt()))
+        .put("recorded_at", Instants.format(event.recordedAt()))
         .put("source", event.source())
         .put("payload", event.payloadView());
   }
@@ -136,7 +136,7 @@ public final class EventCodec {
   private static Instant instant(JsonObject json, String field) {
     String text = requiredString(json, field);
     try {
-      return Instant.parse(text);
+      return Instants.parse(text);
     } catch (DateTimeParseException e) {
       throw new InvalidEventException(field, "must be an ISO-8601 instant such as 2026-01-31T12:00:00.123Z");
     }

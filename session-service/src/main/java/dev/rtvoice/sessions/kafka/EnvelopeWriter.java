@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rtvoice.common.event.EventCodec;
 import dev.rtvoice.common.event.EventType;
+import dev.rtvoice.common.event.Instants;
 import dev.rtvoice.common.event.InvalidEventException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.jackson.DatabindCodec;
@@ -45,8 +46,8 @@ public final class EnvelopeWriter {
       if (sessionId != null) {
         g.writeStringField("session_id", sessionId);
       }
-      g.writeStringField("occurred_at", occurredAt.toString());
-      g.writeStringField("recorded_at", recordedAt.toString());
+      g.writeStringField("occurred_at", Instants.format(occurredAt));
+      g.writeStringField("recorded_at", Instants.format(recordedAt));
       g.writeStringField("source", source);
       g.writeFieldName("payload");
       MAPPER.writeValue(g, payload);

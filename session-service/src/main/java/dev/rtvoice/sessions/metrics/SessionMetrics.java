@@ -36,6 +36,8 @@ public final class SessionMetrics {
   private final MeterRegistry registry;
   private final Map<Phase, AtomicInteger> owned = new EnumMap<>(Phase.class);
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> outcomes =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(Decision.Outcome.values().length);
   private final Timer batchTimer;
   private final Timer interruptRecovery;
 
@@ -80,8 +82,14 @@ public final class SessionMetrics {
     counter("session_ingress_rejected_total", "endpoint", endpoint, "code", code).increment();
   }
 
+  /** Once per applied input: its counter is looked up by ordinal, not by building its name and tags. */
   public void outcome(Decision.Outcome outcome) {
-    counter("session_commands_total", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).increment();
+    Counter c = outcomes.get(outcome.ordinal());
+    if (c == null) {
+      c = counter("session_commands_total", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+      outcomes.set(outcome.ordinal(), c);
+    }
+    c.increment();
   }
 
   public void replaySkipped() {
