@@ -9,6 +9,7 @@ import dev.rtvoice.tokens.api.ApiRouter;
 import dev.rtvoice.tokens.auth.CallerAuthenticator;
 import dev.rtvoice.tokens.config.TokenServiceConfig;
 import dev.rtvoice.tokens.domain.BrokerAvailability;
+import dev.rtvoice.tokens.domain.DenialRecordBudget;
 import dev.rtvoice.tokens.domain.RateLimiter;
 import dev.rtvoice.tokens.domain.RetryPlanner;
 import dev.rtvoice.tokens.domain.RotationFamilies;
@@ -113,7 +114,8 @@ public final class TokenServiceVerticle extends VerticleBase {
     BrokerAvailability availability = new BrokerAvailability();
     metrics.kafkaKnownDown(() -> availability.knownDown() ? 1 : 0);
     writer = new DurableWriter(vertx, publisher, kafka.admin(), config.eventDeadline(), availability, clock);
-    TokenEvents events = new TokenEvents(writer, outbox, topics.tokenEvents(), clock, metrics);
+    TokenEvents events = new TokenEvents(writer, outbox, topics.tokenEvents(), clock, metrics,
+        new DenialRecordBudget(config.deniedEventsPerSecond(), clock));
     if (outbox != null) {
       metrics.outbox(outbox::pendingBytes, outbox::deliveredRecords, outbox::relayFailures, outbox::refusedFull);
     }

@@ -44,6 +44,9 @@ import java.util.regex.Pattern;
  * @param ledgerRetention retention of the rotation ledger topic: longer than any rotation token lives
  * @param outbox the local outbox that issuance and rotation events are made durable in before the answer,
  *     or null when the answer waits for Kafka ({@code TOKEN_EVENT_DURABILITY=kafka})
+ * @param deniedEventsPerSecond {@code TOKEN_DENIED_EVENTS_PER_SECOND}, default 50: the most
+ *     {@code token.denied} events one instance writes per second (burst twice that); refusals past it
+ *     are answered and counted, not written
  */
 public record TokenServiceConfig(
     String host,
@@ -68,7 +71,8 @@ public record TokenServiceConfig(
     Duration replayGrace,
     AnswerSeal answerSeal,
     Duration ledgerRetention,
-    OutboxSettings outbox) {
+    OutboxSettings outbox,
+    int deniedEventsPerSecond) {
 
   public static final String SERVICE_NAME = "token-service";
   /** Largest request body accepted; larger ones get 413. */
@@ -156,7 +160,8 @@ public record TokenServiceConfig(
         replayGrace,
         seal,
         ledgerRetention,
-        OutboxSettings.fromEnv(env));
+        OutboxSettings.fromEnv(env),
+        env.intInRange("TOKEN_DENIED_EVENTS_PER_SECOND", 50, 1, 1_000_000));
   }
 
   private static List<String> names(Env env, String variable, List<String> defaults) {

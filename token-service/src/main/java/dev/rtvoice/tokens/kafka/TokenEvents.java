@@ -10,6 +10,7 @@ import dev.rtvoice.common.event.payload.TokenMintedPayload;
 import dev.rtvoice.common.event.payload.TokenRefreshedPayload;
 import dev.rtvoice.common.event.payload.TokenRotationFailedPayload;
 import dev.rtvoice.common.event.payload.TokenUpstreamRejectedPayload;
+import dev.rtvoice.tokens.domain.DenialRecordBudget;
 import dev.rtvoice.tokens.metrics.TokenMetrics;
 import dev.rtvoice.tokens.outbox.Outbox;
 import dev.rtvoice.tokens.outbox.OutboxRecord;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * common's {@link TokenEventCodecs} (so a consumer decodes them with the same records). A
  * client secret appears only as its fingerprint; the API key never. The answer of an issuance or a
  * rotation waits for its {@code token.issued} / {@code token.rotated} (a refresh: {@code token.refreshed}) event to be durable
- * ({@link #publishDurable}: in this instance's outbox, or on Kafka when there is none); the other events are written without delaying their answer. A write
+ * ({@link #publishDurable}: in this instance's outbox, or on Kafka when there is none); the other events are written without delaying their answer, {@code token.denied} within a budget
+ * ({@link DenialRecordBudget}: a flood of bad requests is not written at its sender's rate). A write
  * that fails is counted and logged (at most once per {@link #FAILURE_LOG_INTERVAL_MS}, so a Kafka
  * outage does not flood the log).
  */
@@ -42,18 +44,24 @@ public final class TokenEvents {
   private final TokenMetrics metrics;
   private final AtomicLong lastFailureLog = new AtomicLong();
   private final Outbox outbox;
+  private final DenialRecordBudget denials;
 
   public TokenEvents(DurableWriter publisher, String topic, Clock clock, TokenMetrics metrics) {
-    this(publisher, null, topic, clock, metrics);
+    this(publisher, null, topic, clock, metrics, new DenialRecordBudget(1_000_000, clock));
   }
 
-  /** @param outbox where issuance and rotation events are made durable; null: on Kafka, before the answer */
-  public TokenEvents(DurableWriter publisher, Outbox outbox, String topic, Clock clock, TokenMetrics metrics) {
+  /**
+   * @param outbox where issuance and rotation events are made durable; null: on Kafka, before the answer
+   * @param denials how many {@code token.denied} events may be written (see {@link DenialRecordBudget})
+   */
+  public TokenEvents(DurableWriter publisher, Outbox outbox, String topic, Clock clock, TokenMetrics metrics,
+                     DenialRecordBudget denials) {
     this.publisher = publisher;
     this.outbox = outbox;
     this.topic = topic;
     this.clock = clock;
     this.metrics = metrics;
+    this.denials = denials;
   }
 
   /**
@@ -162,6 +170,10 @@ public final class TokenEvents {
    */
   public Future<Void> denied(String sessionId, String reason, String userId, String deviceId, String operation,
                              String detail) {
+    if (!denials.tryRecord()) {
+      metrics.deniedNotRecorded(reason);  // answered and counted as denied all the same
+      return Future.succeededFuture();
+    }
     return publish(EventType.TOKEN_DENIED,
         () -> deniedEvent(sessionId, reason, userId, deviceId, operation, detail));
   }

@@ -69,6 +69,13 @@ public final class TokenMetrics {
         "reason", reason);
   }
 
+  /** A denied request whose {@code token.denied} event was not written: over the instance's budget of them. */
+  public void deniedNotRecorded(String reason) {
+    count("token_denied_events_dropped_total",
+        "Denied requests whose token.denied event was not written (over TOKEN_DENIED_EVENTS_PER_SECOND)", "reason",
+        reason);
+  }
+
   /** A retry of the token of the latest rotation, within the replay grace, got that rotation's answer again. */
   public void rotationReplayed() {
     count("token_rotation_replays_total", "Rotation retries answered with the same answer within the replay grace");
