@@ -41,6 +41,13 @@ public enum EventType {
    * session-service): the session learns of the call even if the client never reports it.
    */
   SESSION_CALL_CREATED("session.call_created", true),
+  /**
+   * The owner found the session's user (or tenant) over a concurrency budget: written to the log and
+   * applied in its order like every other input, so a replay of the log ends the session the same way.
+   */
+  SESSION_OVER_BUDGET("session.over_budget", true),
+  /** The owner could not send an interrupt's {@code response.cancel} on the sideband (applied from the log). */
+  SESSION_SIDEBAND_CANCEL_FAILED("session.sideband_cancel_failed", true),
 
   // realtime.session.events
   SESSION_PHASE_CHANGED("session.phase_changed", true),

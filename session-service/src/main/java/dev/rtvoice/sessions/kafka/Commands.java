@@ -200,6 +200,28 @@ public final class Commands {
   }
 
   /**
+   * The owner's finding that the session's user (or tenant) is over a concurrency budget
+   * ({@link Input.BudgetExceeded}), as a command: applied when the log reaches it, so the session ends
+   * the same way on a replay of the log.
+   */
+  public static EventEnvelope overBudget(String sessionId, Input.BudgetExceeded over, String userId, String deviceId,
+                                         Instant now) {
+    JsonObject payload = new JsonObject().put("scope", over.scope()).put("limit", over.limit())
+        .put("value", over.value()).put("max", over.max()).put("user_id", userId).put("device_id", deviceId);
+    return EventEnvelope.create(EventType.SESSION_OVER_BUDGET, sessionId, Instant.ofEpochMilli(over.atMs()), now,
+        SOURCE_OWNER, payload);
+  }
+
+  /** The owner could not send an interrupt's {@code response.cancel} on the sideband, as a command. */
+  public static EventEnvelope sidebandCancelFailed(String sessionId, Input.SidebandCancelFailed failed, String userId,
+                                                   String deviceId, Instant now) {
+    JsonObject payload = new JsonObject().put("interrupt_id", failed.interruptId()).put("user_id", userId)
+        .put("device_id", deviceId);
+    return EventEnvelope.create(EventType.SESSION_SIDEBAND_CANCEL_FAILED, sessionId,
+        Instant.ofEpochMilli(failed.atMs()), now, SOURCE_OWNER, payload);
+  }
+
+  /**
    * token-service created an upstream call for the session ({@code token.call_created}, event
    * {@code tokenEvent}): its times are the token event's, so the session's liveness runs from the
    * client's request to token-service, however late this is written. Its id is derived from the token
@@ -255,11 +277,17 @@ public final class Commands {
           optionalLong(m, "requested_at_ms", env.recordedAt().toEpochMilli()));
       case SESSION_CALL_CREATED -> input = new Input.CallCreated(requiredString(m, "call_id"), at,
           env.recordedAt().toEpochMilli());
+      case SESSION_OVER_BUDGET -> input = new Input.BudgetExceeded(requiredString(m, "scope"), requiredString(m, "limit"),
+          optionalLong(m, "value", 0), optionalLong(m, "max", 0), at);
+      case SESSION_SIDEBAND_CANCEL_FAILED -> input = new Input.SidebandCancelFailed(requiredString(m, "interrupt_id"), at);
       // a tick without wall_ms (written before liveness existed) checks no liveness
       case SESSION_CLOCK_TICK -> input = new Input.Tick(at, optionalLong(m, "wall_ms", Input.Tick.NO_WALL_CLOCK));
       default -> throw new InvalidSummaryException("type", env.type() + " is not a session command");
     }
-    boolean fromClient = env.type() != EventType.SESSION_UPSTREAM_EVENT && env.type() != EventType.SESSION_CLOCK_TICK;
+    boolean fromClient = switch (env.type()) {
+      case SESSION_UPSTREAM_EVENT, SESSION_CLOCK_TICK, SESSION_OVER_BUDGET, SESSION_SIDEBAND_CANCEL_FAILED -> false;
+      default -> true;
+    };
     return new Command(env.eventId(), env.sessionId(), List.of(input), false, user, device, platform, sxp, tenant,
         fromClient);
   }

@@ -106,7 +106,7 @@ public final class SessionMetrics {
   }
 
   /**
-   * A change that is not a command ({@code unit}: tick, internal, dead_letter) that Kafka would never
+   * A change that is not a command ({@code unit}: owner_input, dead_letter) that Kafka would never
    * take; it is left out instead of retried forever.
    */
   public void unwritable(String unit, String reason) {

@@ -76,6 +76,8 @@ import org.slf4j.LoggerFactory;
  * other on this verticle's event loop, so no unit of work sees another's half-written changes.
  */
 public final class SessionOwnerVerticle extends VerticleBase {
+  /** Attempts to write one of the owner's own inputs to the log before it is given up (and counted). */
+  private static final int OWNER_INPUT_ATTEMPTS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(SessionOwnerVerticle.class);
 
   private record Due(long wallMs, String sessionId) {}
@@ -230,8 +232,9 @@ public final class SessionOwnerVerticle extends VerticleBase {
       changes.replaySkipped++;
       return;
     }
-    if (o == null && env.type() == EventType.SESSION_CLOCK_TICK) {
-      return;  // the tick of a session that is gone (tombstoned): nothing to start
+    if (o == null && (env.type() == EventType.SESSION_CLOCK_TICK || env.type() == EventType.SESSION_OVER_BUDGET
+        || env.type() == EventType.SESSION_SIDEBAND_CANCEL_FAILED)) {
+      return;  // the owner's own command for a session that is gone (tombstoned): nothing to start
     }
     long wallNow = changes.now.toEpochMilli();
     String keyBase = env.eventId().toString();
@@ -372,8 +375,8 @@ public final class SessionOwnerVerticle extends VerticleBase {
         if (!sent.add(sessionId + "/" + c.interruptId())) {
           continue;
         }
-        sideband.cancel(sessionId, c.interruptId(), c.responseId()).onFailure(err ->
-            serial(() -> applyInternal(sessionId, new Input.SidebandCancelFailed(c.interruptId(), clock.millis()))));
+        sideband.cancel(sessionId, c.interruptId(), c.responseId()).onFailure(err -> context.runOnContext(v ->
+            writeOwnerInput(sessionId, new Input.SidebandCancelFailed(c.interruptId(), clock.millis()), 0)));
       }
     }
   }
@@ -438,39 +441,29 @@ public final class SessionOwnerVerticle extends VerticleBase {
     }
   }
 
-  private Future<Void> applyInternal(String sessionId, Input input) {
+  /**
+   * What the owner itself finds about a session (over a budget, a cancel the sideband could not send)
+   * goes to the command log like a tick, and is applied when the log reaches it: a replay of the log
+   * then gives the same state. A write that fails is tried again a check interval later, a few times.
+   */
+  private void writeOwnerInput(String sessionId, Input input, int attempt) {
     OwnedSession o = owned.get(sessionId);
     if (o == null) {
-      return Future.succeededFuture();
+      return;
     }
-    Changes changes = new Changes(Instant.ofEpochMilli(clock.millis()));
-    changes.touch(sessionId, o);
-    Decision d = machine.apply(o.state, input);
-    if (!d.changedState()) {
-      return Future.succeededFuture();
-    }
-    changes.collect(sessionId, d, sessionId + "/internal/" + o.state.version() + "/" + input);
-    return writeUnit(changes, "internal");
-  }
-
-  /**
-   * Writes a unit that is not a command (deadlines, internal inputs). A session it could not write is
-   * back as it was and gets its deadline again, so the next round retries it; one Kafka would never
-   * take is logged and counted, and waits for the session's next command.
-   */
-  private Future<Void> writeUnit(Changes changes, String unit) {
-    List<String> sessions = new ArrayList<>(changes.touched.keySet());
-    return write(changes).<Void>map(failed -> {
-      for (Changes.Touched t : failed) {
-        LOG.warn("session {}: its {} change cannot be written ({}); left as it was", t.sessionId, unit, t.failure);
-        metrics.unwritable(unit, t.failureKind);
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    EventEnvelope command = input instanceof Input.BudgetExceeded over
+        ? Commands.overBudget(sessionId, over, o.state.userId(), o.state.deviceId(), now)
+        : Commands.sidebandCancelFailed(sessionId, (Input.SidebandCancelFailed) input, o.state.userId(),
+            o.state.deviceId(), now);
+    publisher.publish(commandsTopic, command).onFailure(e -> context.runOnContext(v -> {
+      if (attempt + 1 >= OWNER_INPUT_ATTEMPTS) {
+        LOG.warn("session {}: could not write {} after {} attempts: {}", sessionId, command.type(), attempt + 1,
+            e.toString());
+        metrics.unwritable("owner_input", "write_failed");
+        return;
       }
-      return null;
-    }).onFailure(e -> sessions.forEach(sid -> {
-      OwnedSession o = owned.get(sid);
-      if (o != null) {
-        schedule(sid, o);
-      }
+      vertx.setTimer(config.tickInterval().toMillis(), t -> writeOwnerInput(sessionId, input, attempt + 1));
     }));
   }
 
@@ -691,8 +684,7 @@ public final class SessionOwnerVerticle extends VerticleBase {
       }
     }
     if (over != null) {
-      Input input = over;
-      serial(() -> applyInternal(sid, input));
+      writeOwnerInput(sid, over, 0);
     }
   }
 

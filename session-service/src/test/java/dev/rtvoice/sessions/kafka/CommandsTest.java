@@ -54,6 +54,38 @@ class CommandsTest {
   }
 
   @Test
+  void theOwnersFindingsAreCommandsThatReadBackAsTheirInputsAndAreNotTheClient() {
+    Input.BudgetExceeded over = new Input.BudgetExceeded("tenant", "concurrency", 4, 3, NOW - 10);
+    Commands.Command budget = Commands.decode(EventCodec.decode(EventCodec.encode(
+        Commands.overBudget("s1", over, "u1", "d1", Instant.ofEpochMilli(NOW)))));
+    assertThat(budget.inputs()).containsExactly(over);
+    assertThat(budget.fromClient()).isFalse();
+    assertThat(budget.userId()).isEqualTo("u1");
+    Input.SidebandCancelFailed failed = new Input.SidebandCancelFailed("int_7", NOW - 3);
+    Commands.Command cancel = Commands.decode(EventCodec.decode(EventCodec.encode(
+        Commands.sidebandCancelFailed("s1", failed, "u1", "d1", Instant.ofEpochMilli(NOW)))));
+    assertThat(cancel.inputs()).containsExactly(failed);
+    assertThat(cancel.fromClient()).isFalse();
+  }
+
+  @Test
+  void aCreatedCallIsACommandWithTheTokenEventsTimesAndAStableId() {
+    dev.rtvoice.common.event.EventEnvelope tokenEvent = dev.rtvoice.common.event.EventEnvelope.create(
+        dev.rtvoice.common.event.EventType.TOKEN_CALL_CREATED, "s1", Instant.ofEpochMilli(NOW - 50),
+        Instant.ofEpochMilli(NOW - 40), "token-service", new io.vertx.core.json.JsonObject());
+    dev.rtvoice.common.event.payload.TokenCallCreatedPayload call =
+        new dev.rtvoice.common.event.payload.TokenCallCreatedPayload("u1", null, "rtc_1", 80, true, "acme");
+    dev.rtvoice.common.event.EventEnvelope command = Commands.callCreated(tokenEvent, call);
+    assertThat(Commands.callCreated(tokenEvent, call).eventId()).as("written twice, the same command")
+        .isEqualTo(command.eventId());
+    Commands.Command decoded = Commands.decode(EventCodec.decode(EventCodec.encode(command)));
+    assertThat(decoded.inputs()).containsExactly(new Input.CallCreated("rtc_1", NOW - 50, NOW - 40));
+    assertThat(decoded.fromClient()).as("the client's request to token-service").isTrue();
+    assertThat(decoded.deviceId()).isEqualTo("unknown");
+    assertThat(decoded.tenantId()).isEqualTo("acme");
+  }
+
+  @Test
   void aCallIdIsLettersDigitsUnderscoreAndDash() {
     assertThat(event("client.connected", "call_id", "rtc_AZaz09-_").callId()).isEqualTo("rtc_AZaz09-_");
     for (String bogus : List.of("../x", "rtc 1", "rtc?x=1", "rtc%2F", "r".repeat(129), "rtc/1")) {
