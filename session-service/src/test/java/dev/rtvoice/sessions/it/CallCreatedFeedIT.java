@@ -1,5 +1,10 @@
 package dev.rtvoice.sessions.it;
 
+import static dev.rtvoice.sessions.it.CallTesting.WAIT;
+import static dev.rtvoice.sessions.it.CallTesting.awaitHungUp;
+import static dev.rtvoice.sessions.it.CallTesting.callId;
+import static dev.rtvoice.sessions.it.CallTesting.client;
+import static dev.rtvoice.sessions.it.CallTesting.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.common.event.EventCodec;
@@ -7,7 +12,6 @@ import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
 import dev.rtvoice.common.event.payload.TokenCallCreatedPayload;
 import dev.rtvoice.common.event.payload.TokenEventCodecs;
-import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.testing.Eventually;
 import dev.rtvoice.common.testing.Http;
 import dev.rtvoice.common.testing.KafkaBrokerExtension;
@@ -35,7 +39,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class CallCreatedFeedIT {
-  private static final Duration WAIT = Duration.ofSeconds(20);
 
   @Test
   void everyCreatedCallIsWatchedCountedAndEndedWithoutTheClient(TestKafka kafka) throws Exception {
@@ -49,7 +52,7 @@ class CallCreatedFeedIT {
       String events = kafka.topicPrefix() + "realtime.session.events";
 
       // (a) a new session's call the client never reports: watched at once, abandoned after the grace
-      Harness.Client silent = client(service, "user-silent");
+      Harness.Client silent = client(service, "user-silent", null);
       String silentCall = callId();
       sim.peer(silentCall);  // the call exists upstream (token-service created it there); a peer holds it open
       callCreated(kafka, tokenEvents, silent.sessionId, "user-silent", silentCall, Instant.now());
@@ -59,12 +62,12 @@ class CallCreatedFeedIT {
 
       // (b) the concurrency budget counts created calls: a user with a live reported call creates
       // another session's call, never reported; that session ends budget_exceeded, its call hung up
-      Harness.Client busy = client(service, "user-busy");
+      Harness.Client busy = client(service, "user-busy", null);
       String busyCall = callId();
       send(busy, "client.connected", "call_id", busyCall);
       busy.await("live in the view", s -> busyCall.equals(s.getString("call_id")));
-      beats.scheduleAtFixedRate(() -> beat(busy), 500, 500, TimeUnit.MILLISECONDS);
-      Harness.Client sneaky = client(service, "user-busy");
+      beats.scheduleAtFixedRate(() -> CallTesting.heartbeat(busy), 500, 500, TimeUnit.MILLISECONDS);
+      Harness.Client sneaky = client(service, "user-busy", null);
       String sneakyCall = callId();
       sim.peer(sneakyCall);
       callCreated(kafka, tokenEvents, sneaky.sessionId, "user-busy", sneakyCall, Instant.now());
@@ -73,36 +76,36 @@ class CallCreatedFeedIT {
 
       // (c) a call created while the session holds another, never reported: hung up unclaimed, the
       // session goes on with its call (a client that creates calls on the side cannot keep them)
-      Harness.Client talker = client(service, "user-talker");
+      Harness.Client talker = client(service, "user-talker", null);
       String talkerCall = callId();
       send(talker, "client.connected", "call_id", talkerCall);
       talker.await("live in the view", s -> talkerCall.equals(s.getString("call_id")));
-      beats.scheduleAtFixedRate(() -> beat(talker), 500, 500, TimeUnit.MILLISECONDS);
+      beats.scheduleAtFixedRate(() -> CallTesting.heartbeat(talker), 500, 500, TimeUnit.MILLISECONDS);
       String sideCall = callId();
       sim.peer(sideCall);
       callCreated(kafka, tokenEvents, talker.sessionId, "user-talker", sideCall, Instant.now());
 
       // (d) reported by the client before the feed delivered it: nothing changes, nothing hung up
-      Harness.Client quick = client(service, "user-quick");
+      Harness.Client quick = client(service, "user-quick", null);
       String quickCall = callId();
       send(quick, "client.connected", "call_id", quickCall);
       quick.await("live in the view", s -> quickCall.equals(s.getString("call_id")));
-      beats.scheduleAtFixedRate(() -> beat(quick), 500, 500, TimeUnit.MILLISECONDS);
+      beats.scheduleAtFixedRate(() -> CallTesting.heartbeat(quick), 500, 500, TimeUnit.MILLISECONDS);
       callCreated(kafka, tokenEvents, quick.sessionId, "user-quick", quickCall, Instant.now().minusMillis(200));
 
       // (f) server-side call creation as the client library does it: the call is created, then the
       // client connects with it and talks; the session it started takes the client's platform
-      Harness.Client caller = client(service, "user-caller");
+      Harness.Client caller = client(service, "user-caller", null);
       String callerCall = callId();
       sim.peer(callerCall);
       callCreated(kafka, tokenEvents, caller.sessionId, "user-caller", callerCall, Instant.now());
       caller.await("started by the created call", s -> callerCall.equals(s.getString("call_id")));
       send(caller, "client.connected", "call_id", callerCall);
-      beats.scheduleAtFixedRate(() -> beat(caller), 500, 500, TimeUnit.MILLISECONDS);
+      beats.scheduleAtFixedRate(() -> CallTesting.heartbeat(caller), 500, 500, TimeUnit.MILLISECONDS);
       assertThat(caller.awaitPhase("LISTENING").getString("platform")).isEqualTo("web");
 
       // (e) older than upstream's cap: its call has ended; not forwarded, no session
-      Harness.Client ancient = client(service, "user-ancient");
+      Harness.Client ancient = client(service, "user-ancient", null);
       callCreated(kafka, tokenEvents, ancient.sessionId, "user-ancient", callId(),
           Instant.now().minus(Duration.ofMinutes(61)));
 
@@ -154,40 +157,5 @@ class CallCreatedFeedIT {
     EventEnvelope event = new EventEnvelope(UUID.randomUUID(), EventType.TOKEN_CALL_CREATED, 1, sessionId, at, at,
         "token-service", payload);
     kafka.produceRaw(topic, sessionId, EventCodec.encode(event).getBytes());
-  }
-
-  private static String callId() {
-    return "rtc_" + UUID.randomUUID().toString().replace("-", "");
-  }
-
-  private static Harness.Client client(Harness.Service service, String user) {
-    String sid = "rts_" + UUID.randomUUID().toString().substring(0, 12);
-    Instant now = Instant.now();
-    String token = Harness.CODEC.sign(new SessionHandle(sid, user, "device-1", 0, now.minusSeconds(1),
-        now.plusSeconds(600), now.plusSeconds(660), null));
-    return new Harness.Client(service.base, sid, token);
-  }
-
-  private static void send(Harness.Client c, String type, Object... fields) {
-    synchronized (c) {
-      c.now = System.currentTimeMillis() - 10;
-      c.send(type, fields);
-    }
-  }
-
-  /** What the browser library does while a call plays. */
-  private static void beat(Harness.Client c) {
-    try {
-      send(c, "client.heartbeat");
-    } catch (RuntimeException | AssertionError e) {
-      // an ended session refuses it: the assertions say what matters
-    }
-  }
-
-  private static void awaitHungUp(UpstreamSim sim, String callId) {
-    Eventually.await(callId + " hung up at the simulator", () -> {
-      JsonObject call = sim.call(callId);
-      return call != null && "hangup".equals(call.getString("ended"));
-    }, WAIT);
   }
 }

@@ -1,21 +1,22 @@
 package dev.rtvoice.sessions.it;
 
+import static dev.rtvoice.sessions.it.CallTesting.WAIT;
+import static dev.rtvoice.sessions.it.CallTesting.awaitHungUp;
+import static dev.rtvoice.sessions.it.CallTesting.callId;
+import static dev.rtvoice.sessions.it.CallTesting.client;
+import static dev.rtvoice.sessions.it.CallTesting.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rtvoice.common.event.EventEnvelope;
 import dev.rtvoice.common.event.EventType;
-import dev.rtvoice.common.handle.SessionHandle;
 import dev.rtvoice.common.testing.Eventually;
 import dev.rtvoice.common.testing.Http;
 import dev.rtvoice.common.testing.KafkaBrokerExtension;
 import dev.rtvoice.common.testing.TestKafka;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class CallLifecycleIT {
-  private static final Duration WAIT = Duration.ofSeconds(20);
 
   @Test
   void handOverBudgetsAndLiveness(TestKafka kafka) throws Exception {
@@ -200,43 +200,8 @@ class CallLifecycleIT {
     }
   }
 
-  private static String callId() {
-    return "rtc_" + UUID.randomUUID().toString().replace("-", "");
-  }
-
-  /** A session of {@code user} (and tenant), its token signed as token-service would. */
-  private static Harness.Client client(Harness.Service service, String user, String tenant) {
-    String sid = "rts_" + UUID.randomUUID().toString().substring(0, 12);
-    Instant now = Instant.now();
-    String token = Harness.CODEC.sign(new SessionHandle(sid, user, "device-1", 0, now.minusSeconds(1),
-        now.plusSeconds(600), now.plusSeconds(660), tenant));
-    return new Harness.Client(service.base, sid, token);
-  }
-
-  /** Sends one event at the wall clock's time (the call's age and the budgets run on event time). */
-  private static void send(Harness.Client c, String type, Object... fields) {
-    synchronized (c) {
-      c.now = System.currentTimeMillis() - 10;
-      c.send(type, fields);
-    }
-  }
-
-  /** What the browser library does while a call plays: a heartbeat every half second here. */
   private static ScheduledFuture<?> heartbeat(ScheduledExecutorService beats, Harness.Client c) {
-    return beats.scheduleAtFixedRate(() -> {
-      try {
-        send(c, "client.heartbeat");
-      } catch (RuntimeException | AssertionError e) {
-        // an ended session refuses it: the test's assertions say what matters
-      }
-    }, 500, 500, TimeUnit.MILLISECONDS);
-  }
-
-  private static void awaitHungUp(UpstreamSim sim, String callId) {
-    Eventually.await(callId + " hung up at the simulator", () -> {
-      JsonObject call = sim.call(callId);
-      return call != null && "hangup".equals(call.getString("ended"));
-    }, WAIT);
+    return beats.scheduleAtFixedRate(() -> CallTesting.heartbeat(c), 500, 500, TimeUnit.MILLISECONDS);
   }
 
   /** The payload of the session's first event of {@code type}, once there is one. */

@@ -3,30 +3,13 @@ package dev.rtvoice.tokens.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import dev.rtvoice.tokens.testing.MutableClock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class DenialRecordBudgetTest {
-  private final AtomicLong now = new AtomicLong(1_000_000);
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-  };
+  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_000_000));
 
   @Test
   void aBurstOfTwiceTheRateThenTheRate() {
@@ -40,7 +23,7 @@ class DenialRecordBudgetTest {
     granted = 0;
     for (int second = 0; second < 60; second++) {
       for (int i = 0; i < 1_000; i++) {
-        now.addAndGet(1);
+        clock.advance(Duration.ofMillis(1));
         granted += budget.tryRecord() ? 1 : 0;
       }
     }
@@ -53,7 +36,7 @@ class DenialRecordBudgetTest {
     while (budget.tryRecord()) {
       // spend it
     }
-    now.addAndGet(3_600_000);
+    clock.advance(Duration.ofHours(1));
     int granted = 0;
     for (int i = 0; i < 100; i++) {
       granted += budget.tryRecord() ? 1 : 0;
