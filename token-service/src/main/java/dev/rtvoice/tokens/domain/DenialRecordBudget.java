@@ -9,7 +9,8 @@ import java.time.Clock;
  * sender's rate. One token bucket for the whole instance, whatever the number of senders (constant
  * memory, no key a sender can vary), bounds the records; a refusal past it is answered as usual and
  * counted on {@code /metrics} ({@code token_denied_total} stays exact), only its event is not written.
- * Thread-safe: the API runs on several event loops.
+ * A reused rotation token's denial is not subject to it (see {@code TokenEvents#denied}). Thread-safe:
+ * the API runs on several event loops.
  */
 public final class DenialRecordBudget {
   private final TokenBucket bucket;

@@ -37,6 +37,7 @@ public final class TokenEvents {
   private static final Logger LOG = LoggerFactory.getLogger(TokenEvents.class);
   static final String SOURCE = "token-service";
   static final long FAILURE_LOG_INTERVAL_MS = 10_000;
+  private static final String REUSED = "reused";
 
   private final DurableWriter publisher;
   private final String topic;
@@ -170,7 +171,9 @@ public final class TokenEvents {
    */
   public Future<Void> denied(String sessionId, String reason, String userId, String deviceId, String operation,
                              String detail) {
-    if (!denials.tryRecord()) {
+    // a reused rotation token (a stolen one, which revokes its session) is always written: it happens
+    // once per session, and the audit trail must have it whatever a flood has spent
+    if (!REUSED.equals(reason) && !denials.tryRecord()) {
       metrics.deniedNotRecorded(reason);  // answered and counted as denied all the same
       return Future.succeededFuture();
     }
