@@ -21,8 +21,8 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.List;
 
 /**
- * The HTTP surface: the API routes built from its OpenAPI document (openapi/token-service.yaml) by vertx-web-openapi-router (which
- * validates every request against it), with, in this order for every request: CORS, the 16 KiB
+ * The HTTP surface: the API routes built from its OpenAPI document (openapi/token-service.yaml) by vertx-web-openapi-router,
+ * every request validated against it on its own event loop ({@link InlineRequestValidation}), with, in this order for every request: CORS, the 16 KiB
  * body limit (413), caller authentication for {@code /v1/} (401), validation (400), the handler.
  * Health and metrics routes sit on the same router.
  */
@@ -42,7 +42,8 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, OpenAPIContract contract, TokenServiceConfig config, ApiServices services,
                               PrometheusMeterRegistry registry, List<ReadinessCheck> readiness,
                               List<SharedDependency> sharedDependencies) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RequestExtractor extractor = RequestExtractor.withBodyHandler();
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
     builder.rootHandler((PlatformHandler) ctx -> {
       ctx.put(START_NANOS, System.nanoTime());
       ctx.next();
@@ -52,11 +53,11 @@ public final class ApiRouter {
     builder.rootHandler(new CallerAuthHandler(services.authenticator(), services.events(), services.metrics()));
 
     SessionsApi api = SessionsApi.create(config, services);
-    route(builder, "createSession").addHandler(api::issue);
-    route(builder, "rotateSession").addHandler(api::rotate);
-    route(builder, "refreshSession").addHandler(api::refresh);
+    route(builder, "createSession", vertx, contract, extractor).addHandler(api::issue);
+    route(builder, "rotateSession", vertx, contract, extractor).addHandler(api::rotate);
+    route(builder, "refreshSession", vertx, contract, extractor).addHandler(api::refresh);
     CallsApi calls = CallsApi.create(vertx, config, services);
-    route(builder, "createCall").addHandler(ctx -> calls.create(ctx, CallerAuthHandler.caller(ctx), startNanos(ctx)));
+    route(builder, "createCall", vertx, contract, extractor).addHandler(ctx -> calls.create(ctx, CallerAuthHandler.caller(ctx), startNanos(ctx)));
 
     Router router = builder.createRouter();
     HealthRoutes.mount(router, registry, readiness, sharedDependencies);
@@ -71,12 +72,13 @@ public final class ApiRouter {
     return start == null ? System.nanoTime() : start;
   }
 
-  private static OpenAPIRoute route(RouterBuilder builder, String operationId) {
+  private static OpenAPIRoute route(RouterBuilder builder, String operationId, Vertx vertx, OpenAPIContract contract,
+                                    RequestExtractor extractor) {
     OpenAPIRoute route = builder.getRoute(operationId);
     if (route == null) {
       throw new IllegalStateException(CONTRACT + " has no operation " + operationId);
     }
     // authentication runs before validation, as a root handler, so the contract's bearerAuth is documentation
-    return route.setDoSecurity(false);
+    return InlineRequestValidation.install(route.setDoSecurity(false), vertx, contract, extractor);
   }
 }

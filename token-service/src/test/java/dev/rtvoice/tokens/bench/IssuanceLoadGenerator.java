@@ -50,15 +50,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * mvn -o -q -pl token-service test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.rtvoice.tokens.bench.IssuanceLoadGenerator -Dexec.args="500,3000 15 20 64"
  * </pre>
- * Arguments: rates (comma-separated, per second), measured seconds per run, warm-up seconds per
- * run, closed-loop concurrency (0 skips that phase), and {@code process} (default: token-service in
- * a JVM of its own, as deployed, so that its garbage collection is its own) or {@code inprocess}
- * (everything in this JVM, as the local stack runs it). Extra JVM options of the token-service
- * process come from {@code TOKEN_SERVICE_JAVA_OPTS}.
+ * Arguments: rates (comma-separated, per second), measured seconds per round and target, minimum
+ * warm-up seconds (token-service's is extended until its JIT compiler is quiet), closed-loop
+ * concurrency (0 skips that phase), {@code process} (default: token-service in a JVM of its own, as
+ * deployed, so that its garbage collection is its own) or {@code inprocess} (everything in this JVM,
+ * as the local stack runs it), and rounds (default 3: reference and service alternate, pooled).
+ * Extra JVM options of the token-service process come from {@code TOKEN_SERVICE_JAVA_OPTS}.
  */
 public final class IssuanceLoadGenerator {
   private static final String API_KEY = "sk-bench-upstream-key";
   private static final int USERS = 2_000;
+  private static final Duration MAX_WARMUP = Duration.ofSeconds(180);
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -199,6 +201,56 @@ public final class IssuanceLoadGenerator {
     }
   }
 
+  /**
+   * Warms token-service up at the measured rate for at least {@code minimum}, then in 10 s steps until
+   * its JIT compiler spent under 2 % of a step (its {@code jvm_compilation_time_ms_total}), at most
+   * {@link #MAX_WARMUP}: on 2 cores a fresh JVM compiles for a minute or more at 500/s, and its
+   * compiler threads in the measured window were most of the tail this benchmark once reported.
+   */
+  private long warmUp(Target target, double rate, Duration minimum, int port, ProcessHandle service) {
+    long ok = openLoop("warm-up", target, rate, minimum).ok();
+    Duration spent = minimum;
+    Duration step = Duration.ofSeconds(10);
+    while (spent.compareTo(MAX_WARMUP) < 0) {
+      double jitBefore = jitMillis(port);
+      Duration cpuBefore = cpu(service);
+      ok += openLoop("warm-up", target, rate, step).ok();
+      spent = spent.plus(step);
+      double jit = jitMillis(port) - jitBefore;
+      System.out.printf(Locale.ROOT, "  warm-up %3d s: token-service JIT %5.0f ms in %d s, CPU %.3f ms per issuance%n",
+          spent.toSeconds(), jit, step.toSeconds(),
+          (cpu(service).minus(cpuBefore)).toNanos() / 1e6 / (rate * step.toSeconds()));
+      if (jit < 0.02 * step.toMillis()) {
+        return ok;
+      }
+    }
+    System.out.printf(Locale.ROOT, "  warm-up: JIT still busy after %d s; measuring anyway%n", spent.toSeconds());
+    return ok;
+  }
+
+  /** token-service's {@code jvm_compilation_time_ms_total}, from its own metrics endpoint. */
+  private double jitMillis(int port) {
+    Buffer page = await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/metrics"))
+        .compose(req -> req.send().compose(resp -> resp.body())), Duration.ofSeconds(10));
+    for (String line : page.toString().split("\n")) {
+      if (line.startsWith("jvm_compilation_time_ms_total{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new IllegalStateException("token-service exposes no jvm_compilation_time_ms_total");
+  }
+
+  private static Duration cpu(ProcessHandle process) {
+    return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  private static Result pooled(String name, double rate, List<Result> rounds, Histogram all) {
+    return new Result(name + " all", rate, rounds.stream().mapToLong(Result::sent).sum(),
+        rounds.stream().mapToLong(Result::ok).sum(), rounds.stream().flatMap(r -> r.failures().entrySet().stream())
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, Long::sum, TreeMap::new)),
+        rounds.stream().mapToDouble(Result::seconds).sum(), all);
+  }
+
   private static void print(Result r) {
     System.out.printf(Locale.ROOT, "  %-15s %8s %8d %8d %9.0f/s %8.2f %8.2f %8.2f %8.2f %8.2f  %s%n", r.name(),
         r.rate() > 0 ? String.format(Locale.ROOT, "%.0f/s", r.rate()) : "closed", r.sent(), r.ok(), r.throughput(),
@@ -300,6 +352,7 @@ public final class IssuanceLoadGenerator {
     Duration warmup = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 5);
     int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 64;
     boolean separateProcess = !(args.length > 4 && "inprocess".equals(args[4]));
+    int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 3;
 
     System.out.println("starting Kafka, upstream-sim and token-service ...");
     KafkaBroker broker = KafkaBrokers.start(BrokerOptions.ephemeral());
@@ -357,23 +410,60 @@ public final class IssuanceLoadGenerator {
       }
     }
 
-    System.out.printf(Locale.ROOT, "cores %d, JVM %s, token-service %s, measured %d s per run after %d s warm-up%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        separateProcess ? "in its own JVM" : "in this JVM", measure.toSeconds(), warmup.toSeconds());
+    System.out.printf(Locale.ROOT, "cores %d, JVM %s, token-service %s, measured %d rounds of %d s per target after"
+        + " at least %d s warm-up%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+        separateProcess ? "in its own JVM" : "in this JVM", rounds, measure.toSeconds(), warmup.toSeconds());
     long serviceOk = 0;
     List<String> added = new ArrayList<>();
+    ProcessHandle serviceProcess = process != null ? process.toHandle() : null;
     for (double rate : rates) {
       gen.openLoop("warm-up", direct, rate, warmup);
-      Result sim1 = gen.openLoop("upstream-sim", direct, rate, measure);
-      serviceOk += gen.openLoop("warm-up", viaService, rate, warmup).ok();
-      Result svc = gen.openLoop("token-service", viaService, rate, measure);
-      serviceOk += svc.ok();
-      System.out.printf(Locale.ROOT, "%nopen model at %.0f/s%n", rate);
+      serviceOk += gen.warmUp(viaService, rate, warmup, servicePort, serviceProcess);
+      // rounds alternate the reference and the service (and which goes first), and their histograms are
+      // pooled: a pause of the machine lands in one round of one of them, not in the whole of one side
+      Histogram simAll = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+      Histogram svcAll = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+      List<Result> simRounds = new ArrayList<>();
+      List<Result> svcRounds = new ArrayList<>();
+      Duration serviceCpu = Duration.ZERO;
+      for (int round = 0; round < rounds; round++) {
+        Result sim1 = null;
+        if (round % 2 == 0) {
+          sim1 = gen.openLoop("upstream-sim", direct, rate, measure);
+        }
+        Duration cpuBefore = cpu(serviceProcess);
+        Result svc = gen.openLoop("token-service", viaService, rate, measure);
+        serviceCpu = serviceCpu.plus(cpu(serviceProcess).minus(cpuBefore));
+        if (round % 2 == 1) {
+          sim1 = gen.openLoop("upstream-sim", direct, rate, measure);
+        }
+        serviceOk += svc.ok();
+        simRounds.add(sim1);
+        svcRounds.add(svc);
+        simAll.add(sim1.latencyUs());
+        svcAll.add(svc.latencyUs());
+      }
+      System.out.printf(Locale.ROOT, "%nopen model at %.0f/s, %d rounds of %d s each%n", rate, rounds,
+          measure.toSeconds());
       header();
-      print(sim1);
+      for (int round = 0; round < rounds; round++) {
+        print(simRounds.get(round));
+        print(svcRounds.get(round));
+        System.out.printf(Locale.ROOT, "    round %d adds p50 %.2f ms, p99 %.2f ms%n", round + 1,
+            svcRounds.get(round).p(50) - simRounds.get(round).p(50),
+            svcRounds.get(round).p(99) - simRounds.get(round).p(99));
+      }
+      Result reference = pooled("upstream-sim", rate, simRounds, simAll);
+      Result svc = pooled("token-service", rate, svcRounds, svcAll);
+      print(reference);
       print(svc);
-      added.add(String.format(Locale.ROOT, "at %.0f/s token-service adds p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms",
-          rate, svc.p(50) - sim1.p(50), svc.p(99) - sim1.p(99), svc.p(99.9) - sim1.p(99.9)));
+      if (serviceProcess != null) {
+        System.out.printf(Locale.ROOT, "  token-service CPU in the measured rounds: %.3f ms per issuance%n",
+            serviceCpu.toNanos() / 1e6 / Math.max(1, svc.sent()));
+      }
+      added.add(String.format(Locale.ROOT, "at %.0f/s token-service adds p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms"
+          + " (all %d rounds pooled)", rate, svc.p(50) - reference.p(50), svc.p(99) - reference.p(99), svc.p(99.9) - reference.p(99.9),
+          rounds));
       System.out.println("  " + added.get(added.size() - 1));
     }
     if (concurrency > 0) {
