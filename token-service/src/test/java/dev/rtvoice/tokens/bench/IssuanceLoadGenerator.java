@@ -68,8 +68,11 @@ public final class IssuanceLoadGenerator {
 
   private IssuanceLoadGenerator(Vertx vertx) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(1_024).setMaxWaitQueueSize(-1));
+    // idle connections closed after 2 s: Vert.x picks a pooled connection by scanning all of them, and a
+    // pool grown during a stall (hundreds of connections) made every later request of this generator
+    // pay for the scan (a tenth of its CPU in a recording), charged to whichever target had stalled
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(2)
+        .setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(1_024).setMaxWaitQueueSize(-1));
     for (int i = 0; i < USERS; i++) {
       userTokens.add(DevIdentity.mintUserToken("bench-user-" + i, Duration.ofHours(2)));
     }
