@@ -37,8 +37,10 @@ final class LocalControl implements AutoCloseable {
     // a restarted process logs to a new file, so that the sweep reads what every incarnation wrote
     String logName = running.containsKey(name) || logs.stream().anyMatch(l -> l.getFileName().toString()
         .startsWith(name + ".")) ? name + "." + (++generation) : name;
-    ManagedProcess process = new ManagedProcess(logName,
-        List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString()), envs.get(name), logDir).start();
+    // C1 only, as every other test child here: six fresh JVMs on 2 cores otherwise spend their first
+    // minutes with both compiler threads busy (measured on token-service: ~10 s of JIT per 10 s at 500/s)
+    ManagedProcess process = new ManagedProcess(logName, List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-jar", jar.toString()), envs.get(name), logDir).start();
     running.put(name, process);
     logs.add(process.log());
   }
