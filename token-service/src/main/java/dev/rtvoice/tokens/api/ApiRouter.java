@@ -21,9 +21,10 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.List;
 
 /**
- * The HTTP surface: the API routes built from its OpenAPI document (openapi/token-service.yaml) by vertx-web-openapi-router,
- * every request validated against it on its own event loop ({@link InlineRequestValidation}), with, in this order for every request: CORS, the 16 KiB
- * body limit (413), caller authentication for {@code /v1/} (401), validation (400), the handler.
+ * The HTTP surface: the API routes built from its OpenAPI document (openapi/token-service.yaml) by
+ * vertx-web-openapi-router, with, in this order for every request: CORS, the 16 KiB body limit (413),
+ * caller authentication for {@code /v1/} (401), validation against the document on the request's own
+ * event loop ({@link InlineRequestValidation}; 400), the handler.
  * Health and metrics routes sit on the same router.
  */
 public final class ApiRouter {
@@ -57,7 +58,8 @@ public final class ApiRouter {
     route(builder, "rotateSession", vertx, contract, extractor).addHandler(api::rotate);
     route(builder, "refreshSession", vertx, contract, extractor).addHandler(api::refresh);
     CallsApi calls = CallsApi.create(vertx, config, services);
-    route(builder, "createCall", vertx, contract, extractor).addHandler(ctx -> calls.create(ctx, CallerAuthHandler.caller(ctx), startNanos(ctx)));
+    route(builder, "createCall", vertx, contract, extractor)
+        .addHandler(ctx -> calls.create(ctx, CallerAuthHandler.caller(ctx), startNanos(ctx)));
 
     Router router = builder.createRouter();
     HealthRoutes.mount(router, registry, readiness, sharedDependencies);

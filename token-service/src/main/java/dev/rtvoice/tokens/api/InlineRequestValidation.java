@@ -30,6 +30,10 @@ import java.util.Map;
  * ({@link CachedValidatorsContract}) a validation is tens of microseconds of CPU, far less than the
  * hand-offs cost on a busy machine (the issuance benchmark's tail, see the README). The body is
  * already bounded (16 KiB) before this runs, so no request can hold the loop for long.
+ *
+ * <p>{@link Validator} extends the library's {@code impl} class and repeats its short loop over the
+ * operation's parameters: on a vertx-openapi upgrade, check whether the router still validates on a
+ * worker thread (then keep this) and that the loop still matches {@code RequestValidatorImpl}'s.
  */
 final class InlineRequestValidation implements Handler<RoutingContext> {
   private final Operation operation;

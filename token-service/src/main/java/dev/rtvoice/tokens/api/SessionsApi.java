@@ -220,6 +220,18 @@ final class SessionsApi {
       return null;
     }
     RotationFamilies.Decision decision = families.decide(handle.sessionId(), handle.generation(), clock.millis());
+    if (decision.verdict() == RotationFamilies.Verdict.REPLAY) {
+      // another instance may have rotated on from the replayed answer: judge again once this one has
+      // read the whole ledger (a reuse there must not get the old answer here)
+      ledger.caughtUp().onComplete(ar -> {
+        if (ar.failed()) {
+          unavailable(call, "the rotation ledger could not be read: retry");
+        } else {
+          judged(call, handle, families.decide(handle.sessionId(), handle.generation(), clock.millis()));
+        }
+      });
+      return null;
+    }
     if (decision.verdict() != RotationFamilies.Verdict.ROTATE) {
       judged(call, handle, decision);
       return null;

@@ -253,6 +253,27 @@ public final class RotationLedger {
         .compose(meta -> awaitApplied(meta.getPartition(), meta.getOffset()));
   }
 
+  /**
+   * Completes once this instance has applied everything the ledger held when called (or fails after
+   * the write deadline). For a judgement that a newer rotation on another instance would change: a
+   * replay of the latest answer must not go out when a later generation already exists elsewhere.
+   */
+  public Future<Void> caughtUp() {
+    KafkaConsumer<String, Buffer> reader = consumer;
+    int partitions = positions.length();
+    if (reader == null || partitions == 0) {
+      return Future.failedFuture("the rotation ledger is not being read yet");
+    }
+    Set<TopicPartition> all = new java.util.HashSet<>();
+    for (int p = 0; p < partitions; p++) {
+      all.add(new TopicPartition(topic.name(), p));
+    }
+    return reader.endOffsets(all).compose(ends -> Future.all(ends.entrySet().stream()
+        .filter(end -> end.getValue() > 0)
+        .map(end -> awaitApplied(end.getKey().getPartition(), end.getValue() - 1))
+        .toList())).mapEmpty();
+  }
+
   private Future<Void> awaitApplied(int partition, long offset) {
     Waiter w = new Waiter(partition, offset, Promise.promise());
     waiters.add(w);

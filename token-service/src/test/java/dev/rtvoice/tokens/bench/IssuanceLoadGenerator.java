@@ -220,9 +220,9 @@ public final class IssuanceLoadGenerator {
       ok += openLoop("warm-up", target, rate, step).ok();
       spent = spent.plus(step);
       double jit = jitMillis(port) - jitBefore;
-      System.out.printf(Locale.ROOT, "  warm-up %3d s: token-service JIT %5.0f ms in %d s, CPU %.3f ms per issuance%n",
-          spent.toSeconds(), jit, step.toSeconds(),
-          (cpu(service).minus(cpuBefore)).toNanos() / 1e6 / (rate * step.toSeconds()));
+      System.out.printf(Locale.ROOT, "  warm-up %3d s: token-service JIT %5.0f ms in %d s%s%n", spent.toSeconds(), jit,
+          step.toSeconds(), service == null ? " (this JVM's)" : String.format(Locale.ROOT,
+              ", CPU %.3f ms per issuance", (cpu(service).minus(cpuBefore)).toNanos() / 1e6 / (rate * step.toSeconds())));
       if (jit < 0.02 * step.toMillis()) {
         return ok;
       }
