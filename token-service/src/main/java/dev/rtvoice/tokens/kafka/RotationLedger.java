@@ -255,7 +255,7 @@ public final class RotationLedger {
 
   /**
    * Completes once this instance has applied everything the ledger held when called (or fails after
-   * the write deadline). For a judgement that a newer rotation on another instance would change: a
+   * the write deadline, for the end offsets and again for applying up to them). For a judgement that a newer rotation on another instance would change: a
    * replay of the latest answer must not go out when a later generation already exists elsewhere.
    */
   public Future<Void> caughtUp() {
@@ -268,7 +268,9 @@ public final class RotationLedger {
     for (int p = 0; p < partitions; p++) {
       all.add(new TopicPartition(topic.name(), p));
     }
-    return reader.endOffsets(all).compose(ends -> Future.all(ends.entrySet().stream()
+    // within the write deadline, like every other wait of an answer on Kafka (fail fast, then 503)
+    return reader.endOffsets(all).timeout(writer.deadlineMs(), TimeUnit.MILLISECONDS)
+        .compose(ends -> Future.all(ends.entrySet().stream()
         .filter(end -> end.getValue() > 0)
         .map(end -> awaitApplied(end.getKey().getPartition(), end.getValue() - 1))
         .toList())).mapEmpty();
