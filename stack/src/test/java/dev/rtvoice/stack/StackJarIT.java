@@ -176,9 +176,26 @@ class StackJarIT {
     throw new AssertionError("'" + wanted + "' not printed within " + timeout);
   }
 
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+
+  /**
+   * A free port below Linux's ephemeral range (32768-60999): a port from that range, free when checked,
+   * was once given to a client connection's source port before the stack bound it (the console's
+   * BindException in a clean-clone run); below it, no outgoing connection can take it meanwhile.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException inUse) {
+        // taken by something else: another one
+      }
     }
+    throw new IOException("no free port found in 20000-31999");
   }
 }
