@@ -6,9 +6,6 @@ package dev.rtvoice.tokens.auth;
  *
  * @param tenantId null when the token has no usable tenant claim
  * @param tenantIgnored the token had the claim but not a valid tenant id (counted, then ignored)
+ * @param expiresAtEpochSecond the token's {@code exp}
  */
-public record Caller(String userId, String tenantId, boolean tenantIgnored) {
-  public Caller(String userId) {
-    this(userId, null, false);
-  }
-}
+public record Caller(String userId, String tenantId, boolean tenantIgnored, long expiresAtEpochSecond) {}

@@ -3,6 +3,7 @@ package dev.rtvoice.tokens.auth;
 import dev.rtvoice.tokens.config.AuthSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 
 /** Reads the {@code Authorization: Bearer} header and verifies it with the configured identity provider. */
 public final class CallerAuthenticator {
@@ -27,7 +28,11 @@ public final class CallerAuthenticator {
         yield jwks;
       }
     };
-    return new CallerAuthenticator(verifier);
+    if (settings.cacheTtl().isZero()) {
+      return new CallerAuthenticator(verifier);
+    }
+    return new CallerAuthenticator(new VerifiedCallers(verifier, Clock.systemUTC(), settings.leeway(),
+        settings.cacheTtl(), settings.cacheMaxTokens()));
   }
 
   public Future<Caller> authenticate(String authorizationHeader) {

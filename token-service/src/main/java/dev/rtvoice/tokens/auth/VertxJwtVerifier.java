@@ -37,11 +37,11 @@ class VertxJwtVerifier {
       if (!(sub instanceof String s) || s.isBlank() || s.length() > MAX_USER_ID_LENGTH) {
         return Future.failedFuture(new AuthenticationFailure("the token has no usable subject (sub)"));
       }
-      if (!(claims.getValue("exp") instanceof Number)) {
+      if (!(claims.getValue("exp") instanceof Number exp)) {
         return Future.failedFuture(new AuthenticationFailure("the token has no expiry (exp)"));
       }
       TenantClaim.Reading tenant = tenantClaim.read(claims.getValue(tenantClaim.name()));
-      return Future.succeededFuture(new Caller(s, tenant.tenantId(), tenant.ignored()));
+      return Future.succeededFuture(new Caller(s, tenant.tenantId(), tenant.ignored(), exp.longValue()));
     });
   }
 

@@ -55,12 +55,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * concurrency (0 skips that phase), {@code process} (default: token-service in a JVM of its own, as
  * deployed, so that its garbage collection is its own) or {@code inprocess} (everything in this JVM,
  * as the local stack runs it), and rounds (default 3: reference and service alternate, pooled).
- * Extra JVM options of the token-service process come from {@code TOKEN_SERVICE_JAVA_OPTS}.
+ * The token-service process runs with the image's JVM flags ({@link #DEPLOYED_JVM_FLAGS}); extra
+ * options come from {@code TOKEN_SERVICE_JAVA_OPTS}.
  */
 public final class IssuanceLoadGenerator {
   private static final String API_KEY = "sk-bench-upstream-key";
   private static final int USERS = 2_000;
   private static final Duration MAX_WARMUP = Duration.ofSeconds(180);
+  /** The flags the Dockerfile and the Kubernetes base give every service (JAVA_TOOL_OPTIONS), heap aside. */
+  static final List<String> DEPLOYED_JVM_FLAGS = List.of("-XX:-DontCompileHugeMethods");
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -302,6 +305,7 @@ public final class IssuanceLoadGenerator {
     classpath.append(System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
     command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(DEPLOYED_JVM_FLAGS);
     String opts = System.getenv("TOKEN_SERVICE_JAVA_OPTS");
     if (opts != null && !opts.isBlank()) {
       command.addAll(List.of(opts.trim().split("\\s+")));
@@ -310,7 +314,8 @@ public final class IssuanceLoadGenerator {
     // not under target/: exec:java runs with the repository root as working directory, where there is
     // no target/ (the start then failed and the run hung)
     java.io.File log = java.nio.file.Files.createTempFile("bench-token-service-", ".log").toFile();
-    System.out.println("token-service log: " + log);
+    System.out.println("token-service log: " + log + ", JVM flags: "
+        + String.join(" ", command.subList(1, command.indexOf("-cp"))));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     builder.environment().putAll(env);
