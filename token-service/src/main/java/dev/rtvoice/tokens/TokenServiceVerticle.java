@@ -143,6 +143,7 @@ public final class TokenServiceVerticle extends VerticleBase {
         upstream.requestTimeout(), () -> ThreadLocalRandom.current().nextDouble());
     // one HTTP client for all event loops: Vert.x keeps each connection on the event loop that uses it
     upstreamClient = new UpstreamClient(vertx, upstream, config.instructions(), config.tools(), clock);
+    breaker.onOpen(upstreamClient::renewConnections);
     SecretMinter minter = new SecretMinter(vertx, upstreamClient, breaker, planner, metrics);
     SharedServices shared = new SharedServices(authenticator, minter, limiter, events, metrics,
         new SessionIds(random::nextBytes), clock, registry, writer, families, ledger);

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * string, so the very same signed claims; a token is refused from the instant its {@code exp} (plus
  * the leeway) has passed, checked on every use. What the cache changes: a verification key withdrawn
  * from the provider's JWKS still admits the tokens it signed, seen within the last {@code ttl}, for
- * at most that long ({@code AUTH_CACHE_TTL}, default 60 s; 0 turns the cache off).
+ * at most that long ({@code AUTH_CACHE_TTL}, default 60 s; 0s turns the cache off).
  *
  * <p>Bounded by design: at most {@code maxTokens} entries, each a token of at most
  * {@link #MAX_CACHED_TOKEN_LENGTH} characters (longer ones are verified every time); when full it

@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param leeway {@code AUTH_JWT_LEEWAY}, default 30s: clock skew tolerated on exp/iat/nbf
  * @param jwksRefresh {@code AUTH_JWKS_REFRESH}, default 10m: how often the JWKS is fetched again
  * @param tenantClaim {@code TENANT_CLAIM}, default {@code tenant}: the user JWT's claim naming their tenant
- * @param cacheTtl {@code AUTH_CACHE_TTL}, default 60s (0: off): how long a verified JWT is remembered at
+ * @param cacheTtl {@code AUTH_CACHE_TTL}, default 60s (0s: off): how long a verified JWT is remembered at
  *     most (never past its exp), which is also how long a key withdrawn from the JWKS still admits it
  * @param cacheMaxTokens {@code AUTH_CACHE_MAX_TOKENS}, default 4096: how many verified JWTs are remembered
  */
@@ -40,7 +40,7 @@ public record AuthSettings(Mode mode, Secret hmacSecret, String jwksUrl, String 
     TenantClaim tenantClaim = tenantClaim(env);
     Duration cacheTtl = env.duration("AUTH_CACHE_TTL", Duration.ofSeconds(60));
     if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw new ConfigException("AUTH_CACHE_TTL must be between 0 (off) and 10m, got " + cacheTtl);
+      throw new ConfigException("AUTH_CACHE_TTL must be between 0s (off) and 10m, got " + cacheTtl);
     }
     int cacheMax = env.intInRange("AUTH_CACHE_MAX_TOKENS", DEFAULT_CACHE_MAX_TOKENS, 1, 1_000_000);
     if (secret.isEmpty() && jwks.isEmpty()) {

@@ -25,6 +25,7 @@ public final class UpstreamBreaker {
   private final CircuitBreaker breaker;
   private final long resetMs;
   private volatile long openedAtNanos;
+  private volatile Runnable onOpen = () -> {};
 
   public UpstreamBreaker(Vertx vertx, UpstreamSettings settings) {
     this.resetMs = settings.breakerReset().toMillis();
@@ -43,9 +44,15 @@ public final class UpstreamBreaker {
     breaker.openHandler(v -> {
       openedAtNanos = System.nanoTime();
       LOG.warn("upstream circuit OPEN: calls fail fast for {} ms", resetMs);
+      onOpen.run();
     });
     breaker.halfOpenHandler(v -> LOG.info("upstream circuit HALF-OPEN: letting one probe call through"));
     breaker.closeHandler(v -> LOG.info("upstream circuit CLOSED"));
+  }
+
+  /** Runs each time the circuit opens (the upstream client renews its connections then). */
+  public void onOpen(Runnable action) {
+    this.onOpen = action;
   }
 
   public <T> Future<T> call(Supplier<Future<T>> attempt) {

@@ -25,7 +25,11 @@ import java.util.concurrent.TimeoutException;
  * header; upstream's error bodies are read for nothing but are never logged or returned.
  */
 public final class UpstreamClient {
-  private final WebClient client;
+  private final Vertx vertx;
+  private final WebClientOptions options;
+  private final PoolOptions pool;
+  /** Replaced by {@link #renewConnections()}; read by every event loop. */
+  private volatile WebClient client;
   private final String url;
   private final String authorization;
   private final String instructions;
@@ -42,7 +46,9 @@ public final class UpstreamClient {
       options.setSsl(true).setVerifyHost(true);
     }
     // bounded queue: a stalled upstream must not turn into unbounded memory here
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(settings.maxConnections()).setMaxWaitQueueSize(10_000);
+    this.pool = new PoolOptions().setHttp1MaxSize(settings.maxConnections()).setMaxWaitQueueSize(10_000);
+    this.vertx = vertx;
+    this.options = options;
     this.client = WebClient.create(vertx, options, pool);
     this.url = settings.clientSecretsUrl();
     this.authorization = "Bearer " + settings.apiKey().reveal();
@@ -114,6 +120,20 @@ public final class UpstreamClient {
     String kind = cause instanceof ConnectException ? "connection refused" : cause.getClass().getSimpleName();
     return new UpstreamCallException(UpstreamFailure.of(UpstreamFailure.Kind.UNREACHABLE),
         "upstream unreachable (" + kind + ")");
+  }
+
+  /**
+   * Starts a fresh connection pool and closes the old one, which fails whatever still waits in it.
+   * Called when the circuit opens: the failures that opened it (timeouts, mostly) say the pooled
+   * connections may be bad (half-open behind a load balancer, or every slot held by a call that will
+   * never answer), and the probe that may close the circuit again must not queue behind them. Seen
+   * once under load: after the circuit opened during a cold start, every probe for minutes waited its
+   * whole 5 s for a connection while upstream answered other clients at once.
+   */
+  public void renewConnections() {
+    WebClient old = client;
+    client = WebClient.create(vertx, options, pool);
+    old.close();
   }
 
   public void close() {
