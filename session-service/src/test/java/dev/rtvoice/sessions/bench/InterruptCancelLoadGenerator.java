@@ -44,15 +44,18 @@ import org.HdrHistogram.Histogram;
  * MAVEN_OPTS=-Xmx1g mvn -o -q -pl session-service test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.rtvoice.sessions.bench.InterruptCancelLoadGenerator -Dexec.args="500 500 5"
  * </pre>
- * Arguments: interrupts per second, sessions (interrupts per round), rounds (the first is warm-up), and
+ * Arguments: interrupts per second, sessions (interrupts per round), measured rounds (after a warm-up
+ * of at least one round, or one pair, that goes on until this JVM's JIT compiled for under 3 % of the
+ * last warm-up unit's time, at most 40 rounds), and
  * optionally {@code flood}: one more session floods held out-of-order transcripts for the whole run
  * ({@link FloodingSession}, as in {@code FloodIsolationIT}; the byte rate limits are turned off so that
- * all of it reaches Kafka), or {@code alternate}: rounds without and with the flood alternate (the first
- * pair is warm-up), so that whatever else loads the machine weighs on both alike, and both are reported
+ * all of it reaches Kafka), or {@code alternate}: rounds without and with the flood alternate (the
+ * warm-up in pairs too), so that whatever else loads the machine weighs on both alike, and both are reported
  * with their ratio.
  */
 public final class InterruptCancelLoadGenerator {
   private static final String KEY = "sk-bench-sideband-key";
+  private static final int MAX_WARMUP_ROUNDS = 40;
 
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
@@ -64,7 +67,8 @@ public final class InterruptCancelLoadGenerator {
     }
     boolean flood = !mode.equals("quiet");
     boolean alternate = mode.equals("alternate");
-    int warmups = alternate ? 2 : 1;
+    // at least these warm-up rounds (a pair when alternating), then more until this JVM's JIT is quiet
+    int minWarmups = alternate ? 2 : 1;
 
     Vertx simVertx = Vertx.vertx();
     UpstreamSimVerticle sim = new UpstreamSimVerticle(SimConfig.fromEnv(new Env(Map.of("SIM_PORT", "0",
@@ -110,7 +114,12 @@ public final class InterruptCancelLoadGenerator {
       // [0]: rounds without the flood, [1]: with it
       Histogram[] total = {new Histogram(60_000, 3), new Histogram(60_000, 3)};
       Histogram[] httpAnswer = {new Histogram(60_000, 3), new Histogram(60_000, 3)};
-      for (int round = 0; round < rounds; round++) {
+      java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+      int warmups = -1;  // known once the warm-up is over
+      long unitStartNs = System.nanoTime();
+      long unitJitMs = jit.getTotalCompilationTime();
+      for (int round = 0; warmups < 0 || round < warmups + rounds; round++) {
+        boolean warmingUp = warmups < 0;
         boolean flooding = flood && (!alternate || round % 2 == 1);
         if (flooder != null) {
           flooder.flood(flooding);
@@ -153,11 +162,24 @@ public final class InterruptCancelLoadGenerator {
           atSim.recordValue(Math.max(0, (s.cancelledNs - s.dueNs) / 1_000_000));
         }
         System.out.printf("round %d%s, flood %s: %d interrupts in %.2f s (%.0f/s); interrupt->cancel ms: %s; "
-                + "interrupt answered ms: %s%n", round, round < warmups ? " (warm-up)" : "", flooding ? "on" : "off",
+                + "interrupt answered ms: %s%n", round, warmingUp ? " (warm-up)" : "", flooding ? "on" : "off",
             all.size(), firedSeconds, all.size() / firedSeconds, describe(atSim), describe(answered));
-        if (round >= warmups) {
+        if (!warmingUp) {
           total[flooding ? 1 : 0].add(atSim);
           httpAnswer[flooding ? 1 : 0].add(answered);
+        } else if ((round + 1) % minWarmups == 0) {
+          // a unit of warm-up (a pair when alternating, so that the measured rounds start without the flood)
+          // ends it once the JIT compiled for under 3 % of the unit's wall time: measured before, a round's p99
+          // was mostly the compiler's (20 to 50 ms in the first rounds, half that later in the same run)
+          long wallMs = (System.nanoTime() - unitStartNs) / 1_000_000;
+          long jitMs = jit.getTotalCompilationTime() - unitJitMs;
+          boolean quiet = jitMs < wallMs * 3 / 100;
+          System.out.printf("  warm-up: JIT %d ms in %d ms%s%n", jitMs, wallMs, quiet ? ", quiet: measuring" : "");
+          if (quiet || round + 1 >= MAX_WARMUP_ROUNDS) {
+            warmups = round + 1;
+          }
+          unitStartNs = System.nanoTime();
+          unitJitMs = jit.getTotalCompilationTime();
         }
       }
       if (flooder != null) {
