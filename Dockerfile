@@ -32,8 +32,5 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 RUN useradd --system --uid 10001 rtvoice
 COPY --from=build /src/${MODULE}/target/${MODULE}.jar /app/app.jar
 USER 10001
-# -DontCompileHugeMethods: vertx-json-schema's validator (SchemaValidatorImpl.validate, 9 KB of bytecode,
-# over HotSpot's 8,000-byte limit) otherwise stays interpreted for the life of the process: 10 % of
-# token-service's CPU per issuance at steady state (see token-service/README.md, benchmark run 12)
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:-DontCompileHugeMethods"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]

@@ -37,12 +37,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  * MAVEN_OPTS=-Xmx1g mvn -o -q -pl session-service test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.rtvoice.sessions.bench.EventThroughputLoadGenerator -Dexec.args="400 20000 150000"
+ *   -Dexec.mainClass=dev.rtvoice.sessions.bench.EventThroughputLoadGenerator -Dexec.args="400 100000 100000 2"
  * </pre>
- * Arguments: sessions (concurrent clients), warm-up events, measured events, and optionally the
- * service's {@code HTTP_INSTANCES} (default: the number of cores).
+ * Arguments: sessions (concurrent clients), warm-up events per step (the warm-up repeats until the
+ * JIT is quiet, see {@link #warmUntilJitQuiet}), measured events, and optionally the service's
+ * {@code HTTP_INSTANCES} (default: the number of cores). The raw producer is warmed with as many
+ * records as it measures.
  */
 public final class EventThroughputLoadGenerator {
+  private static final int MAX_WARMUP_STEPS = 40;
   private static final int EVENTS_PER_REQUEST = 10;
 
   public static void main(String[] args) throws Exception {
@@ -64,7 +67,7 @@ public final class EventThroughputLoadGenerator {
       System.out.printf("sessions=%d, %d events per request, one command record = %d bytes, HTTP_INSTANCES=%d%n",
           sessions, EVENTS_PER_REQUEST, recordBytes, httpInstances);
 
-      run(bench, clients, warmup, "warm-up");
+      warmUntilJitQuiet(bench, clients, warmup);
       CpuMeter rawStart = CpuMeter.now();
       double raw = rawProducerRate(bench, recordBytes, measured);
       double rawCpu = CpuMeter.now().report(rawStart, measured, "records", "raw producer:");
@@ -80,6 +83,28 @@ public final class EventThroughputLoadGenerator {
           + "%.2f%n", BenchSupport.fmt(e2e), BenchSupport.fmt(raw), e2e / raw, rawCpu / e2eCpu);
     }
     System.exit(0);
+  }
+
+  /**
+   * Warm-up steps of {@code events} events until this JVM's JIT compiled for under 3 % of the last
+   * step's time (at most {@link #MAX_WARMUP_STEPS}): the service, the generator and the raw producer
+   * share this JVM, and on 2 cores a fresh JVM compiles for a minute or more; a short warm-up measured
+   * the compiler, not the service.
+   */
+  private static void warmUntilJitQuiet(BenchSupport bench, List<Client> clients, long events) throws Exception {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    for (int step = 1; ; step++) {
+      long jitBefore = jit.getTotalCompilationTime();
+      long start = System.nanoTime();
+      run(bench, clients, events, "warm-up " + step);
+      long wallMs = (System.nanoTime() - start) / 1_000_000;
+      long jitMs = jit.getTotalCompilationTime() - jitBefore;
+      boolean quiet = jitMs < wallMs * 3 / 100;
+      System.out.printf("warm-up %d: JIT %d ms in %d ms%s%n", step, jitMs, wallMs, quiet ? ", quiet: measuring" : "");
+      if (quiet || step >= MAX_WARMUP_STEPS) {
+        return;
+      }
+    }
   }
 
   /** Sends {@code events} events and answers the rate at which they were applied. */
@@ -151,6 +176,12 @@ public final class EventThroughputLoadGenerator {
     try (KafkaProducer<String, byte[]> producer =
              new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, "warm", value)).get();
+      // warmed as the service was: the same number of records once, unmeasured
+      CountDownLatch warm = new CountDownLatch((int) records);
+      for (long i = 0; i < records; i++) {
+        producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), value), (md, e) -> warm.countDown());
+      }
+      warm.await();
       CountDownLatch done = new CountDownLatch((int) records);
       long start = System.nanoTime();
       for (long i = 0; i < records; i++) {

@@ -55,15 +55,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * concurrency (0 skips that phase), {@code process} (default: token-service in a JVM of its own, as
  * deployed, so that its garbage collection is its own) or {@code inprocess} (everything in this JVM,
  * as the local stack runs it), and rounds (default 3: reference and service alternate, pooled).
- * The token-service process runs with the image's JVM flags ({@link #DEPLOYED_JVM_FLAGS}); extra
- * options come from {@code TOKEN_SERVICE_JAVA_OPTS}.
+ * Extra JVM options of the token-service process come from {@code TOKEN_SERVICE_JAVA_OPTS}.
  */
 public final class IssuanceLoadGenerator {
   private static final String API_KEY = "sk-bench-upstream-key";
   private static final int USERS = 2_000;
   private static final Duration MAX_WARMUP = Duration.ofSeconds(180);
-  /** The flags the Dockerfile and the Kubernetes base give every service (JAVA_TOOL_OPTIONS), heap aside. */
-  static final List<String> DEPLOYED_JVM_FLAGS = List.of("-XX:-DontCompileHugeMethods");
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -305,7 +302,6 @@ public final class IssuanceLoadGenerator {
     classpath.append(System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
     command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(DEPLOYED_JVM_FLAGS);
     String opts = System.getenv("TOKEN_SERVICE_JAVA_OPTS");
     if (opts != null && !opts.isBlank()) {
       command.addAll(List.of(opts.trim().split("\\s+")));
