@@ -68,9 +68,9 @@ public final class EventThroughputLoadGenerator {
           sessions, EVENTS_PER_REQUEST, recordBytes, httpInstances);
 
       warmUntilJitQuiet(bench, clients, warmup);
-      CpuMeter rawStart = CpuMeter.now();
-      double raw = rawProducerRate(bench, recordBytes, measured);
-      double rawCpu = CpuMeter.now().report(rawStart, measured, "records", "raw producer:");
+      double[] rawAndCpu = rawProducerRate(bench, recordBytes, measured);
+      double raw = rawAndCpu[0];
+      double rawCpu = rawAndCpu[1];
       Map<String, long[]> before = WrittenRecords.of(bench);
       long events = (measured / EVENTS_PER_REQUEST) * EVENTS_PER_REQUEST;
       CpuMeter e2eStart = CpuMeter.now();
@@ -158,7 +158,8 @@ public final class EventThroughputLoadGenerator {
         System.currentTimeMillis()), "web", Instant.now())).length();
   }
 
-  private static double rawProducerRate(BenchSupport bench, int recordBytes, long records) throws Exception {
+  /** The raw producer's rate and its CPU (as {@link CpuMeter#report} answers it), measured after its warm-up. */
+  private static double[] rawProducerRate(BenchSupport bench, int recordBytes, long records) throws Exception {
     String topic = bench.prefix + "raw-producer";
     Properties admin = new Properties();
     admin.put("bootstrap.servers", bench.broker.bootstrapServers());
@@ -183,15 +184,18 @@ public final class EventThroughputLoadGenerator {
       }
       warm.await();
       CountDownLatch done = new CountDownLatch((int) records);
+      CpuMeter cpuStart = CpuMeter.now();
       long start = System.nanoTime();
       for (long i = 0; i < records; i++) {
         producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), value), (md, e) -> done.countDown());
       }
       done.await();
-      double rate = records / ((System.nanoTime() - start) / 1e9);
+      long elapsedNs = System.nanoTime() - start;
+      double cpu = CpuMeter.now().report(cpuStart, records, "records", "raw producer:");
+      double rate = records / (elapsedNs / 1e9);
       System.out.printf("raw producer: %s records of %d bytes in %.2f s: %s records/s%n", BenchSupport.fmt(records),
-          recordBytes, (System.nanoTime() - start) / 1e9, BenchSupport.fmt(rate));
-      return rate;
+          recordBytes, elapsedNs / 1e9, BenchSupport.fmt(rate));
+      return new double[] {rate, cpu};
     }
   }
 
