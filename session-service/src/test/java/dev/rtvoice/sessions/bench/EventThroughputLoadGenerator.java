@@ -68,9 +68,10 @@ public final class EventThroughputLoadGenerator {
           sessions, EVENTS_PER_REQUEST, recordBytes, httpInstances);
 
       warmUntilJitQuiet(bench, clients, warmup);
-      double[] rawAndCpu = rawProducerRate(bench, recordBytes, measured);
+      double[] rawAndCpu = rawProducerRate(bench, "pattern", patternRecords(recordBytes), measured);
       double raw = rawAndCpu[0];
       double rawCpu = rawAndCpu[1];
+      double[] realAndCpu = rawProducerRate(bench, "commands", realCommandRecords(), measured);
       Map<String, long[]> before = WrittenRecords.of(bench);
       long events = (measured / EVENTS_PER_REQUEST) * EVENTS_PER_REQUEST;
       CpuMeter e2eStart = CpuMeter.now();
@@ -81,6 +82,8 @@ public final class EventThroughputLoadGenerator {
       System.out.printf("RESULT end-to-end: %s events/s applied; raw producer (same record size, same settings): %s "
           + "records/s; ratio %.2f; by CPU (records per CPU second vs events per CPU second, this JVM and the broker): "
           + "%.2f%n", BenchSupport.fmt(e2e), BenchSupport.fmt(raw), e2e / raw, rawCpu / e2eCpu);
+      System.out.printf("RESULT against real command records: raw producer %s records/s; ratio %.2f; by CPU %.2f%n",
+          BenchSupport.fmt(realAndCpu[0]), e2e / realAndCpu[0], realAndCpu[1] / e2eCpu);
     }
     System.exit(0);
   }
@@ -147,20 +150,50 @@ public final class EventThroughputLoadGenerator {
    * stay comparable across versions.
    */
   private static int commandRecordBytes() {
+    return commandRecord(123).length;
+  }
+
+  /** One client event's command as the ingress once wrote it, its ids, sequence and instants varied by {@code n}. */
+  private static byte[] commandRecord(int n) {
     Map<String, Object> m = new HashMap<>();
     m.put("type", "response.output_audio.delta");
-    m.put("seq", 123L);
-    m.put("occurred_at_ms", System.currentTimeMillis());
-    m.put("response_id", "resp_12");
-    m.put("item_id", "item_12");
+    m.put("seq", n + 1L);
+    m.put("occurred_at_ms", System.currentTimeMillis() + n);
+    m.put("response_id", "resp_" + n);
+    m.put("item_id", "item_" + n);
     EventSummary s = EventSummary.parse(m, "", true, Long.MAX_VALUE / 4, 0);
-    return EventCodec.encode(Commands.clientEvent("bench-123", s, new Commands.Caller("user-bench-123", "device-1",
-        System.currentTimeMillis()), "web", Instant.now())).length();
+    return EventCodec.encode(Commands.clientEvent("bench-" + n, s, new Commands.Caller("user-bench-" + n, "device-1",
+        System.currentTimeMillis()), "web", Instant.now())).getBytes();
+  }
+
+  /**
+   * The second reference: real command records (1,000 of them, distinct ids, sequences and instants,
+   * encoded before the measurement), which lz4 compresses as it compresses the service's own; the first
+   * reference's one repeated pattern compresses far better and is kept only so that ratios compare with
+   * earlier runs.
+   */
+  private static List<byte[]> realCommandRecords() {
+    List<byte[]> values = new ArrayList<>();
+    for (int n = 0; n < 1_000; n++) {
+      values.add(commandRecord(n));
+    }
+    return values;
+  }
+
+  /** The first reference: one JSON-like pattern repeated to the size of a command record. */
+  private static List<byte[]> patternRecords(int recordBytes) {
+    byte[] value = new byte[recordBytes];
+    byte[] sample = "{\"type\":\"response.output_audio.delta\",\"seq\":".getBytes();
+    for (int i = 0; i < value.length; i++) {
+      value[i] = sample[i % sample.length];
+    }
+    return List.of(value);
   }
 
   /** The raw producer's rate and its CPU (as {@link CpuMeter#report} answers it), measured after its warm-up. */
-  private static double[] rawProducerRate(BenchSupport bench, int recordBytes, long records) throws Exception {
-    String topic = bench.prefix + "raw-producer";
+  private static double[] rawProducerRate(BenchSupport bench, String name, List<byte[]> values, long records)
+      throws Exception {
+    String topic = bench.prefix + "raw-producer-" + name;
     Properties admin = new Properties();
     admin.put("bootstrap.servers", bench.broker.bootstrapServers());
     try (Admin a = Admin.create(admin)) {
@@ -168,33 +201,31 @@ public final class EventThroughputLoadGenerator {
     }
     Properties props = new Properties();
     props.putAll(KafkaSettings.of(bench.broker.bootstrapServers(), "bench").producerConfig("raw"));
-    byte[] value = new byte[recordBytes];
-    // JSON-like bytes, so lz4 compresses them as it compresses the commands
-    byte[] sample = "{\"type\":\"response.output_audio.delta\",\"seq\":".getBytes();
-    for (int i = 0; i < value.length; i++) {
-      value[i] = sample[i % sample.length];
-    }
+    int n = values.size();
+    long bytes = values.stream().mapToLong(v -> v.length).sum() / n;
     try (KafkaProducer<String, byte[]> producer =
              new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(topic, "warm", value)).get();
+      producer.send(new ProducerRecord<>(topic, "warm", values.get(0))).get();
       // warmed as the service was: the same number of records once, unmeasured
       CountDownLatch warm = new CountDownLatch((int) records);
       for (long i = 0; i < records; i++) {
-        producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), value), (md, e) -> warm.countDown());
+        producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), values.get((int) (i % n))),
+            (md, e) -> warm.countDown());
       }
       warm.await();
       CountDownLatch done = new CountDownLatch((int) records);
       CpuMeter cpuStart = CpuMeter.now();
       long start = System.nanoTime();
       for (long i = 0; i < records; i++) {
-        producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), value), (md, e) -> done.countDown());
+        producer.send(new ProducerRecord<>(topic, "bench-" + (i % 400), values.get((int) (i % n))),
+            (md, e) -> done.countDown());
       }
       done.await();
       long elapsedNs = System.nanoTime() - start;
-      double cpu = CpuMeter.now().report(cpuStart, records, "records", "raw producer:");
+      double cpu = CpuMeter.now().report(cpuStart, records, "records", "raw producer (" + name + "):");
       double rate = records / (elapsedNs / 1e9);
-      System.out.printf("raw producer: %s records of %d bytes in %.2f s: %s records/s%n", BenchSupport.fmt(records),
-          recordBytes, elapsedNs / 1e9, BenchSupport.fmt(rate));
+      System.out.printf("raw producer (%s): %s records of %d bytes in %.2f s: %s records/s%n", name,
+          BenchSupport.fmt(records), bytes, elapsedNs / 1e9, BenchSupport.fmt(rate));
       return new double[] {rate, cpu};
     }
   }
